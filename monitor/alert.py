@@ -1,0 +1,77 @@
+"""The alert: what detectors write to the outbox and channels render.
+
+It carries everything a channel needs, so a channel never has to query the store.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+AlertKind = Literal["spike", "opportunity", "risk", "health"]
+Severity = Literal["info", "warning", "critical"]
+
+
+@dataclass(frozen=True)
+class AlertPost:
+    """A post quoted in an alert: untrusted text, channels must escape it."""
+
+    source: str
+    external_id: str
+    url: str
+    text: str
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = None
+    created_at: datetime | None = None
+    lang: str | None = None
+    compound: float | None = None
+    intents: tuple[str, ...] = ()
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    answered: bool | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One event worth a human's attention.
+
+    `key` is stable for the event (not for the moment of detection), so running a
+    detector again can never raise the same alert twice.
+    """
+
+    key: str
+    kind: AlertKind
+    title: str
+    summary: str
+    created_at: datetime
+    target: str | None = None
+    target_kind: Literal["brand", "competitor"] | None = None
+    severity: Severity = "warning"
+    posts: tuple[AlertPost, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_json_default, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Alert:
+        data = json.loads(raw)
+        data["created_at"] = datetime.fromisoformat(data["created_at"])
+        posts = []
+        for post in data.get("posts", []):
+            if post.get("created_at"):
+                post["created_at"] = datetime.fromisoformat(post["created_at"])
+            post["intents"] = tuple(post.get("intents") or ())
+            posts.append(AlertPost(**post))
+        data["posts"] = tuple(posts)
+        return cls(**data)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__} in an alert")
