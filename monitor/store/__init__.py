@@ -1,0 +1,337 @@
+"""The store: posts, mentions, collector state and the alert outbox, on SQLite or PostgreSQL.
+
+Writes are idempotent upserts keyed by what identifies a thing in the world (a post by
+source and external id, an alert by its stable key), so collecting or detecting again
+never makes a second row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.alert import Alert
+from monitor.records import Record
+from monitor.store import schema
+from monitor.store.migrate import upgrade
+from spiders.items import PageDone, SourceProblem
+
+ENGAGEMENT = ("likes", "reposts", "replies", "score", "views", "author_followers")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; they were stored as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    new: int
+    updated: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    alert: Alert
+    channel: str
+    attempts: int
+    status: str
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        if migrate:
+            upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _insert(self, table: schema.Table) -> Any:
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    # -- posts -------------------------------------------------------------------------
+
+    def save(
+        self,
+        records: Iterable[Record],
+        source: str | None = None,
+        page: PageDone | None = None,
+    ) -> SaveResult:
+        """Store posts with their mentions and, in the same transaction, advance the cursor."""
+        records = list(records)
+        now = utcnow()
+        new = updated = 0
+        with self.engine.begin() as conn:
+            for record in records:
+                post_id, was_new = self._upsert_post(conn, record, now)
+                new += was_new
+                updated += not was_new
+                self._upsert_mentions(conn, post_id, record)
+            if source is not None and page is not None:
+                self._advance(conn, source, page)
+        return SaveResult(new, updated)
+
+    def _upsert_post(self, conn: Any, record: Record, now: datetime) -> tuple[int, bool]:
+        post = record.post
+        table = schema.posts
+        existing = conn.execute(
+            select(table.c.id).where(
+                table.c.source == post.source, table.c.external_id == post.external_id
+            )
+        ).scalar()
+        values = {
+            "source": post.source,
+            "external_id": post.external_id,
+            "url": post.url,
+            "text": post.text,
+            "created_at": post.created_at,
+            "collected_at": now,
+            "updated_at": now,
+            "author_handle": post.author_handle,
+            "author_name": post.author_name,
+            "lang": record.lang or post.lang,
+            "parent_id": post.parent_id,
+            "conversation_id": post.conversation_id,
+            "query": post.query,
+            "extra": post.extra,
+            **{name: getattr(post, name) for name in ENGAGEMENT},
+        }
+        if existing is not None:
+            changes = {k: v for k, v in values.items() if k not in ("collected_at", "source")}
+            # Engagement a source stops reporting is kept, not erased.
+            changes = {k: v for k, v in changes.items() if not (k in ENGAGEMENT and v is None)}
+            conn.execute(table.update().where(table.c.id == existing).values(**changes))
+            return existing, False
+        stmt = (
+            self._insert(table)
+            .values(**values)
+            .on_conflict_do_update(
+                index_elements=["source", "external_id"],
+                set_={"updated_at": now},
+            )
+            .returning(table.c.id)
+        )
+        return conn.execute(stmt).scalar_one(), True
+
+    def _upsert_mentions(self, conn: Any, post_id: int, record: Record) -> None:
+        table = schema.mentions
+        for mention in record.mentions:
+            values = {
+                "lang": record.lang or "und",
+                "compound": mention.compound,
+                "label": mention.label,
+                "intents": list(mention.intents),
+                "matched": mention.matched,
+                "by_target": mention.by_target,
+                "target_kind": mention.target_kind,
+                "created_at": record.post.created_at,
+            }
+            stmt = (
+                self._insert(table)
+                .values(post_id=post_id, target=mention.target, **values)
+                .on_conflict_do_update(index_elements=["post_id", "target"], set_=values)
+            )
+            conn.execute(stmt)
+
+    # -- collector state ---------------------------------------------------------------
+
+    def state(self, source: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(schema.collector_state).where(schema.collector_state.c.source == source)
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return {"source": source, "cursor": {}, "status": "new", "consecutive_failures": 0}
+        state = dict(row)
+        for key in ("last_run_at", "last_success_at", "last_failure_at"):
+            state[key] = as_utc(state[key])
+        return state
+
+    def states(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            names = conn.execute(select(schema.collector_state.c.source)).scalars().all()
+        return [self.state(name) for name in sorted(names)]
+
+    def _ensure_state(self, conn: Any, source: str) -> None:
+        stmt = (
+            self._insert(schema.collector_state)
+            .values(source=source, cursor={}, status="new", consecutive_failures=0)
+            .on_conflict_do_nothing(index_elements=["source"])
+        )
+        conn.execute(stmt)
+
+    def _advance(self, conn: Any, source: str, page: PageDone) -> None:
+        self._ensure_state(conn, source)
+        table = schema.collector_state
+        cursor = conn.execute(select(table.c.cursor).where(table.c.source == source)).scalar()
+        merged = {**(cursor or {}), **page.cursor}
+        values: dict[str, Any] = {"cursor": merged}
+        if page.etag is not None:
+            values["etag"] = page.etag
+        if page.last_modified is not None:
+            values["last_modified"] = page.last_modified
+        conn.execute(table.update().where(table.c.source == source).values(**values))
+
+    def record_run(
+        self,
+        source: str,
+        *,
+        problems: list[SourceProblem],
+        requests: int,
+        new_posts: int,
+        at: datetime | None = None,
+    ) -> None:
+        """Close a collection run: success or the worst problem, and the counters."""
+        at = at or utcnow()
+        table = schema.collector_state
+        with self.engine.begin() as conn:
+            self._ensure_state(conn, source)
+            base = {
+                "last_run_at": at,
+                "runs": table.c.runs + 1,
+                "requests": table.c.requests + requests,
+                "new_posts": table.c.new_posts + new_posts,
+            }
+            if problems:
+                worst = problems[0]
+                values = {
+                    **base,
+                    "status": worst.status,
+                    "last_error": f"{worst.reason} ({worst.url})" if worst.url else worst.reason,
+                    "last_failure_at": at,
+                    "consecutive_failures": table.c.consecutive_failures + 1,
+                }
+            else:
+                values = {
+                    **base,
+                    "status": "ok",
+                    "last_success_at": at,
+                    "consecutive_failures": 0,
+                }
+            conn.execute(table.update().where(table.c.source == source).values(**values))
+
+    # -- reading -----------------------------------------------------------------------
+
+    def count_posts(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(schema.posts)).scalar_one()
+
+    def iter_posts(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Posts with their mentions, oldest first."""
+        p, m = schema.posts, schema.mentions
+        query = select(p).order_by(p.c.created_at, p.c.id)
+        if since is not None:
+            query = query.where(p.c.created_at >= since)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            by_post: dict[int, list[dict[str, Any]]] = {}
+            mention_query = select(m).order_by(m.c.post_id, m.c.target)
+            if since is not None:
+                mention_query = mention_query.where(m.c.created_at >= since)
+            for mention in conn.execute(mention_query).mappings():
+                by_post.setdefault(mention["post_id"], []).append(dict(mention))
+        for row in rows:
+            post = dict(row)
+            post["created_at"] = as_utc(post["created_at"])
+            post["mentions"] = by_post.get(post["id"], [])
+            yield post
+
+    # -- outbox ------------------------------------------------------------------------
+
+    def add_alert(self, alert: Alert, channels: Iterable[str]) -> bool:
+        """Queue an alert for each channel; False if an alert with this key exists already."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            stmt = (
+                self._insert(schema.alerts)
+                .values(
+                    key=alert.key,
+                    kind=alert.kind,
+                    target=alert.target,
+                    severity=alert.severity,
+                    title=alert.title,
+                    created_at=alert.created_at,
+                    payload=alert.to_json(),
+                )
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(schema.alerts.c.id)
+            )
+            alert_id = conn.execute(stmt).scalar()
+            if alert_id is None:
+                return False
+            for channel in channels:
+                conn.execute(
+                    schema.deliveries.insert().values(
+                        alert_id=alert_id,
+                        channel=channel,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                    )
+                )
+        return True
+
+    def alerts(self, since: datetime | None = None) -> list[Alert]:
+        table = schema.alerts
+        query = select(table.c.payload).order_by(table.c.created_at, table.c.id)
+        if since is not None:
+            query = query.where(table.c.created_at >= since)
+        with self.engine.connect() as conn:
+            return [Alert.from_json(raw) for raw in conn.execute(query).scalars()]
+
+    def due_deliveries(self, channel: str, now: datetime | None = None) -> list[Delivery]:
+        now = now or utcnow()
+        d, a = schema.deliveries, schema.alerts
+        query = (
+            select(d.c.id, d.c.channel, d.c.attempts, d.c.status, a.c.payload)
+            .join(a, a.c.id == d.c.alert_id)
+            .where(d.c.channel == channel, d.c.status == "pending", d.c.next_attempt_at <= now)
+            .order_by(a.c.created_at, d.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Delivery(row.id, Alert.from_json(row.payload), row.channel, row.attempts, row.status)
+            for row in rows
+        ]
+
+    def delivery_counts(self) -> dict[tuple[str, str], int]:
+        d = schema.deliveries
+        query = select(d.c.channel, d.c.status, func.count()).group_by(d.c.channel, d.c.status)
+        with self.engine.connect() as conn:
+            return {(row[0], row[1]): row[2] for row in conn.execute(query)}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

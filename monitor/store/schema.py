@@ -1,0 +1,118 @@
+"""Tables. Every change here comes with a migration in `migrations/versions/`."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+UTCDateTime = DateTime(timezone=True)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("collected_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("author_handle", String(200)),
+    Column("author_name", String(200)),
+    Column("author_followers", BigInteger),
+    Column("lang", String(12)),
+    Column("parent_id", String(200)),
+    Column("conversation_id", String(200)),
+    Column("likes", BigInteger),
+    Column("reposts", BigInteger),
+    Column("replies", BigInteger),
+    Column("score", BigInteger),
+    Column("views", BigInteger),
+    Column("query", Text),
+    Column("extra", JSON, nullable=False, default=dict),
+    UniqueConstraint("source", "external_id", name="uq_posts_source_external_id"),
+)
+Index("ix_posts_created_at", posts.c.created_at)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("target_kind", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("lang", String(12), nullable=False),
+    Column("compound", Float),
+    Column("label", String(12), nullable=False),
+    Column("intents", JSON, nullable=False, default=list),
+    Column("matched", JSON, nullable=False, default=list),
+    Column("by_target", Boolean, nullable=False, default=False),
+    UniqueConstraint("post_id", "target", name="uq_mentions_post_target"),
+)
+Index("ix_mentions_target_created", mentions.c.target, mentions.c.created_at)
+
+collector_state = Table(
+    "collector_state",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("cursor", JSON, nullable=False, default=dict),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("status", String(20), nullable=False, default="new"),
+    Column("last_error", Text),
+    Column("last_run_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_failure_at", UTCDateTime),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("runs", Integer, nullable=False, default=0),
+    Column("requests", BigInteger, nullable=False, default=0),
+    Column("new_posts", BigInteger, nullable=False, default=0),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("target", String(200)),
+    Column("severity", String(10), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("payload", Text, nullable=False),
+)
+Index("ix_alerts_created_at", alerts.c.created_at)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(100), nullable=False),
+    Column("status", String(12), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("alert_id", "channel", name="uq_deliveries_alert_channel"),
+)
+Index("ix_deliveries_channel_status", deliveries.c.channel, deliveries.c.status)

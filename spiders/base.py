@@ -1,0 +1,319 @@
+"""The shared spider: options, politeness, incremental cursors and error accounting.
+
+A source spider declares its `Options`, builds its first requests and parses responses
+into `Post` items. Everything a source must not get wrong on its own lives here: failed
+responses become `SourceProblem` items (never exceptions), a parser that breaks on a
+malformed body is reported with a sample, and `PageDone` is yielded only after a page's
+posts, so the store advances the cursor once those posts are safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+import scrapy
+from pydantic import BaseModel, ConfigDict, Field
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+from w3lib.html import remove_tags, replace_entities
+
+from spiders.items import PageDone, Post, SourceProblem
+
+logger = logging.getLogger(__name__)
+
+#: the longest we ever wait for a server that asks us to: longer waits end the run
+MAX_WAIT_SECONDS = 120.0
+
+
+class SourceOptions(BaseModel):
+    """Options every source accepts; a source subclasses it to declare its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str = Field(
+        description="Where the source's API or pages live (a mirror or replay works)"
+    )
+    max_pages: int = Field(5, ge=1, le=100, description="Pages fetched per query and run at most")
+    queries: list[str] = Field(
+        default_factory=list,
+        description="Search terms; empty means every target's keywords, handles and hashtags",
+    )
+
+
+@dataclass(frozen=True)
+class TargetTerms:
+    """What a spider needs to know of a target to build its queries."""
+
+    name: str
+    keywords: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def search_terms(self) -> list[str]:
+        return [*self.keywords, *self.handles, *self.hashtags]
+
+
+@dataclass
+class CollectorContext:
+    """What the scheduler hands a spider for one run."""
+
+    source: str
+    options: SourceOptions
+    targets: list[TargetTerms] = field(default_factory=list)
+    cursor: dict[str, Any] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    contact_url: str = "https://github.com/kulak-dev/kulak"
+
+
+class KulakSpider(scrapy.Spider):
+    """Base of every source. Subclasses set `name`, `Options`, and implement
+    `first_requests()` and their parsers (pure functions of a response)."""
+
+    Options: ClassVar[type[SourceOptions]] = SourceOptions
+    #: whether the source needs credentials before it can run at all
+    needs_credentials: ClassVar[bool] = False
+    #: response headers naming remaining requests and the reset time, if the source sends them
+    rate_limit_headers: ClassVar[tuple[str, str] | None] = None
+    #: HTML sources obey robots.txt; APIs are asked for by their documented endpoints
+    obeys_robots: ClassVar[bool] = False
+    handle_httpstatus_all = True
+
+    custom_settings: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, context: CollectorContext, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.context = context
+        self.options = context.options
+        self.cursor = dict(context.cursor)
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        settings.set("ROBOTSTXT_OBEY", cls.obeys_robots, priority="spider")
+
+    @classmethod
+    def missing_credentials(cls, options: SourceOptions) -> str | None:
+        """Why this source cannot run with these options, or None when it can."""
+        return None
+
+    def queries(self) -> list[str]:
+        if self.options.queries:
+            return list(self.options.queries)
+        terms: list[str] = []
+        for target in self.context.targets:
+            terms.extend(t for t in target.search_terms() if t not in terms)
+        return terms
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.first_requests():
+            yield request
+
+    def first_requests(self) -> Iterable[Request]:
+        raise NotImplementedError
+
+    def request(self, url: str, parser: Callable[..., Iterable[Any]], **kwargs: Any) -> Request:
+        """A request whose response goes through `guard` and whose failure is accounted for."""
+        meta = kwargs.pop("meta", {})
+        meta["parser"] = parser
+        return Request(
+            url,
+            callback=self.guard,
+            errback=self.failed,
+            meta=meta,
+            dont_filter=True,
+            **kwargs,
+        )
+
+    def guard(self, response: Response) -> Iterator[Any]:
+        """Turn error statuses into problems and parser crashes into 'malformed' reports."""
+        problem = problem_for_status(response)
+        if problem is not None:
+            yield problem
+            return
+        parser = response.meta["parser"]
+        try:
+            yield from parser(response)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            sample = response.text[:160] if hasattr(response, "text") else repr(response.body[:160])
+            yield SourceProblem(
+                "malformed",
+                f"{type(exc).__name__}: {exc}; body starts {sample!r}",
+                url=response.url,
+            )
+
+    def failed(self, failure: Failure) -> Iterator[SourceProblem]:
+        request = getattr(failure, "request", None)
+        yield SourceProblem(
+            "unreachable",
+            f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            url=request.url if request is not None else None,
+        )
+
+
+def problem_for_status(response: Response) -> SourceProblem | None:
+    status = response.status
+    if status < 400 or status == 304:
+        return None
+    reason = f"HTTP {status}: {_short_body(response)}"
+    if status in (401, 403):
+        kind = "blocked" if _looks_like_challenge(response) else "auth_failed"
+    elif status == 404:
+        kind = "not_found"
+    elif status == 429:
+        kind = "rate_limited"
+    elif status >= 500:
+        kind = "unreachable"
+    else:
+        kind = "malformed"
+    return SourceProblem(kind, reason, url=response.url)
+
+
+def _short_body(response: Response) -> str:
+    try:
+        data = json.loads(response.body or b"null")
+    except ValueError:
+        return response.body[:120].decode("utf-8", "replace").strip() or "(empty body)"
+    if isinstance(data, dict):
+        for key in ("error", "message", "detail", "title"):
+            if data.get(key):
+                value = data[key]
+                return value if isinstance(value, str) else json.dumps(value)[:120]
+    return json.dumps(data)[:120]
+
+
+def _looks_like_challenge(response: Response) -> bool:
+    """A bot-protection page is 'blocked', not revoked credentials."""
+    server = response.headers.get(b"Server", b"").lower()
+    body = response.body[:4000].lower()
+    return b"cloudflare" in server or b"captcha" in body or b"challenge" in body
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+class PolitenessMiddleware:
+    """Waits as servers ask: Retry-After on 429/503, backoff on 5xx, rate-limit headers.
+
+    Scrapy's RetryMiddleware retries at once; a server that asked us to wait would see
+    a retry storm. Waits longer than MAX_WAIT_SECONDS end the attempt: the response goes
+    to the spider as a problem and the next scheduled run tries again.
+    """
+
+    RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+    def __init__(self, max_retries: int = 3, backoff_base: float = 1.0) -> None:
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.paused_until = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PolitenessMiddleware:
+        return cls(
+            max_retries=crawler.settings.getint("KULAK_MAX_RETRIES", 3),
+            backoff_base=crawler.settings.getfloat("KULAK_BACKOFF_BASE", 1.0),
+        )
+
+    async def process_request(self, request: Request) -> None:
+        wait = self.paused_until - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return None
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        self._note_rate_limit(request, response)
+        if response.status not in self.RETRY_STATUSES:
+            return response
+        attempt = request.meta.get("kulak_attempt", 0) + 1
+        if attempt > self.max_retries:
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None:
+            wait = self.backoff_base * 2 ** (attempt - 1)
+        if wait > MAX_WAIT_SECONDS:
+            return response
+        logger.info(
+            "%s from %s: waiting %.1fs (attempt %d)", response.status, request.url, wait, attempt
+        )
+        await asyncio.sleep(wait)
+        retry = request.replace(dont_filter=True)
+        retry.meta["kulak_attempt"] = attempt
+        return retry
+
+    def _note_rate_limit(self, request: Request, response: Response) -> None:
+        spider_cls = request.meta.get("parser")
+        names = getattr(getattr(spider_cls, "__self__", None), "rate_limit_headers", None)
+        if not names:
+            return
+        remaining = response.headers.get(names[0])
+        reset = response.headers.get(names[1])
+        if remaining is None or reset is None:
+            return
+        try:
+            left = int(float(remaining))
+            reset_value = float(reset)
+        except ValueError:
+            return
+        if left > 0:
+            return
+        # An epoch timestamp or a number of seconds, depending on the source.
+        wait = reset_value - time.time() if reset_value > 1e9 else reset_value
+        if 0 < wait <= MAX_WAIT_SECONDS:
+            self.paused_until = time.monotonic() + wait
+
+
+_BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote)\b[^>]*>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def html_to_text(html: str | None) -> str:
+    """Plain text of an HTML fragment: tags gone, entities decoded, paragraphs kept."""
+    if not html:
+        return ""
+    text = _BLOCK_TAGS.sub("\n", html)
+    text = replace_entities(remove_tags(text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def epoch_to_utc(value: float | int | str) -> datetime:
+    return datetime.fromtimestamp(float(value), tz=UTC)
+
+
+__all__ = [
+    "CollectorContext",
+    "KulakSpider",
+    "PageDone",
+    "PolitenessMiddleware",
+    "Post",
+    "SourceOptions",
+    "SourceProblem",
+    "TargetTerms",
+    "epoch_to_utc",
+    "html_to_text",
+    "problem_for_status",
+    "retry_after_seconds",
+]

@@ -1,0 +1,53 @@
+"""Post: the only thing spiders yield, plus the two bookkeeping items of the shared spider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Post:
+    """A public post, normalised. Unique by (source, external_id)."""
+
+    source: str
+    external_id: str
+    url: str
+    text: str
+    created_at: datetime
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = None
+    lang: str | None = None
+    parent_id: str | None = None
+    conversation_id: str | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    score: int | None = None
+    views: int | None = None
+    query: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise ValueError(f"{self.source}/{self.external_id}: created_at must be timezone-aware")
+
+
+@dataclass
+class PageDone:
+    """Yielded after the posts of one response: the cursor may advance once they are stored."""
+
+    cursor: dict[str, Any]
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class SourceProblem:
+    """A failure the collector-health detector must hear about (auth, blocked, format...)."""
+
+    status: str  # auth_failed | blocked | not_found | unreachable | malformed | rate_limited
+    reason: str
+    url: str | None = None
