@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from alerts.wording import author, fact_lines, next_steps, reach
+from alerts.wording import author, fact_lines, next_steps, reach, safe_url
 from monitor.alert import Alert, AlertPost
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 BUTTON_TEXT_LIMIT = 75
-URL_LIMIT = 3000
 BLOCK_LIMIT = 50
 POST_TEXT_LIMIT = 1200
 POST_LINE_LIMIT = 12
@@ -29,7 +28,7 @@ MAX_POSTS = (BLOCK_LIMIT - FIXED_BLOCKS) // BLOCKS_PER_POST
 
 EMOJI = {"spike": ":chart_with_upwards_trend:", "risk": ":rotating_light:"}
 EMOJI |= {"opportunity": ":dart:", "health": ":wrench:"}
-BROADCAST = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
+BROADCAST = re.compile(r"(?<!\w)@(?=(?:channel|here|everyone)(?![\w-]|\.\w))", re.IGNORECASE)
 PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 
 
@@ -62,12 +61,6 @@ def quote(text: str) -> str:
         lines = [*lines[:POST_LINE_LIMIT], "…"]
     body = escape(clip("\n".join(lines), POST_TEXT_LIMIT))
     return "\n".join(f">{line}" for line in body.splitlines()) or ">(no text)"
-
-
-def safe_url(url: str | None) -> str | None:
-    if url and url.startswith(("https://", "http://")) and len(url) <= URL_LIMIT:
-        return url
-    return None
 
 
 def post_blocks(post: AlertPost, index: int) -> list[dict[str, Any]]:

@@ -109,5 +109,12 @@ def post_meta(post: AlertPost) -> str:
     return " · ".join(parts)
 
 
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links from posts; anything else (javascript:, data:) is dropped."""
+    if url and url.startswith(("https://", "http://")) and len(url) <= 3000:
+        return url
+    return None
+
+
 def next_steps(alert: Alert) -> str:
     return NEXT_STEPS[alert.kind]
