@@ -8,6 +8,7 @@ this channel only sends.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import smtplib
 import ssl
@@ -142,8 +143,8 @@ class EmailChannel(Channel):
             if options.security == "starttls":
                 smtp.starttls(context=context)
             if options.username is not None and options.password is not None:
-                smtp.login(options.username, options.password.get_secret_value())
-            refused = smtp.send_message(msg, from_addr=_bare(options.sender), to_addrs=options.to)
+                _login(smtp, options.username, options.password.get_secret_value())
+            refused = smtp.send_message(msg, from_addr=_bare(options.sender), to_addrs=[_bare(a) for a in options.to])
         finally:
             _close(smtp)
         if refused:
@@ -157,6 +158,21 @@ class EmailChannel(Channel):
 
 def _bare(address: str) -> str:
     return getaddresses([address])[0][1]
+
+
+def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    """smtplib cannot send non-ASCII credentials (a Turkish "Şifre"); AUTH PLAIN is UTF-8
+    by RFC 4616, so such credentials go that way by hand."""
+    if (username + password).isascii():
+        smtp.login(username, password)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    if "plain" not in smtp.esmtp_features.get("auth", "").lower().split():
+        raise smtplib.SMTPNotSupportedError("AUTH PLAIN, needed for non-ASCII credentials")
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, reply = smtp.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _close(smtp: smtplib.SMTP) -> None:

@@ -33,6 +33,10 @@ def signed(value: float | None, unit: str = "") -> str:
     return f"{sign}{shown.lstrip('-')}{unit}"
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def duration(minutes: float | None) -> str:
     if minutes is None:
         return "–"
@@ -62,6 +66,7 @@ def environment() -> Environment:
         "percent": percent,
         "signed": signed,
         "duration": duration,
+        "plural": plural,
         "local_time": local_time,
         "safe_url": safe_url,
         "author": author,
@@ -81,7 +86,7 @@ def subject(digest: Digest) -> str:
             f" ({signed(target.negative_change, ' pp')})"
         )
     if digest.spike_count or digest.risks:
-        parts.append(f"{digest.spike_count} spikes, {len(digest.risks)} risks")
+        parts.append(f"{plural(digest.spike_count, 'spike')}, {plural(len(digest.risks), 'risk')}")
     return " · ".join(parts)
 
 

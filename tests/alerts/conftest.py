@@ -356,7 +356,8 @@ def smtp_factory(certificate: tuple[Path, Path]) -> Iterator[Any]:
         if security == "starttls":
             kwargs |= {"tls_context": tls, "require_starttls": True}
         if auth:
-            kwargs |= {"authenticator": check_login, "auth_require_tls": security != "none"}
+            # aiosmtpd counts only STARTTLS as TLS; an implicit-TLS session is encrypted too
+            kwargs |= {"authenticator": check_login, "auth_require_tls": security == "starttls"}
         controller = Controller(
             mailbox,
             hostname="127.0.0.1",
