@@ -144,7 +144,8 @@ class EmailChannel(Channel):
                 smtp.starttls(context=context)
             if options.username is not None and options.password is not None:
                 _login(smtp, options.username, options.password.get_secret_value())
-            refused = smtp.send_message(msg, from_addr=_bare(options.sender), to_addrs=[_bare(a) for a in options.to])
+            recipients = [_bare(address) for address in options.to]
+            refused = smtp.send_message(msg, _bare(options.sender), recipients)
         finally:
             _close(smtp)
         if refused:

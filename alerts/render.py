@@ -91,8 +91,10 @@ def subject(digest: Digest) -> str:
 
 
 def digest_html(digest: Digest, chart_src: ChartSource) -> str:
-    html = environment().get_template("digest.html").render(
-        digest=digest, chart_src=chart_src, subject=subject(digest)
+    html = (
+        environment()
+        .get_template("digest.html")
+        .render(digest=digest, chart_src=chart_src, subject=subject(digest))
     )
     return css_inline.inline(html)
 
