@@ -82,8 +82,12 @@ class Channel:
         except Exception as exc:  # a channel must never take the delivery loop down
             return self._result_for(exc, f"alert {alert.key}")
 
+    @property
+    def sends_digests(self) -> bool:
+        return False
+
     def send_digest(self, digest: Digest) -> SendResult:
-        """Channels that send digests override `_send_digest`; others ignore digests."""
+        """Only for channels whose `sends_digests` is true (they implement `_send_digest`)."""
         try:
             return self._send_digest(digest)
         except Exception as exc:
@@ -93,7 +97,7 @@ class Channel:
         raise NotImplementedError
 
     def _send_digest(self, digest: Digest) -> SendResult:
-        return SendResult.sent(f"{self.type} channels do not send digests")
+        raise NotImplementedError(f"{self.type} channels do not send digests")
 
     def _result_for(self, exc: Exception, what: str) -> SendResult:
         result = self._classify(exc)

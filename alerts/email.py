@@ -77,6 +77,10 @@ class EmailChannel(Channel):
     options: EmailOptions
 
     @property
+    def sends_digests(self) -> bool:
+        return self.options.digest
+
+    @property
     def tz(self) -> str:
         return self.options.timezone or "UTC"
 
