@@ -9,6 +9,7 @@ delivery loop. Other failures are never retried here: the outbox owns backoff.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
@@ -163,3 +164,10 @@ def api_error_result(exc: SlackApiError, channel: str | None) -> SendResult:
         return SendResult.retry(f"Slack answered HTTP {response.status_code} {error}".strip())
     hint = HINTS.get(error, "Slack refused the message")
     return SendResult.failed(f"{error or response.status_code} in {channel}: {hint}")
+
+
+def preview_messages(alerts: Iterable[Alert], options: SlackOptions | None = None) -> list[dict]:
+    """The messages a Slack channel would post, without posting: for `kulak demo`."""
+    options = options or SlackOptions(token=SecretStr("xoxb-preview"), channel="#kulak-alerts")
+    channel = SlackChannel(options)
+    return [channel.message(alert) for alert in alerts]

@@ -118,6 +118,11 @@ TOP_COMPLAINTS = 5
 ASKING = {"complaint", "question"}
 
 
+def previous_day(tz: str, now: datetime | None = None) -> date:
+    """The local day a morning digest is about: yesterday in `tz`."""
+    return ((now or datetime.now(UTC)).astimezone(ZoneInfo(tz)) - timedelta(days=1)).date()
+
+
 class _Target(Protocol):
     name: str
     kind: Literal["brand", "competitor"]

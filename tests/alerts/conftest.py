@@ -36,58 +36,62 @@ HOSTILE_TEXT = (
     "*bold* & <@U024BE7LH> fake ping"
 )
 
-TURKISH_POST = AlertPost(
-    source="hackernews",
-    external_id="41000001",
-    url="https://news.ycombinator.com/item?id=41000001",
-    text="Kahve Durağı uygulaması yine çöktü, siparişim iki saattir gelmedi. Berbat!",
+
+def hn_post(item: int, text: str, minutes_ago: int, **details: Any) -> AlertPost:
+    """A complaint seen on Hacker News `minutes_ago` before NOW."""
+    return AlertPost(
+        source="hackernews",
+        external_id=str(item),
+        url=details.pop("url", f"https://news.ycombinator.com/item?id={item}"),
+        text=text,
+        created_at=NOW - timedelta(minutes=minutes_ago),
+        intents=details.pop("intents", ("complaint",)),
+        **details,
+    )
+
+
+TURKISH_POST = hn_post(
+    41000001,
+    "Kahve Durağı uygulaması yine çöktü, siparişim iki saattir gelmedi. Berbat!",
+    40,
     author_handle="ayse_k",
     author_name="Ayşe K.",
     author_followers=12800,
-    created_at=NOW - timedelta(minutes=40),
     lang="tr",
     compound=-0.71,
-    intents=("complaint",),
     likes=230,
     reposts=41,
 )
-HOSTILE_POST = AlertPost(
-    source="hackernews",
-    external_id="41000002",
+HOSTILE_POST = hn_post(
+    41000002,
+    HOSTILE_TEXT,
+    20,
     url="javascript:alert(document.cookie)",
-    text=HOSTILE_TEXT,
     author_handle="troll",
     author_name="<b>@channel</b>",
-    created_at=NOW - timedelta(minutes=20),
     lang="en",
     compound=-0.4,
-    intents=("complaint",),
 )
-GREEK_POST = AlertPost(
-    source="hackernews",
-    external_id="41000003",
-    url="https://news.ycombinator.com/item?id=41000003",
-    text="Το Φρέσκο Καφέ άργησε πάλι μία ώρα. Ξέρει κανείς καλύτερη εναλλακτική;",
+GREEK_POST = hn_post(
+    41000003,
+    "Το Φρέσκο Καφέ άργησε πάλι μία ώρα. Ξέρει κανείς καλύτερη εναλλακτική;",
+    120,
     author_handle="nikos_p",
     author_followers=940,
-    created_at=NOW - timedelta(hours=2),
     lang="el",
     compound=-0.55,
     intents=("complaint", "question"),
     likes=12,
 )
-ENGLISH_POST = AlertPost(
-    source="hackernews",
-    external_id="41000004",
-    url="https://news.ycombinator.com/item?id=41000004",
-    text="Kahve Durağı charged me twice and support has ignored me for 3 days.",
+ENGLISH_POST = hn_post(
+    41000004,
+    "Kahve Durağı charged me twice and support has ignored me for 3 days.",
+    60,
     author_handle="sam_writes",
     author_name="Sam",
     author_followers=154000,
-    created_at=NOW - timedelta(hours=1),
     lang="en",
     compound=-0.62,
-    intents=("complaint",),
     likes=1900,
     reposts=420,
     replies=88,

@@ -9,7 +9,7 @@ from conftest import OPPORTUNITY, RISK, SPIKE
 
 from alerts.render import digest_text
 from monitor.alert import Alert
-from monitor.digest import build_digest
+from monitor.digest import build_digest, previous_day
 from monitor.records import Mention, Record
 from monitor.store import Store
 from spiders.items import Post
@@ -119,3 +119,9 @@ def test_an_empty_store_makes_an_empty_but_valid_digest(store: Store) -> None:
     assert [t.today.mentions for t in digest.targets] == [0, 0]
     assert digest.targets[0].today.negative_share is None
     assert "0 mentions" in digest_text(digest)
+
+
+def test_a_morning_digest_is_about_the_local_day_before() -> None:
+    # 23:30 UTC on the 21st is already 02:30 on the 22nd in Istanbul
+    assert previous_day(TZ, now=utc(DAY, 23, 30)) == DAY
+    assert previous_day("UTC", now=utc(DAY, 23, 30)) == DAY - timedelta(days=1)

@@ -8,7 +8,7 @@ import pytest
 from conftest import HOSTILE_POST, OPPORTUNITY, RISK, SPIKE, Reply, SlackServer
 from pydantic import ValidationError
 
-from alerts.slack import SlackChannel, SlackOptions
+from alerts.slack import SlackChannel, SlackOptions, preview_messages
 from alerts.slack_blocks import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, escape, render
 from monitor.alert import Alert
 
@@ -193,3 +193,10 @@ def test_options_explain_mistakes(options: dict, message: str) -> None:
     with pytest.raises(ValidationError) as error:
         SlackOptions.model_validate(options)
     assert message in str(error.value)
+
+
+def test_preview_lists_messages_with_their_routes() -> None:
+    messages = preview_messages([SPIKE, OPPORTUNITY])
+    assert [m["channel"] for m in messages] == ["#kulak-alerts", "#kulak-alerts"]
+    assert json.loads(json.dumps(messages)) == messages  # plain JSON, ready for a file
+    assert "xoxb" not in json.dumps(messages)
