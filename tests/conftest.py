@@ -1,9 +1,8 @@
-"""Shared fixtures: settings from YAML text, real stores (SQLite file, PostgreSQL), crawls."""
+"""Shared fixtures: real stores (a SQLite file; PostgreSQL when configured), a replay server."""
 
 from __future__ import annotations
 
 import os
-import textwrap
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,39 +11,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from monitor import reactor
-from monitor.config import Settings, parse_settings
-from monitor.registry import source_options
 from monitor.replay import ReplayServer
-from monitor.runtime import Runtime
 from monitor.store import Store
 
 POSTGRES_URL = os.environ.get("KULAK_TEST_POSTGRES_URL")
-
-BASE_SETTINGS = """
-kulak:
-  timezone: Europe/Istanbul
-targets:
-  - name: Kahve Durağı
-    kind: brand
-    keywords: [Kahve Durağı, KahveDuragi]
-    handles: ["@kahveduragi"]
-  - name: Demlik
-    kind: competitor
-    keywords: [Demlik Cafe, Demlik]
-    handles: ["@demlikcafe"]
-  - name: Φρέσκο
-    kind: competitor
-    keywords: [Φρέσκο Καφέ, Fresko Cafe]
-"""
-
-
-def make_settings(extra: str = "", base: str = BASE_SETTINGS, env: dict | None = None) -> Settings:
-    return parse_settings(
-        textwrap.dedent(base) + textwrap.dedent(extra),
-        source_options=source_options(),
-        channel_options={},
-        env=env or {},
-    )
 
 
 @pytest.fixture
@@ -54,6 +24,7 @@ def replay() -> Iterator[ReplayServer]:
 
 
 def _postgres_url() -> Iterator[str]:
+    """A schema of its own per test, so tests (and developers) never share tables."""
     schema = f"kulak_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as conn:
@@ -90,34 +61,6 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     store = Store.open(f"sqlite:///{tmp_path / 'kulak.sqlite3'}")
     yield store
     store.close()
-
-
-def runtime_for(settings: Settings, store: Store) -> Runtime:
-    return Runtime(settings=settings, store=store)
-
-
-def run(coro):
-    """Drive a coroutine on the asyncio reactor's loop (Scrapy needs that loop)."""
-    return reactor.run(coro)
-
-
-FIXTURES = Path(__file__).parent / "spiders" / "fixtures"
-
-
-def fixture_text(source: str, name: str) -> str:
-    return (FIXTURES / source / name).read_text(encoding="utf-8")
-
-
-def fixture_response(source: str, name: str, url: str = "http://replay.test/", **meta):
-    """A saved answer of a source as the Scrapy response its parser receives."""
-    from scrapy.http import Request, TextResponse
-
-    return TextResponse(
-        url=url,
-        body=(FIXTURES / source / name).read_bytes(),
-        encoding="utf-8",
-        request=Request(url, meta=meta),
-    )
 
 
 @pytest.fixture(scope="session", autouse=True)

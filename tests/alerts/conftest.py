@@ -27,7 +27,6 @@ from cryptography.x509.oid import NameOID
 
 from monitor.alert import Alert, AlertPost
 from monitor.digest import DayCount, Digest, ResponseGap, TargetDigest
-from monitor.store import Store
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -378,12 +377,3 @@ def smtp_factory(certificate: tuple[Path, Path]) -> Iterator[Any]:
     yield start
     for controller in controllers:
         controller.stop()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A real store in a SQLite file (the shared `store` fixture, once on main, adds
-    PostgreSQL: delete this one then)."""
-    store = Store.open(f"sqlite:///{tmp_path / 'kulak.sqlite3'}")
-    yield store
-    store.close()

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from conftest import OPPORTUNITY, RISK, SPIKE
-
 from alerts.render import digest_text
 from monitor.alert import Alert
 from monitor.digest import build_digest, previous_day
 from monitor.records import Mention, Record
 from monitor.store import Store
 from spiders.items import Post
+from tests.alerts.conftest import OPPORTUNITY, RISK, SPIKE
 
 DAY = date(2026, 11, 21)
 TZ = "Europe/Istanbul"  # UTC+3

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, RISK, USER, Reply
 
 import alerts
 from alerts.base import Channel, SendResult
 from monitor.alert import Alert
+from tests.alerts.conftest import PASSWORD, RISK, USER, Reply
 
 EXPECTED = {
     "success": "ok",

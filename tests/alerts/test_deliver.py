@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import OPPORTUNITY, RISK, SPIKE, Reply, SlackServer
 from sqlalchemy import select
 
 import alerts
@@ -16,6 +15,7 @@ from monitor.alert import Alert
 from monitor.deliver import RetryPolicy, deliver_once, retry_failed, send_digest, utcnow
 from monitor.digest import Digest
 from monitor.store import Store, schema
+from tests.alerts.conftest import OPPORTUNITY, RISK, SPIKE, Reply, SlackServer
 
 ALERTS = (SPIKE, RISK, OPPORTUNITY)
 

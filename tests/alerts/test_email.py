@@ -6,12 +6,12 @@ import struct
 import zlib
 
 import pytest
-from conftest import HOSTILE_TEXT, OPPORTUNITY, PASSWORD, RISK, USER, SmtpServer
 from pydantic import ValidationError
 
 from alerts.email import EmailChannel, EmailOptions
 from alerts.render import preview_html
 from monitor.digest import Digest
+from tests.alerts.conftest import HOSTILE_TEXT, OPPORTUNITY, PASSWORD, RISK, USER, SmtpServer
 
 
 def mailer(server: SmtpServer, security: str = "none", **options) -> EmailChannel:

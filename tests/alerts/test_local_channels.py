@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE_POST, RISK, SPIKE
 
 import alerts
 from alerts.console import ConsoleChannel
 from alerts.jsonl import JsonlChannel, JsonlOptions
 from monitor.alert import Alert
+from tests.alerts.conftest import HOSTILE_POST, RISK, SPIKE
 
 
 def test_console_prints_what_a_person_needs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import HOSTILE_POST, OPPORTUNITY, RISK, SPIKE, Reply, SlackServer
 from pydantic import ValidationError
 
 from alerts.slack import SlackChannel, SlackOptions, preview_messages
 from alerts.slack_blocks import BLOCK_LIMIT, HEADER_LIMIT, SECTION_LIMIT, escape, render
 from monitor.alert import Alert
+from tests.alerts.conftest import HOSTILE_POST, OPPORTUNITY, RISK, SPIKE, Reply, SlackServer
 
 TOKEN = "xoxb-1111-2222-kulakTEST"
 

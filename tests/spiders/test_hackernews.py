@@ -1,11 +1,10 @@
 import json
 from datetime import UTC, datetime
 
-from conftest import fixture_response, fixture_text, make_settings, run, runtime_for
-
 from monitor.crawl import collect
 from monitor.replay import Reply
 from spiders.hackernews import parse_hits
+from tests.helpers import fixture_response, fixture_text, make_settings, run, runtime_for
 
 SEARCH = "/api/v1/search_by_date"
 

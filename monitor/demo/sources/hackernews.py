@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.replay import Reply, ReplayServer
+from monitor.replay import ReplayServer, Reply
 
 COMMENTS = [
     (
