@@ -58,6 +58,17 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(seconds=sum(float(n) * UNITS[u] for n, u in parts))
 
 
+def human_duration(value: timedelta) -> str:
+    """timedelta(seconds=5400) -> '1h30m', the way settings.yaml writes it."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts) or f"{value.total_seconds() * 1000:.0f}ms"
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 

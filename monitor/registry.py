@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
 
 import spiders
+from monitor.config import Settings, load_settings
 from spiders.base import KulakSpider
 
 
@@ -35,3 +41,34 @@ def spider_classes() -> dict[str, type[KulakSpider]]:
 
 def source_options() -> dict[str, type]:
     return {name: cls.Options for name, cls in spider_classes().items()}
+
+
+def channel_options() -> dict[str, type]:
+    from alerts import channel_options as options
+
+    return options()
+
+
+def load(path: str | Path, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from a file, validated against every source's and channel's options."""
+    return load_settings(
+        path, source_options=source_options(), channel_options=channel_options(), env=env
+    )
+
+
+def database_url(settings: Settings) -> str:
+    """The store's URL; a relative SQLite path is taken from the settings file's folder."""
+    url = make_url(settings.general.database)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        if not path.is_absolute() and settings.path is not None:
+            url = url.set(database=str(settings.path.resolve().parent / path))
+    return url.render_as_string(hide_password=False)
+
+
+def channels(settings: Settings) -> dict[str, Any]:
+    """Channel instances by name; the console when none is configured."""
+    from alerts import create
+
+    configured = {c.name: create(c.type, c.options, name=c.name) for c in settings.enabled_channels}
+    return configured or {"console": create("console", {})}
