@@ -128,6 +128,7 @@ def sources(config_path: Path) -> None:
     """List every source kulak can collect from, its options, and whether it is ready."""
     from monitor.registry import load as load_settings
     from monitor.registry import spider_classes
+    from spiders.base import SourceOptions
 
     configured: dict[str, Any] = {}
     if config_path.exists():
@@ -144,13 +145,16 @@ def sources(config_path: Path) -> None:
         else:
             why = cls.missing_credentials(source.options)
             state = f"not ready: {why}" if why else "ready"
-        doc = ((cls.__module__ and sys.modules[cls.__module__].__doc__) or "").strip().splitlines()
-        console.print(f"[bold]{name}[/] — {doc[0] if doc else ''} [{state}]", highlight=False)
+        doc = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
+        summary = doc[0] if doc else ""
+        console.print(f"{name} — {summary} [{state}]", markup=False, highlight=False)
         for field_name, field in cls.Options.model_fields.items():
+            base = SourceOptions.model_fields.get(field_name)
+            about = field.description or (base.description if base else "") or ""
             default = "required" if field.is_required() else f"default {field.default!r}"
             if field.default_factory is not None:
-                default = "default []" if field.default_factory is list else "default set"
-            console.print(f"    {field_name}: {field.description or ''} ({default})", markup=False)
+                default = "default: none"
+            console.print(f"    {field_name}: {about} ({default})", markup=False)
 
 
 @main.command()

@@ -298,12 +298,12 @@ def parse_settings(
     missing: list[tuple[tuple, str]] = []
     data = _substitute_env(raw, os.environ if env is None else env, (), missing)
     problems = _Problems(lines)
-    try:
-        top = _Top.model_validate(data)
-    except ValidationError as exc:
-        problems.add_validation((), exc)
-        raise ConfigError(problems.items, path) from None
-
+    top = _validated((), problems, lambda: _Top.model_validate(data))
+    if top is None:
+        # Still check the sources and channels, so one run reports every problem.
+        top = _Top.model_construct(
+            sources=_mapping(data.get("sources")), channels=_mapping(data.get("channels"))
+        )
     sources = [
         source
         for name, entry in top.sources.items()
@@ -330,6 +330,10 @@ def parse_settings(
         detectors=top.detectors,
         path=path,
     )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _source(

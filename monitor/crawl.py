@@ -43,6 +43,8 @@ def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
         # middleware keeps retrying connection errors.
         "RETRY_HTTP_CODES": [],
         "RETRY_TIMES": 2,
+        # Every status reaches the spider's guard, which turns errors into health reports.
+        "HTTPERROR_ALLOW_ALL": True,
         "KULAK_MAX_RETRIES": source.schedule.retries,
         "KULAK_BACKOFF_BASE": source.schedule.backoff.total_seconds(),
         "DOWNLOAD_TIMEOUT": 30,

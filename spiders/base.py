@@ -87,7 +87,6 @@ class KulakSpider(scrapy.Spider):
     rate_limit_headers: ClassVar[tuple[str, str] | None] = None
     #: HTML sources obey robots.txt; APIs are asked for by their documented endpoints
     obeys_robots: ClassVar[bool] = False
-    handle_httpstatus_all = True
 
     custom_settings: ClassVar[dict[str, Any]] = {}
 

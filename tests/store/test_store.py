@@ -1,0 +1,92 @@
+"""The store on SQLite and PostgreSQL: upserts never duplicate, cursors move with posts."""
+
+from datetime import UTC, datetime, timedelta
+
+from monitor.alert import Alert
+from monitor.records import Mention, Record
+from monitor.store.migrate import current_revision, head_revision
+from spiders.items import PageDone, Post, SourceProblem
+
+WHEN = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def record(
+    external_id: str = "1", likes: int | None = 3, text: str = "Demlik Cafe berbat"
+) -> Record:
+    post = Post("hackernews", external_id, f"https://x.test/{external_id}", text, WHEN, likes=likes)
+    mention = Mention(
+        "Demlik", "competitor", [(0, 11)], ["Demlik Cafe"], compound=-0.6, label="neg"
+    )
+    return Record(post, [mention], "tr")
+
+
+def test_a_new_store_is_at_the_latest_schema_version(store):
+    assert current_revision(store.engine) == head_revision()
+
+
+def test_recollecting_a_post_updates_engagement_not_rows(store):
+    assert store.save([record(likes=3)]).new == 1
+    result = store.save([record(likes=40)])
+
+    assert (result.new, result.updated) == (0, 1)
+    (post,) = list(store.iter_posts())
+    assert post["likes"] == 40 and len(post["mentions"]) == 1
+    assert post["created_at"] == WHEN
+
+
+def test_engagement_a_source_stops_reporting_is_kept(store):
+    store.save([record(likes=12)])
+    store.save([record(likes=None)])
+    (post,) = list(store.iter_posts())
+    assert post["likes"] == 12
+
+
+def test_cursor_advances_with_the_page_in_one_transaction(store):
+    store.save([record("1")], "hn", PageDone({"q": 100}))
+    store.save([record("2")], "hn", PageDone({"other": 5}, etag='"abc"'))
+
+    state = store.state("hn")
+    assert state["cursor"] == {"q": 100, "other": 5}
+    assert state["etag"] == '"abc"'
+
+
+def test_runs_record_health_and_counters(store):
+    store.record_run("hn", problems=[], requests=3, new_posts=2, at=WHEN)
+    problem = SourceProblem("auth_failed", "HTTP 401: bad token", url="https://x.test/")
+    store.record_run("hn", problems=[problem], requests=1, new_posts=0, at=WHEN)
+    store.record_run("hn", problems=[problem], requests=1, new_posts=0, at=WHEN)
+
+    state = store.state("hn")
+    assert state["status"] == "auth_failed"
+    assert state["consecutive_failures"] == 2
+    assert state["last_error"] == "HTTP 401: bad token (https://x.test/)"
+    assert state["last_success_at"] == WHEN
+    assert (state["runs"], state["requests"], state["new_posts"]) == (3, 5, 2)
+
+    store.record_run("hn", problems=[], requests=1, new_posts=1, at=WHEN + timedelta(hours=1))
+    assert store.state("hn")["consecutive_failures"] == 0
+
+
+def test_an_alert_key_is_queued_once_per_channel(store):
+    alert = Alert(
+        key="risk:Demlik:hackernews:1",
+        kind="risk",
+        title="A complaint is spreading",
+        summary="40 likes in an hour",
+        created_at=WHEN,
+        target="Demlik",
+    )
+    assert store.add_alert(alert, ["slack", "email"])
+    assert not store.add_alert(alert, ["slack", "email"])
+
+    assert [a.key for a in store.alerts()] == [alert.key]
+    assert store.delivery_counts() == {("email", "pending"): 1, ("slack", "pending"): 1}
+    (due,) = store.due_deliveries("slack", datetime.now(UTC) + timedelta(minutes=1))
+    assert due.alert == alert and due.attempts == 0
+
+
+def test_unicode_text_round_trips(store):
+    text = "Φρέσκο Καφέ: ο καφές ήταν κρύος 😤 — Kahve Durağı'nda ışık yok"
+    store.save([record(text=text)])
+    (post,) = list(store.iter_posts())
+    assert post["text"] == text

@@ -1,0 +1,112 @@
+"""The command line, as a user runs it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.replay import Reply
+from tests.helpers import BASE_SETTINGS, fixture_text
+
+
+def kulak(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real command in a process of its own, as a user or a service would."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitor.cli", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def write_settings(folder: Path, extra: str) -> Path:
+    path = folder / "settings.yaml"
+    path.write_text(BASE_SETTINGS + extra, encoding="utf-8")
+    return path
+
+
+def test_init_writes_a_starter_that_check_accepts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    assert runner.invoke(main, ["init"]).exit_code == 1  # never overwrites silently
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SMTP_PASSWORD": "pw"}
+    result = runner.invoke(main, ["check"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Source hackernews (hackernews): enabled, every 10m" in result.output
+    assert "xoxb-test" not in result.output
+
+
+def test_check_lists_every_problem_and_exits_2(tmp_path):
+    path = write_settings(tmp_path, "sources:\n  hackernews: {interval: often}\n")
+    path.write_text(path.read_text().replace("keywords: [Demlik Cafe, Demlik]", "keywords: []"))
+
+    result = CliRunner().invoke(main, ["check", "--config", str(path)])
+
+    assert result.exit_code == 2
+    assert "targets[1].keywords (line 11): must not be empty" in result.output
+    assert "sources.hackernews.interval (line 17): bad duration 'often'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_settings_file_says_how_to_start(tmp_path):
+    result = CliRunner().invoke(main, ["check", "--config", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "run `kulak init`" in result.output
+
+
+def test_sources_lists_options_and_readiness(tmp_path):
+    path = write_settings(tmp_path, "sources:\n  hackernews: {}\n")
+    result = CliRunner().invoke(main, ["sources", "--config", str(path)])
+    assert result.exit_code == 0
+    assert "hackernews" in result.output and "[ready]" in result.output
+    assert "hits_per_page" in result.output
+
+
+def test_collect_then_export(tmp_path, replay):
+    page = json.loads(fixture_text("hackernews", "page0.json"))
+    replay.add("/api/v1/search_by_date", Reply(200, {**page, "nbPages": 1}))
+    settings = write_settings(
+        tmp_path,
+        f"sources:\n  hackernews:\n    base_url: {replay.url}\n    queries: [Kahve Durağı]\n",
+    )
+
+    collected = kulak("collect", "--once", "--config", str(settings), cwd=tmp_path)
+
+    assert collected.returncode == 0, collected.stderr
+    assert "hackernews: 3 new posts, 1 requests" in collected.stdout
+    assert (tmp_path / "kulak.sqlite3").exists()  # relative to the settings file
+
+    exported = kulak("export", "--config", str(settings), cwd=tmp_path)
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert {r["external_id"] for r in rows} == {"41000010", "41000002", "41000011"}
+    complaint = next(r for r in rows if r["external_id"] == "41000010")
+    assert complaint["targets"][0]["target"] == "Kahve Durağı"
+
+    as_csv = kulak("export", "--format", "csv", "--config", str(settings), cwd=tmp_path)
+    assert as_csv.stdout.splitlines()[0].startswith("source,external_id,url,created_at")
+
+
+def test_collect_reports_a_failing_source_and_exits_1(tmp_path, replay):
+    replay.add("/api/v1/search_by_date", Reply(401, {"message": "Invalid credentials"}))
+    settings = write_settings(
+        tmp_path, f"sources:\n  hackernews:\n    base_url: {replay.url}\n    queries: [x]\n"
+    )
+    result = kulak("collect", "--once", "--config", str(settings), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "auth_failed: HTTP 401: Invalid credentials" in result.stdout
+
+
+def test_demo_runs_offline_and_summarises(tmp_path):
+    result = kulak("demo", "--folder", str(tmp_path / "demo"), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Collected hackernews:" in result.stdout
+    assert "Most negative posts" in result.stdout
+    assert (tmp_path / "demo" / "kulak-demo.sqlite3").exists()
