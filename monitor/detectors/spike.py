@@ -3,9 +3,10 @@
 A pure, streaming library: fed one bucket at a time per series, it decides using only the
 buckets seen so far, so replaying history alerts exactly where live running would have.
 
-"Usual" is the median count of the same hour of the day over the last week and, once three
-weeks are known, of the same hour of the same weekday over the last four weeks; the higher of
-the two is used, so a busy Monday morning is not news on a Monday morning. Medians are not
+"Usual" is the median count of the same hour of the day over the last week and, once a week
+is known, of the same hour of the same weekday over the last four weeks; the higher of the two
+is used, so a busy Monday morning is not news on a Monday morning. Taking the higher can only
+make the detector quieter, which is why one earlier Monday is enough to learn from. Medians are not
 moved by the spikes themselves. Social counts are bursty, so the rule is a plain multiple of
 usual plus a minimum count, rather than a variance model that bursts would inflate.
 """
@@ -22,7 +23,6 @@ from pathlib import Path
 from monitor.detectors.series import RollingMedian, RollingSum
 
 WEEK = timedelta(days=7)
-WEEKLY_AFTER = 3 * WEEK  # three samples of each hour of the week before trusting them
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 
 
@@ -129,7 +129,7 @@ class SpikeDetector:
         baseline = by_hour.median() if len(by_hour) else 0.0
         when = f"at {ts.hour:02d}:00"
         assert self._first is not None
-        if ts - self._first >= WEEKLY_AFTER:
+        if ts - self._first >= WEEK:
             by_week_hour = self._by_week_hour[ts.weekday() * 24 + ts.hour]
             by_week_hour.expire(ts)
             if len(by_week_hour) and by_week_hour.median() > baseline:
@@ -174,8 +174,11 @@ def _explain(
     share: float | None,
     usual_share: float | None,
 ) -> str:
-    times = f"{factor:.0f}x" if math.isfinite(factor) else "usually none"
-    words = f"{value:g} negative mentions {span}, usually {baseline:.3g} {usual_when} ({times})"
+    words = f"{value:g} negative mentions {span}, "
+    if baseline > 0:
+        words += f"usually {baseline:.3g} {usual_when} ({factor:.0f}x)"
+    else:
+        words += f"usually none {usual_when}"
     if share is not None and usual_share is not None:
         words += f"; {share:.0%} of all mentions, usually {usual_share:.0%}"
     return words
