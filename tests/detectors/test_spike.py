@@ -18,9 +18,9 @@ START = datetime(2025, 3, 3, 0, 0)  # a Monday
 HOUR = timedelta(hours=1)
 
 
-def hourly(days: float, usual: float = 5.0, start: datetime = START) -> list[tuple[datetime, float]]:
+def hourly(days: float, usual: float = 5.0) -> list[tuple[datetime, float]]:
     """A quiet series: `usual` negative mentions every hour, rows stamped at each hour's end."""
-    return [(start + (i + 1) * HOUR, usual) for i in range(round(days * 24))]
+    return [(START + (i + 1) * HOUR, usual) for i in range(round(days * 24))]
 
 
 def with_counts(rows, **counts_at: float):
@@ -134,8 +134,7 @@ def test_appending_future_rows_never_changes_earlier_decisions():
 
 
 def test_five_minute_buckets_are_described_as_such():
-    start = START
-    rows = [(start + (i + 1) * timedelta(minutes=5), 2.0) for i in range(4 * 288)]
+    rows = [(START + (i + 1) * timedelta(minutes=5), 2.0) for i in range(4 * 288)]
     rows[-1] = (rows[-1][0], 40.0)
 
     (spike,) = detect_series(rows)
