@@ -4,11 +4,11 @@ A pure, streaming library: fed one bucket at a time per series, it decides using
 buckets seen so far, so replaying history alerts exactly where live running would have.
 
 "Usual" is the median count of the same hour of the day over the last week and, once a week
-is known, of the same hour of the same weekday over the last four weeks; the higher of the two
-is used, so a busy Monday morning is not news on a Monday morning. Taking the higher can only
-make the detector quieter, which is why one earlier Monday is enough to learn from. Medians are not
-moved by the spikes themselves. Social counts are bursty, so the rule is a plain multiple of
-usual plus a minimum count, rather than a variance model that bursts would inflate.
+is known, of the same hour of the same weekday over the last four weeks. The higher of the two
+is used, so a busy Monday morning is not news on a Monday morning; taking the higher can only
+quiet the detector, so one earlier Monday is enough to learn from. Medians are not moved by
+the spikes themselves. Social counts are bursty, so the rule is a plain multiple of usual plus
+a minimum count, rather than a variance model that every burst would inflate.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ class Spike:
     ts: datetime
     value: float
     baseline: float
-    factor: float
+    factor: float | None
+    """How many times usual; None when usually there are none."""
     share: float | None
     usual_share: float | None
     explanation: str
@@ -118,7 +119,7 @@ class SpikeDetector:
         self._last_spiking = ts
         if calm_since is not None and ts - calm_since < timedelta(hours=params.cooldown_hours):
             return None
-        factor = value / baseline if baseline > 0 else math.inf
+        factor = value / baseline if baseline > 0 else None
         words = _explain(value, baseline, factor, self._span(ts), usual_when, share, usual_share)
         return Spike(ts, value, baseline, factor, share, usual_share, words)
 
@@ -132,8 +133,9 @@ class SpikeDetector:
         if ts - self._first >= WEEK:
             by_week_hour = self._by_week_hour[ts.weekday() * 24 + ts.hour]
             by_week_hour.expire(ts)
-            if len(by_week_hour) and by_week_hour.median() > baseline:
-                baseline = by_week_hour.median()
+            weekly = by_week_hour.median() if len(by_week_hour) else 0.0
+            if weekly > baseline:
+                baseline = weekly
                 when = f"on {WEEKDAYS[ts.weekday()]} at {ts.hour:02d}:00"
         return baseline, when
 
@@ -168,14 +170,14 @@ def _after(ts: datetime, previous: datetime, where: str) -> bool:
 def _explain(
     value: float,
     baseline: float,
-    factor: float,
+    factor: float | None,
     span: str,
     usual_when: str,
     share: float | None,
     usual_share: float | None,
 ) -> str:
     words = f"{value:g} negative mentions {span}, "
-    if baseline > 0:
+    if factor is not None:
         words += f"usually {baseline:.3g} {usual_when} ({factor:.0f}x)"
     else:
         words += f"usually none {usual_when}"
