@@ -1,0 +1,52 @@
+"""Prints alerts in the terminal: the channel used when none is configured."""
+
+from __future__ import annotations
+
+import sys
+from typing import Literal
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.text import Text
+
+from alerts.base import Channel, ChannelOptions, SendResult
+from alerts.wording import fact_lines, next_steps, post_meta
+from monitor.alert import Alert
+
+COLOURS = {"info": "cyan", "warning": "yellow", "critical": "red"}
+
+
+class ConsoleOptions(ChannelOptions):
+    stream: Literal["stdout", "stderr"] = "stdout"
+    max_posts: int = 5
+
+
+class ConsoleChannel(Channel):
+    type = "console"
+    Options = ConsoleOptions
+    options: ConsoleOptions
+
+    def _send(self, alert: Alert) -> SendResult:
+        stream = sys.stdout if self.options.stream == "stdout" else sys.stderr
+        # Text objects, never markup strings: a post containing "[red]" stays literal.
+        console = Console(file=stream, highlight=False, emoji=False)
+        console.print(render(alert, self.options.max_posts))
+        return SendResult.sent()
+
+
+def render(alert: Alert, max_posts: int = 5) -> Panel:
+    parts: list[Text] = [Text(alert.summary)]
+    facts = fact_lines(alert)
+    if facts:
+        parts.append(Text("Why: " + "; ".join(facts), style="dim"))
+    for post in alert.posts[:max_posts]:
+        parts.append(Text(""))
+        parts.append(Text(post_meta(post), style="bold"))
+        parts.append(Text(post.text))
+        parts.append(Text(post.url, style="underline"))
+    if len(alert.posts) > max_posts:
+        parts.append(Text(f"… and {len(alert.posts) - max_posts} more posts", style="dim"))
+    parts.append(Text(""))
+    parts.append(Text("Next: " + next_steps(alert), style="italic"))
+    title = Text(f"{alert.kind.upper()} · {alert.title}")
+    return Panel(Group(*parts), title=title, border_style=COLOURS.get(alert.severity, "white"))

@@ -1,0 +1,173 @@
+"""Slack: a bot token with chat.postMessage (routed by alert kind), or an incoming webhook.
+
+Rate limits: when Slack answers 429 with a short Retry-After (up to `rate_limit_wait`
+seconds) slack-sdk waits and retries in-process through `ShortRateLimitWait`; a longer
+pause goes back to the outbox as `retry_after`, so one throttled workspace never holds the
+delivery loop. Other failures are never retried here: the outbox owns backoff.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.webhook import WebhookClient
+
+from alerts.base import Channel, ChannelOptions, SendResult
+from alerts.slack_blocks import MAX_POSTS, render
+from monitor.alert import Alert, AlertKind
+
+# Errors Slack documents as temporary; every other `error` needs a person to act.
+RETRYABLE = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
+RETRYABLE |= {"request_timeout", "team_added_to_org"}
+HINTS = {
+    "invalid_auth": "the bot token was rejected: check the token in the environment",
+    "not_authed": "no bot token was sent",
+    "token_revoked": "the bot token was revoked: reinstall the app",
+    "account_inactive": "the bot's workspace or user is deactivated",
+    "channel_not_found": "the channel does not exist or the bot cannot see it",
+    "not_in_channel": "invite the bot to the channel (/invite @kulak)",
+    "is_archived": "the channel is archived",
+    "missing_scope": "the bot token needs the chat:write scope",
+}
+
+
+class SlackOptions(ChannelOptions):
+    token: SecretStr | None = Field(None, description="bot token (xoxb-...), from ${ENV}")
+    webhook_url: SecretStr | None = Field(None, description="incoming webhook URL, from ${ENV}")
+    channel: str | None = Field(None, description="default channel for a bot token")
+    routes: dict[AlertKind, str] = Field(
+        default_factory=dict, description="alert kind -> channel, e.g. {opportunity: '#sales'}"
+    )
+    base_url: str = WebClient.BASE_URL
+    timeout: float = Field(15, gt=0)
+    max_posts: int = Field(5, ge=1, le=MAX_POSTS)
+    rate_limit_wait: float = Field(5, ge=0, description="longest Retry-After waited in-process")
+
+    @model_validator(mode="after")
+    def one_way_in(self) -> SlackOptions:
+        if (self.token is None) == (self.webhook_url is None):
+            raise ValueError("set exactly one of token (bot) or webhook_url")
+        if self.webhook_url is not None and (self.routes or self.channel):
+            raise ValueError(
+                "an incoming webhook posts to its own channel: "
+                "use a bot token to set channel or routes"
+            )
+        if self.token is not None and self.channel is None:
+            missing = sorted(set(AlertKind.__args__) - set(self.routes))
+            if missing:
+                raise ValueError(f"set channel (the default) or routes for: {', '.join(missing)}")
+        return self
+
+
+class ShortRateLimitWait(RetryHandler):
+    """Retry a 429 once after Retry-After, only when the wait is short."""
+
+    def __init__(self, max_wait: float) -> None:
+        super().__init__(max_retry_count=1)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = retry_after(response.headers)
+        return wait is not None and wait <= self.max_wait
+
+    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        state.next_attempt_requested = True
+        time.sleep(retry_after(response.headers) or 0)
+        state.increment_current_attempt()
+
+
+def retry_after(headers: dict[str, Any]) -> float | None:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return max(0.0, float(raw))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class SlackChannel(Channel):
+    type = "slack"
+    Options = SlackOptions
+    options: SlackOptions
+
+    def route(self, kind: AlertKind) -> str | None:
+        """The Slack channel an alert of this kind goes to (None: the webhook's own)."""
+        return self.options.routes.get(kind, self.options.channel)
+
+    def message(self, alert: Alert) -> dict[str, Any]:
+        """The payload as sent, minus the token: what `kulak demo` writes to a file."""
+        payload = render(alert, self.options.max_posts)
+        if self.options.token is not None:
+            payload["channel"] = self.route(alert.kind)
+        return payload
+
+    def _send(self, alert: Alert) -> SendResult:
+        payload = self.message(alert)
+        retry = [ShortRateLimitWait(self.options.rate_limit_wait)]
+        if self.options.webhook_url is not None:
+            client = WebhookClient(
+                url=self.options.webhook_url.get_secret_value(),
+                timeout=self.options.timeout,
+                retry_handlers=retry,
+            )
+            response = client.send(**payload, unfurl_links=False, unfurl_media=False)
+            return self._webhook_result(response.status_code, response.body, response.headers)
+        client = WebClient(
+            token=self.options.token.get_secret_value(),
+            base_url=self.options.base_url,
+            timeout=self.options.timeout,
+            retry_handlers=retry,
+        )
+        try:
+            client.chat_postMessage(
+                **payload,
+                unfurl_links=False,
+                unfurl_media=False,
+                link_names=False,
+                metadata={"event_type": "kulak_alert", "event_payload": {"key": alert.key}},
+            )
+        except SlackApiError as exc:
+            return api_error_result(exc, payload["channel"])
+        return SendResult.sent()
+
+    def _webhook_result(self, status: int, body: str, headers: dict[str, Any]) -> SendResult:
+        if status == 200:
+            return SendResult.sent()
+        if status == 429:
+            return SendResult.retry("rate limited by Slack", retry_after(headers))
+        if status >= 500:
+            return SendResult.retry(f"Slack answered HTTP {status}")
+        return SendResult.failed(f"webhook refused the message (HTTP {status}: {body[:200]})")
+
+    def _classify(self, exc: Exception) -> SendResult | None:
+        if isinstance(exc, SlackClientError) and not isinstance(exc, SlackApiError):
+            return SendResult.failed(f"slack-sdk refused the request: {exc}")
+        return super()._classify(exc)
+
+
+def api_error_result(exc: SlackApiError, channel: str | None) -> SendResult:
+    response = exc.response
+    error = str(response.get("error", "")) if isinstance(response.data, dict) else ""
+    if response.status_code == 429 or error == "ratelimited":
+        return SendResult.retry("rate limited by Slack", retry_after(response.headers))
+    if response.status_code >= 500 or error in RETRYABLE:
+        return SendResult.retry(f"Slack answered HTTP {response.status_code} {error}".strip())
+    hint = HINTS.get(error, "Slack refused the message")
+    return SendResult.failed(f"{error or response.status_code} in {channel}: {hint}")
+
+
+def preview_messages(alerts: Iterable[Alert], options: SlackOptions | None = None) -> list[dict]:
+    """The messages a Slack channel would post, without posting: for `kulak demo`."""
+    options = options or SlackOptions(token=SecretStr("xoxb-preview"), channel="#kulak-alerts")
+    channel = SlackChannel(options)
+    return [channel.message(alert) for alert in alerts]

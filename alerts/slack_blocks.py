@@ -1,0 +1,127 @@
+"""An alert as a Slack Block Kit message, within Slack's limits, with post text defused.
+
+Untrusted text (posts, author names, even titles that quote them) goes only into mrkdwn
+after `escape`: `&`, `<` and `>` become entities, so nothing can become a `<!channel>`
+ping, a `<@user>` mention or a `<url|label>` link; a bare `@channel`/`@here`/`@everyone`
+gets a zero-width space after the `@` so it cannot notify even with `link_names`. Links
+are only ever button URLs, and only http(s) ones.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from alerts.wording import author, fact_lines, next_steps, reach, safe_url
+from monitor.alert import Alert, AlertPost
+
+HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+BUTTON_TEXT_LIMIT = 75
+BLOCK_LIMIT = 50
+POST_TEXT_LIMIT = 1200
+POST_LINE_LIMIT = 12
+FIXED_BLOCKS = 7  # header, summary, why, divider, next steps, "more posts", footer
+BLOCKS_PER_POST = 3
+MAX_POSTS = (BLOCK_LIMIT - FIXED_BLOCKS) // BLOCKS_PER_POST
+
+EMOJI = {"spike": ":chart_with_upwards_trend:", "risk": ":rotating_light:"}
+EMOJI |= {"opportunity": ":dart:", "health": ":wrench:"}
+BROADCAST = re.compile(r"(?<!\w)@(?=(?:channel|here|everyone)(?![\w-]|\.\w))", re.IGNORECASE)
+PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
+def defuse(text: str) -> str:
+    """For plain_text objects, which Slack does not parse for links or mentions."""
+    return BROADCAST.sub("@\u200b", text)
+
+
+def escape(text: str) -> str:
+    """For mrkdwn objects."""
+    return defuse(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, never ending inside an entity escape made it."""
+    if len(text) <= limit:
+        return text
+    return PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
+
+
+def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": clip(text, limit)}
+
+
+def quote(text: str) -> str:
+    """The post as a quote, blank-line runs folded so one post cannot flood the message."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    lines = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
+    if len(lines) > POST_LINE_LIMIT:
+        lines = [*lines[:POST_LINE_LIMIT], "…"]
+    body = escape(clip("\n".join(lines), POST_TEXT_LIMIT))
+    return "\n".join(f">{line}" for line in body.splitlines()) or ">(no text)"
+
+
+def post_blocks(post: AlertPost, index: int) -> list[dict[str, Any]]:
+    meta = [f"*{escape(author(post))}*"]
+    if reach(post):
+        meta.append(escape(reach(post)))
+    meta.append(escape(post.source))
+    if post.created_at is not None:
+        meta.append(
+            f"<!date^{int(post.created_at.timestamp())}^{{date_short_pretty}} {{time}}|"
+            f"{post.created_at:%Y-%m-%d %H:%M} UTC>"
+        )
+    if post.intents:
+        meta.append(escape(", ".join(post.intents)))
+    blocks: list[dict[str, Any]] = [
+        {"type": "context", "elements": [mrkdwn(" · ".join(meta), FIELD_LIMIT)]},
+        {"type": "section", "text": mrkdwn(quote(post.text))},
+    ]
+    url = safe_url(post.url)
+    if url:
+        label = clip(f"Open on {post.source} to reply", BUTTON_TEXT_LIMIT)
+        button = {"type": "plain_text", "text": label}
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "text": button, "url": url, "action_id": f"open-{index}"}
+                ],
+            }
+        )
+    return blocks
+
+
+def render(alert: Alert, max_posts: int = 5) -> dict[str, Any]:
+    """`text` (the notification fallback) and `blocks` for chat.postMessage or a webhook."""
+    headline = clip(defuse(f"{EMOJI[alert.kind]} {alert.title}"), HEADER_LIMIT)
+    fields = [f"*Kind*\n{alert.kind}", f"*Severity*\n{alert.severity}"]
+    if alert.target:
+        kind = f" ({alert.target_kind})" if alert.target_kind else ""
+        fields.insert(0, f"*Target*\n{escape(alert.target)}{kind}")
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": headline}},
+        {
+            "type": "section",
+            "text": mrkdwn(escape(alert.summary)),
+            "fields": [mrkdwn(field, FIELD_LIMIT) for field in fields],
+        },
+    ]
+    facts = fact_lines(alert)
+    if facts:
+        why = "*Why it fired*\n" + "\n".join(f"• {escape(line)}" for line in facts)
+        blocks.append({"type": "section", "text": mrkdwn(why)})
+    blocks.append({"type": "divider"})
+    shown = alert.posts[: min(max_posts, MAX_POSTS)]
+    for index, post in enumerate(shown):
+        blocks.extend(post_blocks(post, index))
+    if len(alert.posts) > len(shown):
+        more = f"… and {len(alert.posts) - len(shown)} more posts in the digest"
+        blocks.append({"type": "context", "elements": [mrkdwn(more)]})
+    blocks.append({"type": "section", "text": mrkdwn(f"*Next steps*\n{escape(next_steps(alert))}")})
+    footer = f"kulak · {alert.kind} · key `{escape(alert.key)}`"
+    blocks.append({"type": "context", "elements": [mrkdwn(footer, FIELD_LIMIT)]})
+    text = escape(f"{alert.kind}: {alert.title} — {alert.summary}")
+    return {"text": clip(text, SECTION_LIMIT), "blocks": blocks}

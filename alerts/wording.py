@@ -1,0 +1,120 @@
+"""Plain words shared by every channel: why an alert fired, who posted, what to do next.
+
+Everything returned here is unescaped text; each channel escapes it for its own markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.alert import Alert, AlertPost
+
+NEXT_STEPS = {
+    "spike": (
+        "Open the top posts to see what people are reacting to; check for an outage, a "
+        "price change or a viral post; reply to the loudest ones and post a status update "
+        "if many people hit the same problem."
+    ),
+    "risk": (
+        "Reply publicly within the hour: acknowledge, then move details to a private "
+        "message; tell the team that owns the problem."
+    ),
+    "opportunity": (
+        "Open the post and reply helpfully: answer the question first, do not pitch; "
+        "mention an offer only if they ask for alternatives."
+    ),
+    "health": (
+        "Run `kulak check`, look at the source's credentials and last error; posts from "
+        "this source are missing until it is fixed."
+    ),
+}
+
+FACT_LABELS = {
+    "baseline": "usual",
+    "now": "now",
+    "factor": "times usual",
+    "window": "window",
+    "negative_share": "negative share",
+    "baseline_share": "usual negative share",
+    "reach": "reach",
+}
+
+
+def number(value: Any) -> str:
+    """12, 3.4, 12.3k, 4.5M: readable at a glance, in any channel."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if abs(value) >= 10_000:
+        return f"{value / 1_000:.1f}k"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{share * 100:.0f}%"
+
+
+def fact_lines(alert: Alert) -> list[str]:
+    """Why it fired: `now` against `baseline` first, then the other facts by name."""
+    facts = dict(alert.facts)
+    lines = []
+    if "now" in facts and "baseline" in facts:
+        line = f"now {number(facts.pop('now'))} vs usual {number(facts.pop('baseline'))}"
+        if "factor" in facts:
+            line += f" (×{number(facts.pop('factor'))})"
+        lines.append(line)
+    for key, value in facts.items():
+        label = FACT_LABELS.get(key, key.replace("_", " "))
+        is_share = key.endswith("share") and isinstance(value, float)
+        lines.append(f"{label}: {percent(value) if is_share else number(value)}")
+    return lines
+
+
+def reach(post: AlertPost) -> str:
+    parts = []
+    for value, unit in (
+        (post.author_followers, "followers"),
+        (post.likes, "likes"),
+        (post.reposts, "reposts"),
+        (post.replies, "replies"),
+    ):
+        if value:
+            parts.append(f"{number(value)} {unit}")
+    return " · ".join(parts)
+
+
+def author(post: AlertPost) -> str:
+    handle = post.author_handle or ""
+    if handle and not handle.startswith("@"):
+        handle = "@" + handle
+    if post.author_name and handle:
+        return f"{post.author_name} ({handle})"
+    return post.author_name or handle or "unknown author"
+
+
+def post_meta(post: AlertPost) -> str:
+    parts = [author(post)]
+    if reach(post):
+        parts.append(reach(post))
+    parts.append(post.source)
+    if post.created_at is not None:
+        parts.append(post.created_at.strftime("%Y-%m-%d %H:%M %Z").strip())
+    if post.compound is not None:
+        parts.append(f"sentiment {post.compound:+.2f}")
+    if post.intents:
+        parts.append(", ".join(post.intents))
+    return " · ".join(parts)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links from posts; anything else (javascript:, data:) is dropped."""
+    if url and url.startswith(("https://", "http://")) and len(url) <= 3000:
+        return url
+    return None
+
+
+def next_steps(alert: Alert) -> str:
+    return NEXT_STEPS[alert.kind]

@@ -1,0 +1,277 @@
+"""`kulak`: a thin command line over the library. Each command loads settings, calls one
+library function and prints its result; bad settings exit with code 2 and a clear list."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from monitor.config import ConfigError, Settings, human_duration
+
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DEFAULT_CONFIG = "settings.yaml"
+
+
+def config_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=lambda: os.environ.get("KULAK_CONFIG", DEFAULT_CONFIG),
+        show_default="$KULAK_CONFIG or ./settings.yaml",
+        help="Settings file.",
+    )(command)
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Settings problems are a person's to fix: list them, exit 2, no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            err.print("[bold red]Settings problem[/]" + ("s:" if len(exc.problems) > 1 else ":"))
+            for line in str(exc).splitlines():
+                err.print(f"  - {line}", markup=False, highlight=False)
+            sys.exit(2)
+
+    return wrapper
+
+
+def load(config_path: Path) -> Settings:
+    from monitor.registry import load as load_settings
+
+    if not config_path.exists():
+        raise ConfigError(
+            [f"no settings file at {config_path} (run `kulak init` to write a starter file)"]
+        )
+    return load_settings(config_path)
+
+
+def open_store(settings: Settings) -> Any:
+    from monitor.registry import database_url
+    from monitor.store import Store
+
+    return Store.open(database_url(settings))
+
+
+@click.group()
+@click.version_option(package_name="kulak")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens, for troubleshooting.")
+def main(verbose: bool) -> None:
+    """kulak: hear what people say about your brand and your competitors."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CONFIG)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a starter settings file to PATH (default ./settings.yaml)."""
+    from monitor.starter import STARTER
+
+    if path.exists() and not force:
+        err.print(f"{path} exists already; use --force to overwrite it.")
+        sys.exit(1)
+    path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    console.print(f"Wrote {path}. Edit your brand and competitors, then run `kulak check`.")
+
+
+@main.command()
+@config_option
+@friendly_errors
+def check(config_path: Path) -> None:
+    """Validate the settings and say what is enabled."""
+    from monitor.registry import spider_classes
+
+    settings = load(config_path)
+    console.print(f"[green]✓[/] {config_path} is valid.")
+    console.print(f"Store: {settings.general.database.split('@')[-1]}")
+    for target in settings.targets:
+        console.print(
+            f"Target [bold]{target.name}[/] ({target.kind}): {', '.join(target.keywords)}"
+        )
+    for source in settings.sources:
+        why = spider_classes()[source.type].missing_credentials(source.options)
+        state = "disabled" if not source.enabled else ("[red]not ready[/]" if why else "enabled")
+        detail = f" — {why}" if why and source.enabled else ""
+        every = f"every {human_duration(source.schedule.interval)}"
+        console.print(f"Source {source.name} ({source.type}): {state}, {every}{detail}")
+    if not settings.channels:
+        console.print("Channels: none configured; alerts go to the console.")
+    for channel in settings.channels:
+        state = "enabled" if channel.enabled else "disabled"
+        console.print(
+            f"Channel {channel.name} ({channel.type}): {state}; {', '.join(channel.kinds)}"
+        )
+
+
+@main.command()
+@config_option
+def sources(config_path: Path) -> None:
+    """List every source kulak can collect from, its options, and whether it is ready."""
+    from monitor.registry import load as load_settings
+    from monitor.registry import spider_classes
+
+    configured: dict[str, Any] = {}
+    if config_path.exists():
+        try:
+            configured = {s.type: s for s in load_settings(config_path).sources}
+        except ConfigError as exc:
+            err.print(f"(settings not read: {exc.problems[0]})", markup=False)
+    for name, cls in sorted(spider_classes().items()):
+        source = configured.get(name)
+        if source is None:
+            state = "not configured"
+        elif not source.enabled:
+            state = "disabled"
+        else:
+            why = cls.missing_credentials(source.options)
+            state = f"not ready: {why}" if why else "ready"
+        doc = ((cls.__module__ and sys.modules[cls.__module__].__doc__) or "").strip().splitlines()
+        console.print(f"[bold]{name}[/] — {doc[0] if doc else ''} [{state}]", highlight=False)
+        for field_name, field in cls.Options.model_fields.items():
+            default = "required" if field.is_required() else f"default {field.default!r}"
+            if field.default_factory is not None:
+                default = "default []" if field.default_factory is list else "default set"
+            console.print(f"    {field_name}: {field.description or ''} ({default})", markup=False)
+
+
+@main.command()
+@config_option
+@click.option("--source", "source_names", multiple=True, help="Only this source (repeatable).")
+@click.option("--once", is_flag=True, required=True, help="Collect once and exit.")
+@friendly_errors
+def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> None:
+    """Collect new posts from the enabled sources once."""
+    from monitor import reactor
+    from monitor.crawl import collect_all
+    from monitor.registry import spider_classes
+    from monitor.runtime import Runtime
+
+    settings = load(config_path)
+    chosen = [settings.source(n) for n in source_names] or settings.enabled_sources
+    ready = []
+    for source in chosen:
+        why = spider_classes()[source.type].missing_credentials(source.options)
+        if why:
+            err.print(f"Skipping {source.name}: {why}", markup=False)
+        else:
+            ready.append(source)
+    store = open_store(settings)
+    try:
+        reports = reactor.run(collect_all(Runtime(settings=settings, store=store), ready))
+    finally:
+        reactor.shutdown()
+    failed = False
+    for report in reports:
+        line = f"{report.source}: {report.new_posts} new posts, {report.requests} requests"
+        if report.problems:
+            failed = True
+            status, reason = report.problems[0]
+            line += f" — {status}: {reason}"
+        console.print(line, markup=False, highlight=False)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option("--since", help="Only posts newer than this, e.g. 7d.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+@friendly_errors
+def export(config_path: Path, fmt: str, since: str | None, output: Any) -> None:
+    """Write stored posts with their per-target sentiment as JSON lines or CSV."""
+    from datetime import UTC, datetime
+
+    from monitor.config import parse_duration
+    from monitor.export import write_csv, write_jsonl
+
+    settings = load(config_path)
+    cutoff = None
+    if since:
+        try:
+            cutoff = datetime.now(UTC) - parse_duration(since)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--since") from None
+    store = open_store(settings)
+    writer = write_jsonl if fmt == "jsonl" else write_csv
+    count = writer(store.iter_posts(since=cutoff), output)
+    err.print(f"{count} posts exported.")
+
+
+@main.command()
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep the demo's database and files (default: a new temporary folder).",
+)
+def demo(folder: Path | None) -> None:
+    """Run kulak end to end, offline, on invented posts served by local replays."""
+    from monitor import reactor
+    from monitor.demo import run_demo
+    from monitor.summary import summarise
+
+    started = time.monotonic()
+    try:
+        run = run_demo(folder)
+    finally:
+        reactor.shutdown()
+    for report in run.reports:
+        status = "ok" if report.ok else f"{report.problems[0][0]}: {report.problems[0][1]}"
+        console.print(
+            f"Collected {report.source}: {report.new_posts} new posts in "
+            f"{report.requests} requests ({status})",
+            highlight=False,
+        )
+    print_summary(summarise(run.store.iter_posts()))
+    console.print(f"\nDatabase: {run.folder / 'kulak-demo.sqlite3'}")
+    for label, path in run.files.items():
+        console.print(f"{label}: {path}")
+    console.print(f"Demo finished in {time.monotonic() - started:.1f} s.")
+
+
+def print_summary(summary: Any) -> None:
+    table = Table(title=f"{summary.posts} posts about your targets")
+    for column in ("target", "kind", "mentions", "negative share", "sources", "languages"):
+        table.add_column(column)
+    for target in summary.targets:
+        share = target.negative_share
+        table.add_row(
+            target.name,
+            target.kind,
+            str(target.mentions),
+            "n/a" if share is None else f"{share:.0%} of {target.scored} scored",
+            ", ".join(f"{s} {n}" for s, n in target.by_source.most_common()),
+            ", ".join(f"{s} {n}" for s, n in target.by_lang.most_common()),
+        )
+    console.print(table)
+    if summary.most_negative:
+        console.print("\n[bold]Most negative posts[/]")
+    for compound, target, post in summary.most_negative:
+        console.print(
+            f"{compound:+.2f} [{target}] {post['source']} @{post['author_handle']}: "
+            f"{post['text'][:160]}\n      {post['url']}",
+            markup=False,
+            highlight=False,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,397 @@
+"""settings.yaml -> typed, validated settings, once, with errors that name the key and line.
+
+Sources and channels declare their own options (a pydantic model on each spider and
+channel class); this module is handed those models by name, so it imports no later stage.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Keys of a source entry that belong to scheduling, not to the spider's own options.
+SCHEDULE_KEYS = ("type", "enabled", "interval", "jitter", "timeout", "retries", "backoff")
+CHANNEL_KEYS = ("type", "enabled", "kinds")
+
+
+class ConfigError(Exception):
+    """A settings problem a person can fix: what, where (key path and line), and how."""
+
+    def __init__(self, problems: list[str], path: Path | str | None = None) -> None:
+        self.problems = problems
+        self.path = path
+        where = f"{path}: " if path else ""
+        super().__init__("\n".join(f"{where}{problem}" for problem in problems))
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'90s', '15m', '1h30m', '2d' or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a duration like 30s, 15m, 1h or 1d, got {value!r}")
+    text = value.strip().lower().replace(" ", "")
+    parts = DURATION_PART.findall(text)
+    if not text or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"bad duration {value!r}: use a number with s, m, h, d or w (e.g. 15m)")
+    return timedelta(seconds=sum(float(n) * UNITS[u] for n, u in parts))
+
+
+def human_duration(value: timedelta) -> str:
+    """timedelta(seconds=5400) -> '1h30m', the way settings.yaml writes it."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts) or f"{value.total_seconds() * 1000:.0f}ms"
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Target(Strict):
+    name: NonEmptyStr
+    kind: Literal["brand", "competitor"]
+    keywords: list[NonEmptyStr] = Field(min_length=1)
+    handles: list[NonEmptyStr] = Field(default_factory=list)
+    hashtags: list[NonEmptyStr] = Field(default_factory=list)
+    exclude: list[NonEmptyStr] = Field(default_factory=list)
+    query: str | None = None
+    languages: list[str] = Field(default_factory=list)
+
+
+class General(Strict):
+    database: str = "sqlite:///kulak.sqlite3"
+    timezone: str = "UTC"
+    contact_url: str = "https://github.com/kulak-dev/kulak"
+    retention: Duration = timedelta(days=180)
+
+    @field_validator("timezone")
+    @classmethod
+    def known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r} (use a name like Europe/Istanbul)"
+            ) from None
+        return value
+
+
+class SourceSchedule(Strict):
+    type: str
+    enabled: bool = True
+    interval: Duration = timedelta(minutes=15)
+    jitter: Duration = timedelta(seconds=30)
+    timeout: Duration = timedelta(minutes=5)
+    retries: int = Field(3, ge=0, le=10)
+    backoff: Duration = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    schedule: SourceSchedule
+    options: BaseModel
+
+    @property
+    def type(self) -> str:
+        return self.schedule.type
+
+    @property
+    def enabled(self) -> bool:
+        return self.schedule.enabled
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    type: str
+    enabled: bool
+    kinds: tuple[str, ...]
+    options: BaseModel
+
+
+@dataclass(frozen=True)
+class Settings:
+    general: General
+    targets: list[Target]
+    sources: list[Source]
+    channels: list[Channel] = field(default_factory=list)
+    detectors: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError([f"no source named {name!r} in sources (configured: {known})"], self.path)
+
+    @property
+    def enabled_sources(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+    @property
+    def enabled_channels(self) -> list[Channel]:
+        return [c for c in self.channels if c.enabled]
+
+
+class _Top(Strict):
+    kulak: General = Field(default_factory=General)
+    targets: list[Target] = Field(min_length=1)
+    sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("targets")
+    @classmethod
+    def unique_names(cls, targets: list[Target]) -> list[Target]:
+        seen: set[str] = set()
+        for target in targets:
+            if target.name.casefold() in seen:
+                raise ValueError(f"two targets are named {target.name!r}")
+            seen.add(target.name.casefold())
+        return targets
+
+
+# -- reading YAML with line numbers -------------------------------------------------------
+
+
+def _load_with_lines(text: str, origin: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """The YAML's data and, for each key path, the 1-based line it was written on."""
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark else ""
+        raise ConfigError(
+            [f"not valid YAML{line}: {getattr(exc, 'problem', exc)}"], origin
+        ) from None
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: yaml.Node | None, path: tuple[Any, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                lines[(*path, key_node.value)] = key_node.start_mark.line + 1
+                walk(value_node, (*path, key_node.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, child in enumerate(node.value):
+                lines[(*path, index)] = child.start_mark.line + 1
+                walk(child, (*path, index))
+
+    walk(node, ())
+    return data, lines
+
+
+def _substitute_env(
+    data: Any, env: Mapping[str, str], path: tuple[Any, ...], missing: list[tuple[tuple, str]]
+) -> Any:
+    if isinstance(data, dict):
+        return {k: _substitute_env(v, env, (*path, k), missing) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_substitute_env(v, env, (*path, i), missing) for i, v in enumerate(data)]
+    if isinstance(data, str) and "${" in data:
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in env:
+                missing.append((path, name))
+                return ""
+            return env[name]
+
+        return ENV_PATTERN.sub(replace, data)
+    return data
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    """('targets', 1, 'keywords') -> 'targets[1].keywords'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+class _Problems:
+    def __init__(self, lines: dict[tuple[Any, ...], int]) -> None:
+        self.lines = lines
+        self.items: list[str] = []
+
+    def add(self, loc: tuple[Any, ...], message: str) -> None:
+        line = None
+        probe = tuple(loc)
+        while line is None and probe:
+            line = self.lines.get(probe)
+            probe = probe[:-1]
+        where = f" (line {line})" if line else ""
+        self.items.append(f"{key_path(loc)}{where}: {message}")
+
+    def add_validation(self, prefix: tuple[Any, ...], error: ValidationError) -> None:
+        for detail in error.errors():
+            loc = tuple(p for p in detail["loc"] if not str(p).startswith("function-"))
+            message = detail["msg"].removeprefix("Value error, ")
+            if detail["type"] == "extra_forbidden":
+                message = "unknown key (check its spelling, or see the README for valid keys)"
+            elif detail["type"] == "too_short" and detail.get("input") == []:
+                message = "must not be empty"
+            self.add((*prefix, *loc), message)
+
+
+def load_settings(
+    path: str | Path,
+    *,
+    source_options: Mapping[str, type[BaseModel]],
+    channel_options: Mapping[str, type[BaseModel]],
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read and validate settings; raise ConfigError listing every problem found."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"cannot read settings: {exc.strerror}"], path) from None
+    return parse_settings(
+        text, source_options=source_options, channel_options=channel_options, env=env, path=path
+    )
+
+
+def parse_settings(
+    text: str,
+    *,
+    source_options: Mapping[str, type[BaseModel]],
+    channel_options: Mapping[str, type[BaseModel]],
+    env: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    raw, lines = _load_with_lines(text, str(path) if path else "settings")
+    if not isinstance(raw, dict):
+        raise ConfigError(["the settings must be a mapping with targets, sources, ..."], path)
+    missing: list[tuple[tuple, str]] = []
+    data = _substitute_env(raw, os.environ if env is None else env, (), missing)
+    problems = _Problems(lines)
+    try:
+        top = _Top.model_validate(data)
+    except ValidationError as exc:
+        problems.add_validation((), exc)
+        raise ConfigError(problems.items, path) from None
+
+    sources = [
+        source
+        for name, entry in top.sources.items()
+        if (source := _source(name, entry, source_options, problems)) is not None
+    ]
+    channels = [
+        channel
+        for name, entry in top.channels.items()
+        if (channel := _channel(name, entry, channel_options, problems)) is not None
+    ]
+    disabled = {("sources", s.name) for s in sources if not s.enabled} | {
+        ("channels", c.name) for c in channels if not c.enabled
+    }
+    for loc, var in missing:
+        if loc[:2] not in disabled:
+            problems.add(loc, f"environment variable {var} is not set")
+    if problems.items:
+        raise ConfigError(problems.items, path)
+    return Settings(
+        general=top.kulak,
+        targets=top.targets,
+        sources=sources,
+        channels=channels,
+        detectors=top.detectors,
+        path=path,
+    )
+
+
+def _source(
+    name: str,
+    entry: dict[str, Any],
+    registry: Mapping[str, type[BaseModel]],
+    problems: _Problems,
+) -> Source | None:
+    entry = {"type": name, **(entry or {})}
+    loc = ("sources", name)
+    kind = entry["type"]
+    if kind not in registry:
+        known = ", ".join(sorted(registry))
+        problems.add((*loc, "type"), f"unknown source type {kind!r} (known: {known})")
+        return None
+    schedule_data = {k: entry[k] for k in SCHEDULE_KEYS if k in entry}
+    options_data = {k: v for k, v in entry.items() if k not in SCHEDULE_KEYS}
+    return _validated(
+        loc,
+        problems,
+        lambda: Source(
+            name,
+            SourceSchedule.model_validate(schedule_data),
+            registry[kind].model_validate(options_data),
+        ),
+    )
+
+
+def _channel(
+    name: str,
+    entry: dict[str, Any],
+    registry: Mapping[str, type[BaseModel]],
+    problems: _Problems,
+) -> Channel | None:
+    entry = {"type": name, **(entry or {})}
+    loc = ("channels", name)
+    kind = entry["type"]
+    if kind not in registry:
+        known = ", ".join(sorted(registry))
+        problems.add((*loc, "type"), f"unknown channel type {kind!r} (known: {known})")
+        return None
+    kinds = entry.get("kinds", ["spike", "opportunity", "risk", "health"])
+    if not isinstance(kinds, list) or not kinds:
+        problems.add((*loc, "kinds"), "must be a non-empty list of alert kinds")
+        return None
+    options_data = {k: v for k, v in entry.items() if k not in CHANNEL_KEYS}
+    return _validated(
+        loc,
+        problems,
+        lambda: Channel(
+            name,
+            kind,
+            bool(entry.get("enabled", True)),
+            tuple(kinds),
+            registry[kind].model_validate(options_data),
+        ),
+    )
+
+
+def _validated(loc: tuple[Any, ...], problems: _Problems, build: Any) -> Any:
+    try:
+        return build()
+    except ValidationError as exc:
+        problems.add_validation(loc, exc)
+        return None

@@ -1,0 +1,79 @@
+"""`kulak demo`: the whole product, offline, on invented posts served by local replays."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from monitor import reactor
+from monitor.config import Settings, parse_settings
+from monitor.crawl import RunReport, collect_all
+from monitor.demo import sources as demo_sources
+from monitor.registry import channel_options, source_options, spider_classes
+from monitor.replay import ReplayServer
+from monitor.runtime import Runtime
+from monitor.store import Store
+
+SETTINGS = Path(__file__).with_name("settings.yaml")
+
+
+@dataclass
+class DemoRun:
+    folder: Path
+    settings: Settings
+    store: Store
+    reports: list[RunReport]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def demo_settings(entries: dict[str, dict[str, Any]], folder: Path) -> Settings:
+    data = yaml.safe_load(SETTINGS.read_text(encoding="utf-8"))
+    data["kulak"]["database"] = f"sqlite:///{folder / 'kulak-demo.sqlite3'}"
+    data["sources"] = entries
+    return parse_settings(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+        source_options=source_options(),
+        channel_options=channel_options(),
+        env={},
+    )
+
+
+def start_replays(now: datetime) -> tuple[list[ReplayServer], dict[str, dict[str, Any]]]:
+    """One local server per source that has both a spider and demo answers."""
+    servers: list[ReplayServer] = []
+    entries: dict[str, dict[str, Any]] = {}
+    known = spider_classes()
+    for info in pkgutil.iter_modules(demo_sources.__path__):
+        if info.name not in known:
+            continue
+        module = importlib.import_module(f"{demo_sources.__name__}.{info.name}")
+        server = ReplayServer().start()
+        servers.append(server)
+        entry = dict(module.install(server, now))
+        entry.setdefault("base_url", server.url)
+        entry.setdefault("backoff", "100ms")
+        entries[info.name] = entry
+    return servers, entries
+
+
+def run_demo(folder: Path | None = None) -> DemoRun:
+    folder = folder or Path(tempfile.mkdtemp(prefix="kulak-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    servers, entries = start_replays(now)
+    try:
+        settings = demo_settings(entries, folder)
+        store = Store.open(settings.general.database)
+        runtime = Runtime(settings=settings, store=store)
+        reports = reactor.run(collect_all(runtime, settings.enabled_sources))
+    finally:
+        for server in servers:
+            server.stop()
+    return DemoRun(folder=folder, settings=settings, store=store, reports=reports)

@@ -1,0 +1,69 @@
+"""Posts with their per-target sentiment, as JSON lines or CSV, for analysts' own tools."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, TextIO
+
+COLUMNS = ("source", "external_id", "url", "created_at", "author", "lang", "text")
+
+
+def export_rows(posts: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for post in posts:
+        yield {
+            "source": post["source"],
+            "external_id": post["external_id"],
+            "url": post["url"],
+            "created_at": _iso(post["created_at"]),
+            "author": post["author_handle"],
+            "lang": post["lang"],
+            "text": post["text"],
+            "targets": [
+                {
+                    "target": m["target"],
+                    "kind": m["target_kind"],
+                    "compound": m["compound"],
+                    "label": m["label"],
+                    "intents": m["intents"],
+                }
+                for m in post["mentions"]
+            ],
+        }
+
+
+def write_jsonl(posts: Iterable[dict[str, Any]], out: TextIO) -> int:
+    count = 0
+    for row in export_rows(posts):
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(posts: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """One row per (post, target): spreadsheets want flat rows."""
+    writer = csv.writer(out)
+    writer.writerow([*COLUMNS, "target", "target_kind", "compound", "label", "intents"])
+    count = 0
+    for row in export_rows(posts):
+        for target in row["targets"] or [None]:
+            extra = (
+                [
+                    target["target"],
+                    target["kind"],
+                    target["compound"],
+                    target["label"],
+                    " ".join(target["intents"]),
+                ]
+                if target
+                else ["", "", "", "", ""]
+            )
+            writer.writerow([row[c] for c in COLUMNS] + extra)
+        count += 1
+    return count
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,17 @@
+"""Score sentiment and intent per target, on the words around that target's mentions."""
+
+from __future__ import annotations
+
+from monitor.pipelines.base import RecordPipeline
+from monitor.records import Record
+from monitor.sentiment import score_for_target
+
+
+class SentimentPipeline(RecordPipeline):
+    def process(self, record: Record) -> Record:
+        for mention in record.mentions:
+            result = score_for_target(record.post.text, mention.spans, record.lang or "und")
+            mention.compound = result.compound
+            mention.label = result.label
+            mention.intents = result.intents
+        return record

@@ -1,0 +1,21 @@
+"""What a crawl needs from the rest of kulak, handed to the item pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from monitor.config import Settings
+from monitor.matching import Matcher
+from monitor.store import Store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    reports: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        return Matcher(self.settings.targets)

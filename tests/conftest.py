@@ -1,0 +1,69 @@
+"""Shared fixtures: real stores (a SQLite file; PostgreSQL when configured), a replay server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from monitor import reactor
+from monitor.replay import ReplayServer
+from monitor.store import Store
+
+POSTGRES_URL = os.environ.get("KULAK_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def replay() -> Iterator[ReplayServer]:
+    with ReplayServer() as server:
+        yield server
+
+
+def _postgres_url() -> Iterator[str]:
+    """A schema of its own per test, so tests (and developers) never share tables."""
+    schema = f"kulak_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, and PostgreSQL when it is configured."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kulak.sqlite3'}"
+    elif POSTGRES_URL:
+        yield from _postgres_url()
+    else:
+        pytest.skip("set KULAK_TEST_POSTGRES_URL to run the PostgreSQL store tests")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    store = Store.open(store_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    store = Store.open(f"sqlite:///{tmp_path / 'kulak.sqlite3'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_twisted_threads() -> Iterator[None]:
+    yield
+    reactor.shutdown()

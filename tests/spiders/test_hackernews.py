@@ -1,0 +1,138 @@
+import json
+from datetime import UTC, datetime
+
+from monitor.crawl import collect
+from monitor.replay import Reply
+from spiders.hackernews import parse_hits
+from tests.helpers import fixture_response, fixture_text, make_settings, run, runtime_for
+
+SEARCH = "/api/v1/search_by_date"
+
+
+def hn_settings(replay_url: str, **options):
+    extra = "".join(f"\n    {key}: {value}" for key, value in options.items())
+    return make_settings(
+        f"""
+sources:
+  hackernews:
+    base_url: {replay_url}
+    backoff: 10ms
+    queries: [Kahve Durağı]{extra}
+"""
+    )
+
+
+def test_parser_turns_hits_into_posts():
+    data = json.loads(fixture_text("hackernews", "page0.json"))
+    posts = list(parse_hits(data, "Kahve Durağı"))
+
+    # The deleted comment (no author, no text) is skipped.
+    assert [p.external_id for p in posts] == ["41000010", "41000002", "41000011"]
+    comment, story, _ = posts
+    assert comment.text == (
+        "Kahve Durağı'nda priz yok, üç saat bekledim & kimse ilgilenmedi.\nBir daha gelmem."
+    )
+    assert comment.url == "https://news.ycombinator.com/item?id=41000010"
+    assert comment.created_at == datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
+    assert comment.parent_id == "41000001" and comment.conversation_id == "41000001"
+    assert comment.author_handle == "ayse_k"
+    assert story.text.startswith("Show HN: I mapped every café with power outlets in Athens\n")
+    assert "Κρίμα" in story.text and "<i>" not in story.text
+    assert story.score == 12 and story.replies == 4
+
+
+def test_malformed_answer_is_reported_not_raised():
+    from spiders.hackernews import HackerNewsSpider
+
+    response = fixture_response("hackernews", "page0.json", parser=None)
+    # A hit without its timestamp: the format changed under us.
+    response = response.replace(
+        body=b'{"hits": [{"objectID": "1", "author": "x", "comment_text": "hi",'
+        b' "_tags": ["comment"]}]}'
+    )
+    response.meta["parser"] = lambda r: parse_hits(r.json(), "q")
+    spider = HackerNewsSpider.__new__(HackerNewsSpider)
+    (problem,) = list(HackerNewsSpider.guard(spider, response))
+    assert problem.status == "malformed"
+    assert "KeyError" in problem.reason and '{"hits"' in problem.reason
+
+
+def serve_pages(replay):
+    pages = [json.loads(fixture_text("hackernews", f"page{n}.json")) for n in (0, 1)]
+
+    def answer(request):
+        since = int(request.param("numericFilters").split(">")[1])
+        page = pages[int(request.param("page"))]
+        hits = [h for h in page["hits"] if h["created_at_i"] > since]
+        return Reply(200, {**page, "hits": hits, "nbPages": 2 if since == 0 else 1})
+
+    replay.add(SEARCH, answer)
+
+
+def test_crawl_pages_through_and_stores_matching_posts(replay, sqlite_store):
+    serve_pages(replay)
+    runtime = runtime_for(hn_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("hackernews")))
+
+    assert report.ok and report.requests == 2
+    stored = {p["external_id"]: p for p in sqlite_store.iter_posts()}
+    assert set(stored) == {"41000010", "41000002", "41000011", "41000020"}
+    switch = stored["41000020"]
+    assert {m["target"] for m in switch["mentions"]} == {"Kahve Durağı", "Demlik"}
+    assert sqlite_store.state("hackernews")["cursor"] == {"Kahve Durağı": 1795166100}
+    assert replay.seen(SEARCH)[0].headers["user-agent"].startswith("kulak/")
+
+
+def test_second_run_asks_only_for_newer_posts(replay, sqlite_store):
+    serve_pages(replay)
+    runtime = runtime_for(hn_settings(replay.url), sqlite_store)
+    run(collect(runtime, runtime.settings.source("hackernews")))
+
+    report = run(collect(runtime, runtime.settings.source("hackernews")))
+
+    assert report.requests == 1 and report.new_posts == 0
+    assert replay.seen(SEARCH)[-1].param("numericFilters") == "created_at_i>1795166100"
+    assert sqlite_store.count_posts() == 4
+
+
+def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
+    page = json.loads(fixture_text("hackernews", "page1.json"))
+    replay.add(
+        SEARCH,
+        Reply(429, {"message": "Too many requests"}, {"Retry-After": "1"}),
+        Reply(200, {**page, "nbPages": 1}),
+    )
+    runtime = runtime_for(hn_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("hackernews")))
+
+    first, second = replay.seen(SEARCH)
+    assert report.ok and sqlite_store.count_posts() == 1
+    assert second.headers.get("user-agent") == first.headers.get("user-agent")
+
+
+def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_store):
+    replay.add(SEARCH, Reply(503, "<html>upstream down</html>"))
+    runtime = runtime_for(hn_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("hackernews")))
+
+    assert report.problems and report.problems[0][0] == "unreachable"
+    state = sqlite_store.state("hackernews")
+    assert state["status"] == "unreachable" and state["consecutive_failures"] == 1
+    assert state["cursor"] == {}
+    assert len(replay.seen(SEARCH)) == 4  # the first try and three polite retries
+
+
+def test_malformed_body_keeps_earlier_posts_and_cursor(replay, sqlite_store):
+    serve_pages(replay)
+    runtime = runtime_for(hn_settings(replay.url), sqlite_store)
+    run(collect(runtime, runtime.settings.source("hackernews")))
+    replay.add(SEARCH, Reply(200, "<html>not json</html>"))
+
+    report = run(collect(runtime, runtime.settings.source("hackernews")))
+
+    assert report.problems[0][0] == "malformed"
+    assert sqlite_store.count_posts() == 4
+    assert sqlite_store.state("hackernews")["cursor"] == {"Kahve Durağı": 1795166100}
