@@ -1,0 +1,1 @@
+"""Detectors: read the store, write alerts. `spike` is a pure streaming library."""

@@ -1,0 +1,56 @@
+"""Rolling statistics over a time series, bounded by time rather than by row count.
+
+Bounding by time keeps a baseline meaning "the last week" whatever the bucket width is.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from datetime import datetime, timedelta
+
+
+class RollingMedian:
+    """Median of the values seen within `span` of the newest one."""
+
+    def __init__(self, span: timedelta) -> None:
+        self.span = span
+        self._arrivals: deque[tuple[datetime, float]] = deque()
+        self._sorted: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self._sorted)
+
+    def add(self, ts: datetime, value: float) -> None:
+        self._arrivals.append((ts, value))
+        bisect.insort(self._sorted, value)
+
+    def expire(self, now: datetime) -> None:
+        """Forget values older than `span` before `now`."""
+        while self._arrivals and self._arrivals[0][0] <= now - self.span:
+            _, value = self._arrivals.popleft()
+            del self._sorted[bisect.bisect_left(self._sorted, value)]
+
+    def median(self) -> float:
+        values = self._sorted
+        middle = len(values) // 2
+        if len(values) % 2:
+            return values[middle]
+        return (values[middle - 1] + values[middle]) / 2
+
+
+class RollingSum:
+    """Sum of the values seen within `span` of the newest one."""
+
+    def __init__(self, span: timedelta) -> None:
+        self.span = span
+        self._arrivals: deque[tuple[datetime, float]] = deque()
+        self.total = 0.0
+
+    def add(self, ts: datetime, value: float) -> None:
+        self._arrivals.append((ts, value))
+        self.total += value
+
+    def expire(self, now: datetime) -> None:
+        while self._arrivals and self._arrivals[0][0] <= now - self.span:
+            self.total -= self._arrivals.popleft()[1]
