@@ -251,6 +251,104 @@ def demo(folder: Path | None) -> None:
     console.print(f"Demo finished in {time.monotonic() - started:.1f} s.")
 
 
+@main.command()
+@config_option
+@click.option("--once", is_flag=True, required=True, help="Deliver what is due and exit.")
+@click.option("--retry-failed", is_flag=True, help="Queue failed deliveries again first.")
+@friendly_errors
+def deliver(config_path: Path, once: bool, retry_failed: bool) -> None:
+    """Send queued alerts to every channel (retries with backoff; once per channel)."""
+    from monitor import deliver as delivery
+    from monitor.registry import channels
+
+    settings = load(config_path)
+    store = open_store(settings)
+    if retry_failed:
+        console.print(f"{delivery.retry_failed(store)} failed deliveries queued again.")
+    trouble = False
+    for report in delivery.deliver_once(store, channels(settings)):
+        line = (
+            f"{report.channel}: {report.sent} sent, {report.retrying} to retry, "
+            f"{report.failed} failed"
+        )
+        if report.error:
+            trouble = True
+            line += f" — {report.error}"
+        console.print(line, markup=False, highlight=False)
+    sys.exit(1 if trouble else 0)
+
+
+@main.command()
+@config_option
+@click.option(
+    "--preview",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the digest as an HTML file instead of sending it.",
+)
+@click.option("--send", is_flag=True, help="Send the digest to the channels that take digests.")
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Local day (default: yesterday).")
+@friendly_errors
+def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> None:
+    """Build the daily digest: preview it as HTML, or send it by email."""
+    from alerts.render import preview_html
+    from monitor.deliver import send_digest
+    from monitor.digest import build_digest, previous_day
+    from monitor.registry import channels
+
+    if not preview and not send:
+        raise click.UsageError("say --preview FILE.html or --send")
+    settings = load(config_path)
+    tz = settings.general.timezone
+    the_day = day.date() if day else previous_day(tz)
+    built = build_digest(open_store(settings), settings, the_day, tz)
+    if preview:
+        preview.write_text(preview_html(built), encoding="utf-8")
+        console.print(f"Digest for {the_day} written to {preview}")
+    if send:
+        results = send_digest(built, channels(settings))
+        if not results:
+            err.print("No channel takes digests: configure an email channel with digest: true.")
+            sys.exit(1)
+        for name, result in results.items():
+            console.print(f"{name}: {result.status} {result.reason}", markup=False)
+        sys.exit(0 if all(r.ok for r in results.values()) else 1)
+
+
+def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per spike parameter, so the CLI never lags behind the detector."""
+    from dataclasses import fields
+
+    from monitor.detectors.spike import SpikeParams
+
+    for field in reversed(fields(SpikeParams)):
+        command = click.option(
+            f"--{field.name.replace('_', '-')}",
+            field.name,
+            type=type(field.default),
+            default=field.default,
+            show_default=True,
+        )(command)
+    return command
+
+
+@main.command("detect-series")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@spike_options
+def detect_series(csv_file: Path, **params: Any) -> None:
+    """Run the spike detector, as it runs live, over a timestamp,value CSV.
+
+    Prints one line per alert: the timestamp of the row at which it alerted."""
+    from monitor.detectors.spike import SpikeParams, run_detect_series
+
+    try:
+        spikes = run_detect_series(csv_file, SpikeParams(**params))
+    except ValueError as exc:
+        err.print(str(exc), markup=False)
+        sys.exit(2)
+    for spike in spikes:
+        click.echo(spike.ts.isoformat(sep=" "))
+
+
 def print_summary(summary: Any) -> None:
     table = Table(title=f"{summary.posts} posts about your targets")
     for column in ("target", "kind", "mentions", "negative share", "sources", "languages"):

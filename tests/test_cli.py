@@ -110,3 +110,81 @@ def test_demo_runs_offline_and_summarises(tmp_path):
     assert "Collected hackernews:" in result.stdout
     assert "Most negative posts" in result.stdout
     assert (tmp_path / "demo" / "kulak-demo.sqlite3").exists()
+
+
+def test_detect_series_prints_the_row_of_each_alert(tmp_path):
+    rows = ["timestamp,value"]
+    for hour in range(24 * 8):
+        day, hh = divmod(hour, 24)
+        value = 300 if hour == 24 * 6 + 10 else 5 + (hour % 3)
+        rows.append(f"2026-03-{day + 1:02d} {hh:02d}:00:00,{value}")
+    csv_file = tmp_path / "series.csv"
+    csv_file.write_text("\n".join(rows) + "\n")
+
+    result = CliRunner().invoke(main, ["detect-series", str(csv_file)])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == ["2026-03-07 10:00:00"]
+
+    strict = CliRunner().invoke(main, ["detect-series", "--min-count", "1000", str(csv_file)])
+    assert strict.output == ""
+
+
+def test_detect_series_names_the_bad_line(tmp_path):
+    csv_file = tmp_path / "series.csv"
+    csv_file.write_text("timestamp,value\n2026-03-01 00:00:00,4\n2026-03-01 01:00:00,many\n")
+    result = CliRunner().invoke(main, ["detect-series", str(csv_file)])
+    assert result.exit_code == 2
+    assert "series.csv:3" in result.output
+
+
+def queue_sample_alert(settings_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.alert import Alert, AlertPost
+    from monitor.outbox import queue
+    from monitor.registry import database_url, load
+    from monitor.store import Store
+
+    settings = load(settings_path)
+    store = Store.open(database_url(settings))
+    post = AlertPost("hackernews", "1", "https://news.ycombinator.com/item?id=1", "Demlik Cafe <b>")
+    alert = Alert(
+        key="opportunity:Demlik:hackernews:1",
+        kind="opportunity",
+        title="A Demlik customer asks for an alternative",
+        summary="Unanswered for 3 h",
+        created_at=datetime.now(UTC),
+        target="Demlik",
+        target_kind="competitor",
+        posts=(post,),
+    )
+    assert queue(store, settings, [alert, alert]) == [alert]
+    store.close()
+
+
+def test_deliver_sends_queued_alerts_once(tmp_path):
+    out = tmp_path / "alerts.jsonl"
+    settings = write_settings(tmp_path, f"channels:\n  file:\n    type: jsonl\n    path: {out}\n")
+    queue_sample_alert(settings)
+
+    first = CliRunner().invoke(main, ["deliver", "--once", "--config", str(settings)])
+    second = CliRunner().invoke(main, ["deliver", "--once", "--config", str(settings)])
+
+    assert first.exit_code == 0 and "file: 1 sent" in first.output
+    assert "file: 0 sent" in second.output
+    (line,) = out.read_text().splitlines()
+    assert json.loads(line)["key"] == "opportunity:Demlik:hackernews:1"
+
+
+def test_digest_preview_writes_html(tmp_path):
+    settings = write_settings(tmp_path, "")
+    queue_sample_alert(settings)
+    page = tmp_path / "digest.html"
+
+    result = CliRunner().invoke(main, ["digest", "--preview", str(page), "--config", str(settings)])
+
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    assert "Kahve Durağı" in html and "<html" in html.lower()
+    none = CliRunner().invoke(main, ["digest", "--config", str(settings)])
+    assert none.exit_code == 2 and "--preview FILE.html or --send" in none.output
