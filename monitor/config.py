@@ -25,6 +25,9 @@ from pydantic import (
     field_validator,
 )
 
+from monitor.folding import fold
+from monitor.query import parse_query
+
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -84,8 +87,14 @@ class Target(Strict):
     handles: list[NonEmptyStr] = Field(default_factory=list)
     hashtags: list[NonEmptyStr] = Field(default_factory=list)
     exclude: list[NonEmptyStr] = Field(default_factory=list)
-    query: str | None = None
-    languages: list[str] = Field(default_factory=list)
+    query: str | None = Field(None, description='e.g. "Kahve Durağı" AND (priz OR wifi)')
+
+    @field_validator("query")
+    @classmethod
+    def readable_query(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_query(value, fold)
+        return value
 
 
 class General(Strict):

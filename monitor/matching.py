@@ -1,50 +1,19 @@
-"""Does a post name a target, and where? Folding that is right for Turkish and Greek.
+"""Does a post name a target, and where?
 
-Case folding alone is wrong twice over in this product's languages: Turkish has a dotted
-and a dotless i ("İstanbul" lower-cases to "istanbul", "IRMAK" to "ırmak"), and Greek
-words lose their accents and end in a final sigma. We fold every text and every keyword
-to one comparable form of the same length, so match offsets map back onto the original
-text (the sentiment scorer needs them to read the words around a mention).
+Texts and keywords are compared folded (monitor.folding), and the offsets of each
+mention are kept: the sentiment scorer reads the words around them.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from monitor.config import Target
+from monitor.folding import fold
+from monitor.query import evaluate, parse_query
 
-# Each character folds to exactly one character, so offsets survive folding.
-_TURKISH_I = str.maketrans({"İ": "i", "I": "ı"})
-_DOTLESS = str.maketrans({"ı": "i"})
-_FINAL_SIGMA = str.maketrans({"ς": "σ"})
 WORD_CHAR = r"[^\W_]"
-
-
-def _strip_marks(char: str) -> str:
-    decomposed = unicodedata.normalize("NFD", char)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return base if len(base) == 1 else char
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    lowered = char.translate(_TURKISH_I).lower()
-    if len(lowered) != 1:
-        lowered = char.lower()[:1] or char
-    folded = _strip_marks(lowered).translate(_FINAL_SIGMA).translate(_DOTLESS)
-    return folded if len(folded) == 1 else lowered
-
-
-def fold(text: str) -> str:
-    """Compare-ready text: lower case (Turkish-aware), no accents, one sigma, one i.
-
-    Dotted and dotless i meet in one letter: writers on phones and keyboards without
-    Turkish letters use them interchangeably, so "Turkcell'i" and "TURKCELL'İ" must agree.
-    """
-    return "".join(_fold_char(c) for c in text)
 
 
 @dataclass(frozen=True)
@@ -65,10 +34,13 @@ class TargetMatcher:
         self.pattern = _alternation(terms)
         self.exclude = _alternation(target.exclude) if target.exclude else None
         self.own_handles = {fold(h.lstrip("@")) for h in target.handles}
+        self.query = parse_query(target.query, fold) if target.query else None
 
     def match(self, text: str, author_handle: str | None = None) -> Match | None:
         folded = fold(text)
         if self.exclude is not None and self.exclude.search(folded):
+            return None
+        if self.query is not None and not evaluate(self.query, folded):
             return None
         spans: list[tuple[int, int]] = []
         matched: list[str] = []

@@ -1,0 +1,41 @@
+"""Folding text so that spellings people treat as the same compare equal.
+
+Case folding alone is wrong twice over in this product's languages: Turkish has a dotted
+and a dotless i ("İstanbul" lower-cases to "istanbul", "IRMAK" to "ırmak"), and Greek
+words lose their accents and end in a final sigma. Every character folds to exactly one
+character, so offsets found in folded text map back onto the original.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+# Each character folds to exactly one character, so offsets survive folding.
+_TURKISH_I = str.maketrans({"İ": "i", "I": "ı"})
+_DOTLESS = str.maketrans({"ı": "i"})
+_FINAL_SIGMA = str.maketrans({"ς": "σ"})
+
+
+def _strip_marks(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base if len(base) == 1 else char
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    lowered = char.translate(_TURKISH_I).lower()
+    if len(lowered) != 1:
+        lowered = char.lower()[:1] or char
+    folded = _strip_marks(lowered).translate(_FINAL_SIGMA).translate(_DOTLESS)
+    return folded if len(folded) == 1 else lowered
+
+
+def fold(text: str) -> str:
+    """Compare-ready text: lower case (Turkish-aware), no accents, one sigma, one i.
+
+    Dotted and dotless i meet in one letter: writers on phones and keyboards without
+    Turkish letters use them interchangeably, so "Turkcell'i" and "TURKCELL'İ" must agree.
+    """
+    return "".join(_fold_char(c) for c in text)
