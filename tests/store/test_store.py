@@ -90,3 +90,34 @@ def test_unicode_text_round_trips(store):
     store.save([record(text=text)])
     (post,) = list(store.iter_posts())
     assert post["text"] == text
+
+
+def test_upgrading_from_the_first_schema_keeps_the_data(store_url):
+    """A user's store made by the first release survives every later migration."""
+    from sqlalchemy import create_engine, insert
+
+    from monitor.store import Store, schema
+    from monitor.store.migrate import upgrade
+
+    engine = create_engine(store_url)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(schema.posts).values(
+                source="hackernews",
+                external_id="7",
+                url="https://news.ycombinator.com/item?id=7",
+                text="Kahve Durağı priz yok",
+                created_at=WHEN,
+                collected_at=WHEN,
+                updated_at=WHEN,
+                extra={},
+            )
+        )
+    engine.dispose()
+
+    upgraded = Store.open(store_url)
+    (post,) = list(upgraded.iter_posts())
+    assert post["text"] == "Kahve Durağı priz yok"
+    assert current_revision(upgraded.engine) == head_revision()
+    upgraded.close()
