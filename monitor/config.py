@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -25,15 +25,14 @@ from pydantic import (
     field_validator,
 )
 
+from monitor.alert import AlertKind
 from monitor.folding import fold
 from monitor.query import parse_query
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-# Keys of a source entry that belong to scheduling, not to the spider's own options.
-SCHEDULE_KEYS = ("type", "enabled", "interval", "jitter", "timeout", "retries", "backoff")
-CHANNEL_KEYS = ("type", "enabled", "kinds")
+ALERT_KINDS = get_args(AlertKind)
 
 
 class ConfigError(Exception):
@@ -116,6 +115,8 @@ class General(Strict):
 
 
 class SourceSchedule(Strict):
+    """The keys of a source entry that belong to scheduling, not to the spider."""
+
     type: str
     enabled: bool = True
     interval: Duration = timedelta(minutes=15)
@@ -140,13 +141,29 @@ class Source:
         return self.schedule.enabled
 
 
+class ChannelCommon(Strict):
+    type: str
+    enabled: bool = True
+    kinds: list[AlertKind] = Field(default_factory=lambda: list(ALERT_KINDS), min_length=1)
+
+
 @dataclass(frozen=True)
 class Channel:
     name: str
-    type: str
-    enabled: bool
-    kinds: tuple[str, ...]
+    common: ChannelCommon
     options: BaseModel
+
+    @property
+    def type(self) -> str:
+        return self.common.type
+
+    @property
+    def enabled(self) -> bool:
+        return self.common.enabled
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self.common.kinds)
 
 
 @dataclass(frozen=True)
@@ -314,14 +331,14 @@ def parse_settings(
             sources=_mapping(data.get("sources")), channels=_mapping(data.get("channels"))
         )
     sources = [
-        source
+        Source(name, *parsed)
         for name, entry in top.sources.items()
-        if (source := _source(name, entry, source_options, problems)) is not None
+        if (parsed := _entry("sources", name, entry, SourceSchedule, source_options, problems))
     ]
     channels = [
-        channel
+        Channel(name, *parsed)
         for name, entry in top.channels.items()
-        if (channel := _channel(name, entry, channel_options, problems)) is not None
+        if (parsed := _entry("channels", name, entry, ChannelCommon, channel_options, problems))
     ]
     disabled = {("sources", s.name) for s in sources if not s.enabled} | {
         ("channels", c.name) for c in channels if not c.enabled
@@ -345,60 +362,31 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _source(
+def _entry(
+    section: str,
     name: str,
-    entry: dict[str, Any],
+    entry: Any,
+    common_model: type[BaseModel],
     registry: Mapping[str, type[BaseModel]],
     problems: _Problems,
-) -> Source | None:
+) -> tuple[Any, BaseModel] | None:
+    """A source or channel entry: its common keys, and the rest as its own options."""
+    loc = (section, name)
+    if entry is not None and not isinstance(entry, dict):
+        problems.add(loc, "must be a mapping of options")
+        return None
     entry = {"type": name, **(entry or {})}
-    loc = ("sources", name)
     kind = entry["type"]
     if kind not in registry:
         known = ", ".join(sorted(registry))
-        problems.add((*loc, "type"), f"unknown source type {kind!r} (known: {known})")
+        problems.add((*loc, "type"), f"unknown {section[:-1]} type {kind!r} (known: {known})")
         return None
-    schedule_data = {k: entry[k] for k in SCHEDULE_KEYS if k in entry}
-    options_data = {k: v for k, v in entry.items() if k not in SCHEDULE_KEYS}
+    common = {k: v for k, v in entry.items() if k in common_model.model_fields}
+    options = {k: v for k, v in entry.items() if k not in common_model.model_fields}
     return _validated(
         loc,
         problems,
-        lambda: Source(
-            name,
-            SourceSchedule.model_validate(schedule_data),
-            registry[kind].model_validate(options_data),
-        ),
-    )
-
-
-def _channel(
-    name: str,
-    entry: dict[str, Any],
-    registry: Mapping[str, type[BaseModel]],
-    problems: _Problems,
-) -> Channel | None:
-    entry = {"type": name, **(entry or {})}
-    loc = ("channels", name)
-    kind = entry["type"]
-    if kind not in registry:
-        known = ", ".join(sorted(registry))
-        problems.add((*loc, "type"), f"unknown channel type {kind!r} (known: {known})")
-        return None
-    kinds = entry.get("kinds", ["spike", "opportunity", "risk", "health"])
-    if not isinstance(kinds, list) or not kinds:
-        problems.add((*loc, "kinds"), "must be a non-empty list of alert kinds")
-        return None
-    options_data = {k: v for k, v in entry.items() if k not in CHANNEL_KEYS}
-    return _validated(
-        loc,
-        problems,
-        lambda: Channel(
-            name,
-            kind,
-            bool(entry.get("enabled", True)),
-            tuple(kinds),
-            registry[kind].model_validate(options_data),
-        ),
+        lambda: (common_model.model_validate(common), registry[kind].model_validate(options)),
     )
 
 
