@@ -110,6 +110,7 @@ def test_demo_runs_offline_and_summarises(tmp_path):
     assert "Collected hackernews:" in result.stdout
     assert "Most negative posts" in result.stdout
     assert (tmp_path / "demo" / "kulak-demo.sqlite3").exists()
+    assert f"Daily digest (HTML): {tmp_path / 'demo' / 'digest.html'}" in result.stdout
 
 
 def test_detect_series_prints_the_row_of_each_alert(tmp_path):

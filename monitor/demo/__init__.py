@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from alerts.render import preview_html
 from monitor import reactor
 from monitor.config import Settings, parse_settings
 from monitor.crawl import RunReport, collect_all
 from monitor.demo import sources as demo_sources
+from monitor.digest import build_digest
 from monitor.registry import channel_options, source_options, spider_classes
 from monitor.replay import ReplayServer
 from monitor.runtime import Runtime
@@ -63,10 +66,11 @@ def start_replays(now: datetime) -> tuple[list[ReplayServer], dict[str, dict[str
     return servers, entries
 
 
-def run_demo(folder: Path | None = None) -> DemoRun:
+def run_demo(folder: Path | None = None, now: datetime | None = None) -> DemoRun:
+    """Collect the invented posts, dated relative to `now`, and write the digest."""
     folder = folder or Path(tempfile.mkdtemp(prefix="kulak-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     servers, entries = start_replays(now)
     try:
         settings = demo_settings(entries, folder)
@@ -76,4 +80,16 @@ def run_demo(folder: Path | None = None) -> DemoRun:
     finally:
         for server in servers:
             server.stop()
-    return DemoRun(folder=folder, settings=settings, store=store, reports=reports)
+    run = DemoRun(folder=folder, settings=settings, store=store, reports=reports)
+    write_digest(run, now)
+    return run
+
+
+def write_digest(run: DemoRun, now: datetime) -> None:
+    """Today's digest so far: the demo's posts are all from the last day and a half."""
+    tz = run.settings.general.timezone
+    today = now.astimezone(ZoneInfo(tz)).date()
+    digest = build_digest(run.store, run.settings, today, tz, now=now)
+    path = run.folder / "digest.html"
+    path.write_text(preview_html(digest), encoding="utf-8")
+    run.files["Daily digest (HTML)"] = path
