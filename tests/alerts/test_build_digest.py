@@ -124,3 +124,11 @@ def test_a_morning_digest_is_about_the_local_day_before() -> None:
     # 23:30 UTC on the 21st is already 02:30 on the 22nd in Istanbul
     assert previous_day(TZ, now=utc(DAY, 23, 30)) == DAY
     assert previous_day("UTC", now=utc(DAY, 23, 30)) == DAY - timedelta(days=1)
+
+
+def test_counts_read_as_english():
+    from alerts.render import plural
+
+    assert plural(1, "competitor opportunity") == "1 competitor opportunity"
+    assert plural(0, "competitor opportunity") == "0 competitor opportunities"
+    assert plural(3, "day") == "3 days" and plural(2, "spike") == "2 spikes"
