@@ -222,6 +222,25 @@ def export(config_path: Path, fmt: str, since: str | None, output: Any) -> None:
 
 @main.command()
 @click.option(
+    "--lang",
+    type=click.Choice(["auto", "en", "tr", "el"]),
+    default="auto",
+    show_default=True,
+    help="Language of every line; auto detects it per line.",
+)
+def score(lang: str) -> None:
+    """Score texts from stdin, one per line: a JSON object per line with lang, compound,
+    label and intents."""
+    import json
+
+    from monitor.sentiment import analyse_lines
+
+    for result in analyse_lines(sys.stdin, lang):
+        click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@main.command()
+@click.option(
     "--folder",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to keep the demo's database and files (default: a new temporary folder).",

@@ -13,7 +13,9 @@ from monitor.replay import Reply
 from tests.helpers import BASE_SETTINGS, fixture_text
 
 
-def kulak(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+def kulak(
+    *args: str, cwd: Path, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
     """Run the real command in a process of its own, as a user or a service would."""
     return subprocess.run(
         [sys.executable, "-m", "monitor.cli", *args],
@@ -22,6 +24,7 @@ def kulak(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Complete
         capture_output=True,
         text=True,
         timeout=120,
+        input=input,
     )
 
 
@@ -189,3 +192,31 @@ def test_digest_preview_writes_html(tmp_path):
     assert "Kahve Durağı" in html and "<html" in html.lower()
     none = CliRunner().invoke(main, ["digest", "--config", str(settings)])
     assert none.exit_code == 2 and "--preview FILE.html or --send" in none.output
+
+
+def test_score_reads_lines_and_writes_json_lines(tmp_path):
+    lines = [
+        "Turkcell'den vazgeçtim, çekim berbat",
+        "The new app is great, thanks!",
+        "",
+        "Der Kundendienst hat mir heute sehr schnell geholfen, danke",
+    ]
+    result = kulak("score", cwd=tmp_path, input="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(a["lang"], a["label"]) for a in answers] == [
+        ("tr", "neg"),
+        ("en", "pos"),
+        ("und", "neu"),
+        ("de", "unscored"),
+    ]
+    assert answers[0]["intents"] == ["complaint", "switching"]
+    assert -1 <= answers[0]["compound"] < 0 and answers[3]["compound"] is None
+
+
+def test_score_with_a_language_given_skips_detection():
+    result = CliRunner().invoke(main, ["score", "--lang", "el"], input="Απαράδεκτη τράπεζα\n")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert (answer["lang"], answer["label"], answer["intents"]) == ("el", "neg", ["complaint"])
+    assert answer["compound"] < -0.05

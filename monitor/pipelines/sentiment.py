@@ -10,7 +10,8 @@ from monitor.sentiment import score_for_target
 class SentimentPipeline(RecordPipeline):
     def process(self, record: Record) -> Record:
         for mention in record.mentions:
-            result = score_for_target(record.post.text, mention.spans, record.lang or "und")
+            others = [m.spans for m in record.mentions if m is not mention]
+            result = score_for_target(record.post.text, mention.spans, record.lang or "und", others)
             mention.compound = result.compound
             mention.label = result.label
             mention.intents = result.intents

@@ -1,16 +1,38 @@
-"""Sentiment per language behind one interface (English: VADER).
+"""Sentiment and intent per language behind one interface.
 
-Provisional: English through VADER, language detection through py3langid; the Turkish
-and Greek scorers replace the "unscored" answer for those languages.
+English is scored by VADER; Turkish and Greek by kulak's own VADER-style rules
+(monitor.sentiment.rules) over lexicons shipped in `data/`. Posts in other languages are
+labelled "unscored" rather than passed off as neutral.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from monitor.sentiment import greek, turkish
+from monitor.sentiment.intent import intents, marked
+from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language
+from monitor.sentiment.rules import Rules, polarity
+from monitor.sentiment.window import Span, target_window
+
 NEGATIVE_CUT = -0.05
 POSITIVE_CUT = 0.05
+LANGUAGES = ("auto", *SCORED)
+EMOJI_ONLY = Rules(lookup=lambda word: None)
+
+__all__ = [
+    "LANGUAGES",
+    "Sentiment",
+    "analyse",
+    "analyse_lines",
+    "compound",
+    "detect_language",
+    "label_for",
+    "score",
+    "score_for_target",
+]
 
 
 @dataclass(frozen=True)
@@ -36,30 +58,67 @@ def _vader():
     return SentimentIntensityAnalyzer()
 
 
-@lru_cache(maxsize=1)
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def compound(text: str, lang: str) -> float | None:
+    """-1..1 for a language kulak reads, None for any other.
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    A post with no letters ("und") is read by its emoji and emoticons alone.
+    """
+    if lang == "en":
+        return _vader().polarity_scores(text)["compound"]
+    if lang == UNDETERMINED:
+        return polarity(text, EMOJI_ONLY)
+    if lang == "tr":
+        return polarity(text, turkish.rules())
+    if lang == "el":
+        return polarity(text, greek.rules())
+    return None
 
 
-def detect_language(text: str, hint: str | None = None) -> str:
-    """ISO 639-1 code of the text, or "und" when there is nothing to go on."""
-    if hint:
-        return hint.split("-")[0].lower()
-    if not text.strip():
-        return "und"
-    lang, _prob = _identifier().classify(text)
-    return lang
+def _sentiment(text: str, lang: str, folded_for_intents: str | None = None) -> Sentiment:
+    value = compound(text, lang)
+    if value is None:
+        return Sentiment(lang, None, "unscored")
+    from monitor.folding import fold
+
+    cues = folded_for_intents if folded_for_intents is not None else fold(text)
+    return Sentiment(lang, value, label_for(value), intents(cues, value))
 
 
 def score(text: str, lang: str) -> Sentiment:
-    if lang == "en":
-        compound = _vader().polarity_scores(text)["compound"]
-        return Sentiment(lang, compound, label_for(compound))
-    return Sentiment(lang, None, "unscored")
+    """Sentiment and intents of a whole text in a known language."""
+    return _sentiment(text, lang)
 
 
-def score_for_target(text: str, spans: list[tuple[int, int]], lang: str) -> Sentiment:
-    """Score the words around one target's mentions (whole text for now)."""
-    return score(text, lang)
+def analyse(text: str, lang: str = "auto") -> Sentiment:
+    """Detect the language (unless given) and score the whole text."""
+    return score(text, detect_language(text) if lang == "auto" else lang)
+
+
+def analyse_lines(lines: Iterable[str], lang: str = "auto") -> Iterator[dict[str, object]]:
+    """One JSON-ready answer per line of text (blank lines too, so answers stay in step)."""
+    for line in lines:
+        result = analyse(line.rstrip("\r\n"), lang)
+        yield {
+            "lang": result.lang,
+            "compound": None if result.compound is None else round(result.compound, 4),
+            "label": result.label,
+            "intents": list(result.intents),
+        }
+
+
+def score_for_target(
+    text: str, spans: list[Span], lang: str, others: list[list[Span]] | None = None
+) -> Sentiment:
+    """Score the clauses about one target; `others` are the other targets' mention spans."""
+    others = others or []
+    window = target_window(text, spans, others)
+    about = ". ".join(text[start:end].strip() for start, end in window)
+    cues = " . ".join(
+        marked(text[start:end], _shift(spans, start, end), [_shift(o, start, end) for o in others])
+        for start, end in window
+    )
+    return _sentiment(about, lang, cues)
+
+
+def _shift(spans: list[Span], start: int, end: int) -> list[Span]:
+    return [(s - start, e - start) for s, e in spans if s >= start and e <= end]

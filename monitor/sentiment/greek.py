@@ -1,0 +1,118 @@
+"""Greek: accents and final sigma folded, words compared by stem (ending stripped), the
+MKLab lexicon plus kulak's own words, negation by δεν/μην/όχι before the word."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+from importlib.resources import files
+
+from monitor.folding import fold
+from monitor.sentiment.lexicon import read_table
+from monitor.sentiment.rules import Hit, Rules
+
+MKLAB_SCALE = 2.0  # the MKLab score runs -1..1; VADER's usual word valence is about 2
+MIN_STEM = 3
+MIN_MKLAB_STEM = 4
+
+# Folded inflectional endings, longest first when stripping.
+ENDINGS = tuple(
+    sorted(
+        {
+            *("ουμαστε", "ομαστε", "οντουσαν", "ιουνται", "ονται", "ομαι", "εσαι", "εται"),
+            *("ιεται", "ιεμαι", "ηκαμε", "ησαμε", "ουσαν", "ησαν", "ηκαν", "ουμε", "ουνε"),
+            *("ωντασ", "οντασ", "μενοσ", "μενη", "μενο", "μενοι", "μενων", "μενεσ", "μενα"),
+            *("ματα", "ματοσ", "ματων", "σεισ", "σεων", "ηκα", "ησα", "ηκε", "ησε", "αμε"),
+            *("ατε", "ετε", "ουν", "εισ", "ουσ", "ιεσ", "ιων", "ιοι", "ικα", "ισα", "ιου"),
+            *("ων", "ου", "οι", "οσ", "εσ", "ει", "ασ", "ησ", "ια", "ιο", "σε", "ση", "σα"),
+            *("ω", "α", "ο", "η", "ε", "ι", "υ"),
+        },
+        key=len,
+        reverse=True,
+    )
+)
+VOWELS = frozenset("αεηιουω")
+
+NEGATORS = frozenset(
+    fold(w) for w in ("δεν", "δε", "μην", "μη", "όχι", "ούτε", "ουδέ", "χωρίς", "ποτέ", "ουτε")
+)
+BOOSTERS = {
+    fold(w): v
+    for w, v in {
+        **dict.fromkeys(("πολύ", "πάρα", "τόσο", "τρομερά", "απίστευτα", "εντελώς"), 0.293),
+        **dict.fromkeys(("τελείως", "πραγματικά", "υπερβολικά", "άκρως", "εξαιρετικά"), 0.293),
+        **dict.fromkeys(("πιο", "πάντα", "ιδιαίτερα", "αρκετά", "καθόλου"), 0.2),
+        **dict.fromkeys(("λίγο", "κάπως", "σχεδόν", "ελάχιστα", "μάλλον"), -0.293),
+    }.items()
+}
+CONTRAST = frozenset(fold(w) for w in ("αλλά", "όμως", "ωστόσο", "μα", "παρόλα"))
+
+
+def stem(word: str) -> str:
+    """Drop one inflectional ending, then trailing vowels, keeping at least MIN_STEM letters."""
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            word = word[: -len(ending)]
+            break
+    while len(word) > MIN_STEM + 1 and word[-1] in VOWELS:
+        word = word[:-1]
+    return word
+
+
+def _mklab() -> tuple[dict[str, float], dict[str, float]]:
+    """Whole words, and stems of at least MIN_MKLAB_STEM letters, with their mean valence.
+
+    Neutral terms count as 0, so a stem shared by a neutral and a polar word is damped
+    ("κάνω" and "κανί" share "καν"); function words and negators carry no valence.
+    """
+    text = files("monitor.sentiment").joinpath("data", "el_mklab_lexicon.tsv").read_text("utf-8")
+    words: dict[str, list[float]] = defaultdict(list)
+    by_stem: dict[str, list[float]] = defaultdict(list)
+    for line in text.splitlines()[3:]:
+        term, label, score, *_ = line.split("\t")
+        head = fold(term.split()[0])
+        if head.endswith("-") or len(head) < MIN_STEM or head in NEGATORS:
+            continue
+        valence = 0.0 if label == "neu" else float(score) * MKLAB_SCALE
+        words[head].append(valence)
+        if len(stem(head)) >= MIN_MKLAB_STEM:
+            by_stem[stem(head)].append(valence)
+    return _means(words), _means(by_stem)
+
+
+def _means(table: dict[str, list[float]]) -> dict[str, float]:
+    return {key: sum(values) / len(values) for key, values in table.items()}
+
+
+@lru_cache(maxsize=1)
+def tables() -> tuple[dict[str, float], dict[str, float]]:
+    """Whole words and stems; kulak's own words override MKLab's and may have short stems."""
+    words, by_stem = _mklab()
+    for term, valence in read_table("el_lexicon.tsv").items():
+        if " " not in term:
+            words[term] = valence
+            by_stem[stem(term)] = valence
+    return words, by_stem
+
+
+@lru_cache(maxsize=65536)
+def lookup(word: str) -> Hit | None:
+    if len(word) < MIN_STEM or word in NEGATORS:
+        return None
+    words, by_stem = tables()
+    valence = words.get(word)
+    if valence is None:
+        valence = by_stem.get(stem(word))
+    return Hit(valence) if valence else None
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    phrases = {t: v for t, v in read_table("el_lexicon.tsv").items() if " " in t}
+    return Rules(
+        lookup=lookup,
+        negators=NEGATORS,
+        boosters=BOOSTERS,
+        contrast=CONTRAST,
+        phrases=phrases,
+    )

@@ -1,0 +1,138 @@
+"""A VADER-style rule scorer shared by the languages kulak reads with its own lexicons.
+
+Valences come from a lexicon; the rules around them (negation, intensifiers, contrast,
+capitals, exclamation marks, emoji) follow Hutto & Gilbert's VADER so that a Turkish or
+Greek compound means what an English one does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from monitor.folding import fold
+from monitor.sentiment.lexicon import emoticons
+
+NEGATION_SCALAR = -0.74
+CAPS_INCREMENT = 0.733
+EXCLAMATION_INCREMENT = 0.292
+MAX_EXCLAMATIONS = 4
+NORMALIZE_ALPHA = 15.0
+BOOSTER_DECAY = (1.0, 0.95, 0.9)
+CONTRAST_BEFORE = 0.5
+CONTRAST_AFTER = 1.5
+
+# Emoticons first (":-)" must not split), then words, then single emoji or symbols.
+_EMOTICON = "|".join(re.escape(e) for e in sorted(emoticons(), key=len, reverse=True))
+TOKEN = re.compile(rf"(?:{_EMOTICON})(?=\s|$)|[^\W\d_]+|[^\w\s]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A lexicon answer: the valence, and whether the word's own ending negates it."""
+
+    valence: float
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What one language needs: a lookup for folded words plus its function words."""
+
+    lookup: Callable[[str], Hit | None]
+    negators: frozenset[str] = frozenset()
+    postnegators: frozenset[str] = frozenset()
+    boosters: dict[str, float] = field(default_factory=dict)
+    contrast: frozenset[str] = frozenset()
+    phrases: dict[str, float] = field(default_factory=dict)
+
+
+def normalize(total: float) -> float:
+    return max(-1.0, min(1.0, total / math.sqrt(total * total + NORMALIZE_ALPHA)))
+
+
+def _caps_emphasis(token: str, mixed_case: bool) -> bool:
+    return mixed_case and len(token) > 1 and token.isupper()
+
+
+def polarity(text: str, rules: Rules) -> float:
+    """Compound score in -1..1 for one text."""
+    tokens = TOKEN.findall(text)
+    folded = [fold(t) for t in tokens]
+    letters = [t for t in tokens if t.isalpha()]
+    mixed_case = any(t.isupper() for t in letters) and not all(t.isupper() for t in letters)
+    emoticon_table = emoticons()
+    valences: list[float] = []
+    contrast_at = -1
+    skip = 0
+    for i, (token, word) in enumerate(zip(tokens, folded, strict=True)):
+        if word in rules.contrast:
+            contrast_at = i
+        if skip:
+            skip -= 1
+            valences.append(0.0)
+            continue
+        phrase = _phrase_at(folded, i, rules.phrases)
+        if phrase is not None:
+            hit, skip = Hit(phrase[0]), phrase[1]
+        elif (emoticon := emoticon_table.get(token)) is not None:
+            hit = Hit(emoticon)
+        else:
+            hit = rules.lookup(word)
+        if hit is None:
+            valences.append(0.0)
+            continue
+        valence = hit.valence
+        if _caps_emphasis(token, mixed_case):
+            valence += math.copysign(CAPS_INCREMENT, valence)
+        valence = _apply_boosters(valence, folded, i, rules, mixed_case, tokens)
+        if hit.negated or _negated(folded, i, rules):
+            valence *= NEGATION_SCALAR
+        valences.append(valence)
+    if contrast_at >= 0:
+        valences = [
+            v * (CONTRAST_BEFORE if i < contrast_at else CONTRAST_AFTER)
+            for i, v in enumerate(valences)
+        ]
+    total = sum(valences)
+    if total:
+        bangs = min(text.count("!"), MAX_EXCLAMATIONS)
+        total += math.copysign(bangs * EXCLAMATION_INCREMENT, total)
+    return normalize(total)
+
+
+def _phrase_at(folded: list[str], i: int, phrases: dict[str, float]) -> tuple[float, int] | None:
+    """A listed phrase starting at word i, and how many more words it covers."""
+    if not phrases:
+        return None
+    for length in (3, 2):
+        valence = phrases.get(" ".join(folded[i : i + length]))
+        if valence is not None and i + length <= len(folded):
+            return valence, length - 1
+    return None
+
+
+def _apply_boosters(
+    valence: float, folded: list[str], i: int, rules: Rules, mixed_case: bool, tokens: list[str]
+) -> float:
+    for distance, decay in enumerate(BOOSTER_DECAY, start=1):
+        j = i - distance
+        if j < 0:
+            break
+        scalar = rules.boosters.get(folded[j])
+        if scalar is None:
+            continue
+        if _caps_emphasis(tokens[j], mixed_case):
+            scalar += math.copysign(CAPS_INCREMENT, scalar)
+        valence += math.copysign(1.0, valence) * scalar * decay
+    return valence
+
+
+def _negated(folded: list[str], i: int, rules: Rules) -> bool:
+    before = folded[max(0, i - 3) : i]
+    if any(w in rules.negators for w in before):
+        return True
+    after = folded[i + 1 : i + 3]
+    return bool(after) and after[0] in rules.postnegators

@@ -1,0 +1,61 @@
+"""Reaching a lexicon stem from an inflected word, for languages that inflect by suffixes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.sentiment.lexicon import read_table
+from monitor.sentiment.rules import Hit
+
+# A three-letter stem only takes an ending that starts like one: a vowel, or a consonant
+# and a vowel ("acil" is not "acı" + "l").
+_SHORT_STEM_ENDING = re.compile(r"[aeiouαεηιουω]|[^aeiouαεηιουω][aeiouαεηιουω]")
+# Turkish narrows a verb's final a/e before -iyor: "bekle" + "iyor" is "bekliyor".
+_PROGRESSIVE = re.compile(r"[iu]yor")
+
+
+@dataclass
+class StemLexicon:
+    """Longest listed prefix wins; `verb_negation` says whether a verb's ending negates it."""
+
+    words: dict[str, float]
+    verbs: frozenset[str]
+    verb_negation: re.Pattern[str] | None
+    noun_negation: re.Pattern[str] | None
+    min_stem: int = 3
+    max_ending: int = 12
+
+    @classmethod
+    def from_data(cls, name: str, **kwargs: object) -> StemLexicon:
+        table = read_table(name)
+        words = {term.rstrip("-"): valence for term, valence in table.items() if " " not in term}
+        verbs = frozenset(term.rstrip("-") for term in table if term.endswith("-"))
+        return cls(words, verbs, **kwargs)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        self.narrowed = {verb[:-1]: verb for verb in self.verbs if verb[-1] in "ae"}
+
+    def lookup(self, word: str) -> Hit | None:
+        valence = self.words.get(word)
+        if valence is not None:
+            return Hit(valence) if valence else None
+        shortest = max(self.min_stem, len(word) - self.max_ending)
+        for cut in range(len(word) - 1, shortest - 1, -1):
+            stem, ending = word[:cut], word[cut:]
+            if stem in self.narrowed and _PROGRESSIVE.match(ending):
+                return Hit(self.words[self.narrowed[stem]])
+            valence = self.words.get(stem)
+            if valence is None:
+                continue
+            if cut <= 3 and not _SHORT_STEM_ENDING.match(ending):
+                return None
+            if not valence:
+                return None
+            return Hit(valence, self._negates(stem, ending))
+        return None
+
+    def _negates(self, stem: str, ending: str) -> bool:
+        if stem in self.verbs:
+            return bool(self.verb_negation and self.verb_negation.match(ending))
+        return bool(self.noun_negation and self.noun_negation.match(ending))

@@ -1,0 +1,55 @@
+"""Turkish: suffix negation on verbs (-me/-ma, -mıyor, -mez, -eme "cannot"), postposed
+"değil"/"yok", and -sız/-siz "without" on nouns; all compared folded (ı=i, ş=s, ü=u...)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from monitor.folding import fold
+from monitor.sentiment.lexicon import read_table
+from monitor.sentiment.rules import Hit, Rules
+from monitor.sentiment.stems import StemLexicon
+
+# Folded endings, read right after the verb stem: "sevme", "sevmiyor", "sevmez",
+# "sevemedim"; not the infinitive "sevmek", "sevmeli" (must) or "sevmiş" (has loved).
+VERB_NEGATION = re.compile(r"y?[ea]?m[ea](?!k|li)|m[iu]yor|y?[ea]m[iu]yor")
+NOUN_NEGATION = re.compile(r"s[iu]z")
+
+POSTNEGATORS = frozenset(
+    fold(w)
+    for w in (
+        *("değil", "değildi", "değilim", "değiliz", "değilsin", "değilsiniz", "değiller"),
+        *("değildir", "değilmiş", "yok", "yoktu", "yoktur", "yokmuş", "olmaz", "olmadı"),
+        *("olmamış", "olmuyor"),
+    )
+)
+BOOSTERS = {
+    fold(w): v
+    for w, v in {
+        **dict.fromkeys(("çok", "cok", "aşırı", "gerçekten", "cidden", "resmen"), 0.293),
+        **dict.fromkeys(("acayip", "fazlasıyla", "oldukça", "epey", "bayağı", "baya"), 0.25),
+        **dict.fromkeys(("en", "tam", "gayet", "inanılmaz", "müthiş", "süper"), 0.25),
+        **dict.fromkeys(("kesinlikle", "tamamen", "bu kadar", "öyle", "böyle", "hep"), 0.2),
+        **dict.fromkeys(("biraz", "az", "azıcık", "kısmen", "nispeten", "pek"), -0.293),
+    }.items()
+}
+CONTRAST = frozenset(fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa"))
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    lexicon = StemLexicon.from_data(
+        "tr_lexicon.tsv", verb_negation=VERB_NEGATION, noun_negation=NOUN_NEGATION
+    )
+    phrases = {t: v for t, v in read_table("tr_lexicon.tsv").items() if " " in t}
+    return Rules(
+        lookup=lru_cache(maxsize=65536)(lexicon.lookup),
+        postnegators=POSTNEGATORS,
+        boosters=BOOSTERS,
+        contrast=CONTRAST,
+        phrases=phrases,
+    )
+
+
+__all__ = ["Hit", "rules"]

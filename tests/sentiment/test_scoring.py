@@ -1,0 +1,94 @@
+"""Turkish and Greek read like VADER reads English: lexicon plus rules around each word."""
+
+import pytest
+
+from monitor.sentiment import analyse, compound, score
+from monitor.sentiment.lexicon import LexiconError, parse_table, read_table
+
+
+def tr(text: str) -> float:
+    return compound(text, "tr")
+
+
+def el(text: str) -> float:
+    return compound(text, "el")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Yeni paket harika, çok memnunum", "pos"),
+        ("Kargo rezalet, ürün kırık geldi", "neg"),
+        ("Telefonu hiç sevmedim", "neg"),  # negative verb suffix
+        ("Bu uygulamayı beğenmiyorum", "neg"),
+        ("Fiyatlar kötü değil", "pos"),  # değil after the word
+        ("Hiçbir sorun yok, teşekkürler", "pos"),  # yok after a negative word
+        ("Çekim gücü sorunsuz", "pos"),  # -suz: without
+        ("cok guzel bir hizmet", "pos"),  # typed without Turkish letters
+        ("Müşteri hizmetleri berbattı", "neg"),  # inflected form reaches "berbat"
+        ("Yarın saat üçte toplantı var", "neu"),
+    ],
+)
+def test_turkish(text, label):
+    assert score(text, "tr").label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Εξαιρετική εξυπηρέτηση, ευχαριστώ πολύ", "pos"),
+        ("Απαράδεκτη συμπεριφορά από την τράπεζα", "neg"),
+        ("ΑΠΑΡΑΔΕΚΤΗ ΣΥΜΠΕΡΙΦΟΡΑ", "neg"),  # capitals, no accents
+        ("απαραδεκτη συμπεριφορα", "neg"),  # lower case, accents dropped
+        ("Δεν είναι καλή η εφαρμογή", "neg"),  # δεν before the word
+        ("Η εφαρμογή δεν είναι κακή", "pos"),
+        ("Το κατάστημα ανοίγει στις εννιά", "neu"),
+    ],
+)
+def test_greek(text, label):
+    assert score(text, "el").label == label
+
+
+def test_intensifiers_and_diminishers():
+    assert tr("çok güzel") > tr("güzel") > tr("biraz güzel") > 0
+    assert el("πολύ καλό") > el("καλό") > el("λίγο καλό") > 0
+
+
+def test_exclamation_marks_and_capitals_add_weight():
+    assert tr("harika!!!") > tr("harika") > 0
+    assert tr("hizmet BERBAT oldu") < tr("hizmet berbat oldu") < 0
+
+
+def test_emoji_and_emoticons():
+    assert tr("yeni kampanya geldi 😍") > 0 < el("νέα εφαρμογή :)")
+    assert tr("fatura yine geldi 😡") < 0 > el("πάλι χρέωση :(")
+
+
+def test_contrast_weighs_the_clause_after_it():
+    assert tr("Fiyat iyi ama çekim berbat") < 0
+    assert el("Ακριβό αλλά εξαιρετικό") > 0
+
+
+def test_compound_stays_in_range():
+    text = "harika " * 50 + "!!!!!!"
+    assert 0.99 < tr(text) <= 1.0
+
+
+def test_english_is_vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    text = "The support team was helpful, but the app keeps crashing"
+    expected = SentimentIntensityAnalyzer().polarity_scores(text)["compound"]
+    assert analyse(text).compound == expected
+
+
+@pytest.mark.parametrize("name", ["tr_lexicon.tsv", "el_lexicon.tsv", "emoji.tsv"])
+def test_shipped_lexicons_parse_with_valences_in_range(name):
+    table = read_table(name)
+    assert len(table) > 50
+    assert all(-4 <= v <= 4 for v in table.values())
+
+
+def test_a_malformed_lexicon_line_is_named():
+    with pytest.raises(LexiconError, match=r"mine.tsv line 3: no number"):
+        parse_table("# comment\ngood\t2\nbad line without valence\n", "mine.tsv")
