@@ -21,44 +21,17 @@ _LETTER = re.compile(r"[^\W\d_]")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 # Letters only Turkish (and Azerbaijani) writes among the languages kulak meets.
 _TURKISH = re.compile(r"[ığİĞşŞ]")
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _ENGLISH = frozenset(
-    [
-        "the",
-        "and",
-        "you",
-        "your",
-        "my",
-        "this",
-        "that",
-        "with",
-        "have",
-        "has",
-        "was",
-        "were",
-        "are",
-        "is",
-        "it",
-        "it's",
-        "i",
-        "i'm",
-        "im",
-        "for",
-        "of",
-        "to",
-        "just",
-        "but",
-        "not",
-        "so",
-        "be",
-        "me",
-        "what",
-        "don't",
-        "can't",
-        "will",
-        "would",
-    ]
+    re.findall(
+        r"\S+",
+        "the a an and or but if so not no in on at of to for from with about by up out "
+        "i me my we our you your he she they them it its it's i'm im is are was were be "
+        "been has have had do did does don't can't will would there here this that what "
+        "when who all just like get got",
+    )
 )
+ENGLISH_SHARE = 6  # one word in six a common English word
 
 
 @lru_cache(maxsize=1)
@@ -74,13 +47,12 @@ def _by_letters(text: str) -> str | None:
         return UNDETERMINED
     if len(_GREEK.findall(text)) >= GREEK_SHARE * len(letters):
         return "el"
+    words = _WORD.findall(text.lower())
+    hits = {w for w in words if w in _ENGLISH}
+    if len(hits) >= 2 and len(hits) * ENGLISH_SHARE >= len(set(words)):
+        return "en"  # before Turkish letters: English posts name Turkish places
     if _TURKISH.search(text):
         return "tr"
-    if text.isascii():
-        words = _WORD.findall(text.lower())
-        hits = {w for w in words if w in _ENGLISH}
-        if len(hits) >= 2 and len(hits) * 5 >= len(set(words)):
-            return "en"
     return None
 
 

@@ -38,3 +38,7 @@ def test_other_languages_are_unscored_not_neutral():
 def test_posts_without_words_are_read_by_their_emoji():
     assert analyse("😡😡").label == "neg"
     assert analyse("😍").label == "pos"
+
+
+def test_english_naming_a_turkish_place_is_english():
+    assert detect_language("The branch in Kadıköy has no outlets and nobody cared") == "en"
