@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.sentiment import _vader, analyse, label_for
+from monitor.sentiment import analyse, label_for
+from monitor.sentiment.english import analyzer
 
 LABELS = ("pos", "neg", "neu")
 
@@ -61,7 +62,7 @@ def kulak_label(text: str) -> str:
 
 
 def vader_label(text: str) -> str:
-    return label_for(_vader().polarity_scores(text)["compound"])
+    return label_for(analyzer().polarity_scores(text)["compound"])
 
 
 def throughput(score: Callable[[str], object], texts: list[str]) -> float:
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:42} {len(texts):>5}  {ours[0]:>9.3f} {ours[1]:>7.3f} {ours[2]:>6.3f}   "
             f"{vader[0]:>9.3f} {vader[1]:>7.3f} {vader[2]:>6.3f}"
         )
-    vader_rate = throughput(_vader().polarity_scores, everything)
+    vader_rate = throughput(analyzer().polarity_scores, everything)
     ours_rate = throughput(analyse, everything)
     print(
         f"\nthroughput on {len(everything)} texts: kulak {ours_rate:,.0f}/s (detection, "

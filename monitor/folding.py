@@ -9,7 +9,6 @@ character, so offsets found in folded text map back onto the original.
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
 # Each character folds to exactly one character, so offsets survive folding.
 _TURKISH_I = str.maketrans({"İ": "i", "I": "ı"})
@@ -23,7 +22,6 @@ def _strip_marks(char: str) -> str:
     return base if len(base) == 1 else char
 
 
-@lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     lowered = char.translate(_TURKISH_I).lower()
     if len(lowered) != 1:
@@ -32,10 +30,26 @@ def _fold_char(char: str) -> str:
     return folded if len(folded) == 1 else lowered
 
 
+class _FoldTable(dict):
+    """A str.translate table filled on first sight of each character (up to a bound, as
+    posts are untrusted and could walk all of Unicode)."""
+
+    LIMIT = 65536
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < self.LIMIT:
+            self[code] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Compare-ready text: lower case (Turkish-aware), no accents, one sigma, one i.
 
     Dotted and dotless i meet in one letter: writers on phones and keyboards without
     Turkish letters use them interchangeably, so "Turkcell'i" and "TURKCELL'İ" must agree.
     """
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_TABLE)

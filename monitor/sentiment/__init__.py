@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
-from monitor.sentiment import greek, turkish
+from monitor.sentiment import english, greek, turkish
 from monitor.sentiment.intent import intents, marked
 from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language
 from monitor.sentiment.rules import Rules, polarity
@@ -51,20 +50,13 @@ def label_for(compound: float) -> str:
     return "neu"
 
 
-@lru_cache(maxsize=1)
-def _vader():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
-
-
 def compound(text: str, lang: str) -> float | None:
     """-1..1 for a language kulak reads, None for any other.
 
     A post with no letters ("und") is read by its emoji and emoticons alone.
     """
     if lang == "en":
-        return _vader().polarity_scores(text)["compound"]
+        return english.compound(text)
     if lang == UNDETERMINED:
         return polarity(text, EMOJI_ONLY)
     if lang == "tr":

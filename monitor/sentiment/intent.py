@@ -26,21 +26,22 @@ _T = TARGET
 _ABLATIVE = re.compile(r"'?([dt][ea]n)$")
 
 
-def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _any(*patterns: str, word_start: bool = True) -> re.Pattern[str]:
+    """One pattern; alternatives starting at a word start share one check per position."""
+    return re.compile((r"\b" if word_start else "") + "(?:" + "|".join(patterns) + ")")
 
 
 SWITCHING_FROM_TARGET = _any(
     # English
-    rf"\b(?:leav(?:e|ing)|left|quit(?:ting)?|ditch(?:ed|ing)?|dump(?:ed|ing)?|drop(?:ped|ping)?)"
+    rf"(?:leav(?:e|ing)|left|quit(?:ting)?|ditch(?:ed|ing)?|dump(?:ed|ing)?|drop(?:ped|ping)?)"
     rf"\s+(?:\w+\s+){{0,2}}?{_T}",
-    rf"\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|port(?:ed|ing)?|chang(?:e|ed|ing))\s+"
+    rf"(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|port(?:ed|ing)?|chang(?:e|ed|ing))\s+"
     rf"(?:away\s+)?from\s+(?:\w+\s+)?{_T}",
-    rf"\balternatives?\s+(?:to|for)\s+(?:\w+\s+)?{_T}",
-    rf"\bcancel+(?:ed|ing)?\s+(?:my\s+)?(?:\w+\s+)?{_T}",
-    rf"\b(?:done|finished|through)\s+with\s+{_T}",
-    rf"\binstead\s+of\s+{_T}",
-    rf"\b(?:goodbye|bye)\s+{_T}",
+    rf"alternatives?\s+(?:to|for)\s+(?:\w+\s+)?{_T}",
+    rf"cancel+(?:ed|ing)?\s+(?:my\s+)?(?:\w+\s+)?{_T}",
+    rf"(?:done|finished|through)\s+with\s+{_T}",
+    rf"instead\s+of\s+{_T}",
+    rf"(?:goodbye|bye)\s+{_T}",
     # Turkish: "Turkcell'den vazgeçtim / ayrıldım / kaçtım / geçtim", "Turkcell'i bıraktım"
     rf"{_T}'?[dt][ea]n\W+(?:\w+\W+){{0,3}}?"
     rf"(?:vazgec|ayril|kac|gec(?:ti|iyor|ece|mek|meyi)|tasi|kurtul)",
@@ -52,43 +53,43 @@ SWITCHING_FROM_TARGET = _any(
     rf"εναλλακτικ\w*\s+(?:\w+\s+)?(?:για|στ\w*|απο)\s+(?:\w+\s+)?{_T}",
     rf"(?:κλειν|κλεισ|ακυρων|ακυρωσ|διαγραφ)\w*\s+(?:\w+\s+){{0,4}}?{_T}",
     rf"τελος\s+(?:με\s+)?(?:\w+\s+)?{_T}",
+    word_start=False,
 )
 SWITCHING_ANYWHERE = _any(
-    r"\b(?:looking|searching)\s+for\s+(?:an?\s+)?(?:alternative|replacement|new\s+provider)",
-    r"\b(?:thinking\s+(?:of|about)|going\s+to|want\s+to|about\s+to)\s+"
+    r"(?:looking|searching)\s+for\s+(?:an?\s+)?(?:alternative|replacement|new\s+provider)",
+    r"(?:thinking\s+(?:of|about)|going\s+to|want\s+to|about\s+to)\s+"
     r"(?:switch|leave|leaving|switching|cancel)",
-    r"\bcancel+(?:ing|ed)?\s+my\s+(?:subscription|contract|account|plan)",
-    r"\balternatif\w*\s+(?:ari|oner|tavsiye|var\s*mi)",
-    r"\b(?:vazgec|iptal\s+ettir|abonelig\w*\s+iptal|numara\w*\s+tasi|operator\w*\s+degis)",
-    r"\bbaska\s+(?:operator|banka|firma|sirket)",
+    r"cancel+(?:ing|ed)?\s+my\s+(?:subscription|contract|account|plan)",
+    r"alternatif\w*\s+(?:ari|oner|tavsiye|var\s*mi)",
+    r"(?:vazgec|iptal\s+ettir|abonelig\w*\s+iptal|numara\w*\s+tasi|operator\w*\s+degis)",
+    r"baska\s+(?:operator|banka|firma|sirket)",
     r"εναλλακτικ",
-    r"\b(?:φευγω|θα\s+φυγω|αλλαζω\s+(?:παροχο|εταιρ|τραπεζ))",
+    r"(?:φευγω|θα\s+φυγω|αλλαζω\s+(?:παροχο|εταιρ|τραπεζ))",
 )
 QUESTION_CUES = _any(
-    r"\?",
-    r"\b(?:any|some)\s+(?:recommendations?|suggestions?|advice|tips)\b",
-    r"\b(?:can|could)\s+(?:any|some)one\s+(?:recommend|suggest|help)\b",
-    r"\b(?:anyone|anybody)\s+(?:know|tried|using|recommend)\b",
-    r"\bwhich\s+(?:one|is\s+better|should)\b",
-    r"\b(?:should\s+i|recommend\s+me)\b",
-    r"\b(?:mi|mu|misin|misiniz|miyim|musun|musunuz|miyiz|midir|mudur|miydi|muydu)\b",
-    r"\b(?:oneri\w*|tavsiye\s+(?:eder\s*mi|edin|eder\s+misiniz|var)|hangisi\w*)\b",
+    r"(?:any|some)\s+(?:recommendations?|suggestions?|advice|tips)\b",
+    r"(?:can|could)\s+(?:any|some)one\s+(?:recommend|suggest|help)\b",
+    r"(?:anyone|anybody)\s+(?:know|tried|using|recommend)\b",
+    r"which\s+(?:one|is\s+better|should)\b",
+    r"(?:should\s+i|recommend\s+me)\b",
+    r"(?:mi|mu|misin|misiniz|miyim|musun|musunuz|miyiz|midir|mudur|miydi|muydu)\b",
+    r"(?:oneri\w*|tavsiye\s+(?:eder\s*mi|edin|eder\s+misiniz|var)|hangisi\w*)\b",
     r"(?:ξερει|γνωριζει)\s+κανεις",
-    r"\b(?:προτεινετε|συστηνετε|προτεινεται|ποιο\w*|ποια)\b",
+    r"(?:προτεινετε|συστηνετε|προτεινεται|ποιο\w*|ποια)\b",
 )
 COMPLAINT_CUES = _any(
-    r"\b(?:not|isn't|doesn't|don't|won't|still\s+not|never)\s+(?:working|work|works|arrived|"
+    r"(?:not|isn't|doesn't|don't|won't|still\s+not|never)\s+(?:working|work|works|arrived|"
     r"responding|answer(?:ing)?|fixed|refunded)\b",
-    r"\b(?:no\s+(?:signal|service|internet|coverage|response|reply)|outage|refund|overcharg\w*|"
+    r"(?:no\s+(?:signal|service|internet|coverage|response|reply)|outage|refund|overcharg\w*|"
     r"complain\w*|rip-?off|scam(?:med)?)\b",
-    r"\b(?:sikayet\w*|rezalet\w*|cekmiyor\w*|calismiyor\w*|acilmiyor\w*|baglanamiyor\w*|"
+    r"(?:sikayet\w*|rezalet\w*|cekmiyor\w*|calismiyor\w*|acilmiyor\w*|baglanamiyor\w*|"
     r"gelmedi\w*|kesinti\w*|ariza\w*|magdur\w*|kazik\w*|cevap\s+ver\w*mi\w*|"
     r"(?:sinyal|internet|hat)\s+yok)\b",
     r"(?:παραπον|καταγγελ|απαραδεκτ|αισχος|ντροπη|δεν\s+(?:λειτουργ|δουλευ|απαντ|εχω\s+σημα))",
 )
 PRAISE_CUES = _any(
-    r"\b(?:thanks?|thank\s+you|kudos|well\s+done|bravo|recommend(?:ed)?|love\s+(?:it|you|this))\b",
-    r"\b(?:tesekkur\w*|sagol\w*|sag\s+olun|tebrik\w*|bravo|helal|tavsiye\s+ederim|oneririm)\b",
+    r"(?:thanks?|thank\s+you|kudos|well\s+done|bravo|recommend(?:ed)?|love\s+(?:it|you|this))\b",
+    r"(?:tesekkur\w*|sagol\w*|sag\s+olun|tebrik\w*|bravo|helal|tavsiye\s+ederim|oneririm)\b",
     r"(?:ευχαριστ|μπραβο|συγχαρητηρια|συστηνω|το\s+συνιστω)",
 )
 
@@ -115,9 +116,9 @@ def intents(folded: str, compound: float | None) -> tuple[str, ...]:
     positive = compound is not None and compound >= PRAISE_AT
     if COMPLAINT_CUES.search(folded) or negative:
         found.append(COMPLAINT)
-    if QUESTION_CUES.search(folded):
+    if "?" in folded or QUESTION_CUES.search(folded):
         found.append(QUESTION)
-    if SWITCHING_FROM_TARGET.search(folded) or (
+    if (TARGET in folded and SWITCHING_FROM_TARGET.search(folded)) or (
         OTHER not in folded and SWITCHING_ANYWHERE.search(folded)
     ):
         found.append(SWITCHING)

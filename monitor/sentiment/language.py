@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from monitor.sentiment import english
+
 SCORED = ("en", "tr", "el")
 UNDETERMINED = "und"
 CONFIDENT = 0.95
@@ -31,7 +33,15 @@ _ENGLISH = frozenset(
         "when who all just like get got",
     )
 )
-ENGLISH_SHARE = 6  # one word in six a common English word
+_TURKISH_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "ve bir bu çok cok için icin ama mi mı mu mü ben sen biz siz var yok gibi daha olan "
+        "olarak kadar değil degil her hiç hic neden nasıl nasil niye diye ile ki çünkü cunku "
+        "artık artik hala sonra önce once şimdi simdi yine bile hep tüm tum bence bi şey sey",
+    )
+)
+FUNCTION_SHARE = 6  # one distinct word in six a common function word of the language
 
 
 @lru_cache(maxsize=1)
@@ -42,28 +52,33 @@ def _identifier():
 
 
 def _by_letters(text: str) -> str | None:
-    letters = _LETTER.findall(text)
-    if not letters:
+    if not _LETTER.search(text):
         return UNDETERMINED
-    if len(_GREEK.findall(text)) >= GREEK_SHARE * len(letters):
+    if _GREEK.search(text) and len(_GREEK.findall(text)) >= GREEK_SHARE * len(
+        _LETTER.findall(text)
+    ):
         return "el"
-    words = _WORD.findall(text.lower())
-    hits = {w for w in words if w in _ENGLISH}
-    if len(hits) >= 2 and len(hits) * ENGLISH_SHARE >= len(set(words)):
+    words = set(_WORD.findall(text.lower()))
+    english, turkish = len(words & _ENGLISH), len(words & _TURKISH_WORDS)
+    if english >= 2 and english * FUNCTION_SHARE >= len(words) and english > turkish:
         return "en"  # before Turkish letters: English posts name Turkish places
     if _TURKISH.search(text):
+        return "tr"
+    if turkish >= 2 and turkish * FUNCTION_SHARE >= len(words):
         return "tr"
     return None
 
 
 def _by_model(text: str) -> str:
-    ranked = _identifier().rank(text)
-    best, probability = ranked[0]
+    best, probability = _identifier().classify(text)
+    unsure_ascii = probability < CONFIDENT and text.isascii() and best != "en"
+    if unsure_ascii and english.has_sentiment_word(set(_WORD.findall(text.lower()))):
+        return "en"  # "LMAO, AMAZING!": too short for the model, plain to VADER
     if best in SCORED:
         return best
     if probability >= CONFIDENT and len(text.split()) >= MIN_WORDS_FOR_OTHER:
         return best
-    return next(lang for lang, _ in ranked if lang in SCORED)
+    return next(lang for lang, _ in _identifier().rank(text) if lang in SCORED)
 
 
 def detect_language(text: str, hint: str | None = None) -> str:

@@ -59,8 +59,10 @@ def _caps_emphasis(token: str, mixed_case: bool) -> bool:
 
 def polarity(text: str, rules: Rules) -> float:
     """Compound score in -1..1 for one text."""
-    tokens = TOKEN.findall(text)
-    folded = [fold(t) for t in tokens]
+    folded_text = fold(text)  # one character for one: token offsets hold in both
+    spans = [m.span() for m in TOKEN.finditer(text)]
+    tokens = [text[s:e] for s, e in spans]
+    folded = [folded_text[s:e] for s, e in spans]
     letters = [t for t in tokens if t.isalpha()]
     mixed_case = any(t.isupper() for t in letters) and not all(t.isupper() for t in letters)
     emoticon_table = emoticons()
