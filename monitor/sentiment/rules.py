@@ -49,6 +49,10 @@ class Rules:
     phrases: dict[str, float] = field(default_factory=dict)
 
 
+# Handles, links and retweet marks say nothing about sentiment but can look like words.
+NOISE = re.compile(r"(?:@|https?://|www\.)\S+|\bRT\b")
+
+
 def normalize(total: float) -> float:
     return max(-1.0, min(1.0, total / math.sqrt(total * total + NORMALIZE_ALPHA)))
 
@@ -59,6 +63,7 @@ def _caps_emphasis(token: str, mixed_case: bool) -> bool:
 
 def polarity(text: str, rules: Rules) -> float:
     """Compound score in -1..1 for one text."""
+    text = NOISE.sub(" ", text)
     folded_text = fold(text)  # one character for one: token offsets hold in both
     spans = [m.span() for m in TOKEN.finditer(text)]
     tokens = [text[s:e] for s, e in spans]

@@ -11,9 +11,12 @@ from monitor.sentiment.lexicon import read_table
 from monitor.sentiment.rules import Hit, Rules
 from monitor.sentiment.stems import StemLexicon
 
-# Folded endings, read right after the verb stem: "sevme", "sevmiyor", "sevmez",
-# "sevemedim"; not the infinitive "sevmek", "sevmeli" (must) or "sevmiş" (has loved).
-VERB_NEGATION = re.compile(r"y?[ea]?m[ea](?!k|li)|m[iu]yor|y?[ea]m[iu]yor")
+# Folded endings, read right after the verb stem: "sevme", "sevmedim", "sevmez",
+# "sevmeyen", "sevmiyor", "sevemedim"; not the infinitive "sevmek", "sevmeli" (must),
+# "sevmeyi" (loving) or "sevmiş" (has loved).
+VERB_NEGATION = re.compile(
+    r"y?[ea]?m[ea](?:$|z|d|m|y[ea]c|y[ea]n|y[iu]n|y[iu]z|s[iu]n|s[iu]z)|y?[ea]?m[iu]yor"
+)
 NOUN_NEGATION = re.compile(r"s[iu]z")
 
 POSTNEGATORS = frozenset(

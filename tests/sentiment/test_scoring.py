@@ -27,6 +27,9 @@ def el(text: str) -> float:
         ("cok guzel bir hizmet", "pos"),  # typed without Turkish letters
         ("Müşteri hizmetleri berbattı", "neg"),  # inflected form reaches "berbat"
         ("Yarın saat üçte toplantı var", "neu"),
+        ("Onu kaybetmeyi göze alamam", "neg"),  # -meyi is "losing", not "not lose"
+        ("@yetiskin_biri ne dersin", "neu"),  # a handle is not a word
+        ("Hayal kırıklığı yaşadım", "neg"),  # a listed phrase
     ],
 )
 def test_turkish(text, label):
