@@ -49,12 +49,13 @@ CONTRAST = frozenset(fold(w) for w in ("αλλά", "όμως", "ωστόσο", "
 
 
 def stem(word: str) -> str:
-    """Drop one inflectional ending, then trailing vowels, keeping at least MIN_STEM letters."""
+    """Drop one inflectional ending, then one trailing vowel ("αγαπημενοσ" and "αγαπαω"
+    both give "αγαπ"), keeping at least MIN_STEM letters."""
     for ending in ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
             word = word[: -len(ending)]
             break
-    while len(word) > MIN_STEM + 1 and word[-1] in VOWELS:
+    if len(word) > MIN_STEM and word[-1] in VOWELS:
         word = word[:-1]
     return word
 
