@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from monitor.folding import fold
 from monitor.sentiment import english, greek, turkish
 from monitor.sentiment.intent import intents, marked
 from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language
@@ -66,24 +67,24 @@ def compound(text: str, lang: str) -> float | None:
     return None
 
 
-def _sentiment(text: str, lang: str, folded_for_intents: str | None = None) -> Sentiment:
+def _sentiment(text: str, lang: str, cues: str | None) -> Sentiment:
+    """`cues` is the folded text intents are read from; None reads no intents."""
     value = compound(text, lang)
     if value is None:
         return Sentiment(lang, None, "unscored")
-    from monitor.folding import fold
-
-    cues = folded_for_intents if folded_for_intents is not None else fold(text)
-    return Sentiment(lang, value, label_for(value), intents(cues, value))
+    found = intents(cues, value) if cues is not None else ()
+    return Sentiment(lang, value, label_for(value), found)
 
 
-def score(text: str, lang: str) -> Sentiment:
-    """Sentiment and intents of a whole text in a known language."""
-    return _sentiment(text, lang)
+def score(text: str, lang: str, *, with_intents: bool = True) -> Sentiment:
+    """Sentiment (and intents) of a whole text in a known language."""
+    return _sentiment(text, lang, fold(text) if with_intents else None)
 
 
-def analyse(text: str, lang: str = "auto") -> Sentiment:
+def analyse(text: str, lang: str = "auto", *, with_intents: bool = True) -> Sentiment:
     """Detect the language (unless given) and score the whole text."""
-    return score(text, detect_language(text) if lang == "auto" else lang)
+    lang = detect_language(text) if lang == "auto" else lang
+    return score(text, lang, with_intents=with_intents)
 
 
 def analyse_lines(lines: Iterable[str], lang: str = "auto") -> Iterator[dict[str, object]]:

@@ -16,6 +16,8 @@ QUESTION = "question"
 SWITCHING = "switching"
 PRAISE = "praise"
 
+ORDER = (COMPLAINT, QUESTION, SWITCHING, PRAISE)
+
 TARGET = "\ue000"
 OTHER = "\ue001"
 COMPLAINT_AT = -0.3
@@ -55,7 +57,7 @@ SWITCHING_FROM_TARGET = _any(
     rf"τελος\s+(?:με\s+)?(?:\w+\s+)?{_T}",
     word_start=False,
 )
-SWITCHING_ANYWHERE = _any(
+SWITCHING_ANYWHERE = (
     r"(?:looking|searching)\s+for\s+(?:an?\s+)?(?:alternative|replacement|new\s+provider)",
     r"(?:thinking\s+(?:of|about)|going\s+to|want\s+to|about\s+to)\s+"
     r"(?:switch|leave|leaving|switching|cancel)",
@@ -66,7 +68,7 @@ SWITCHING_ANYWHERE = _any(
     r"εναλλακτικ",
     r"(?:φευγω|θα\s+φυγω|αλλαζω\s+(?:παροχο|εταιρ|τραπεζ))",
 )
-QUESTION_CUES = _any(
+QUESTION_CUES = (
     r"(?:any|some)\s+(?:recommendations?|suggestions?|advice|tips)\b",
     r"(?:can|could)\s+(?:any|some)one\s+(?:recommend|suggest|help)\b",
     r"(?:anyone|anybody)\s+(?:know|tried|using|recommend)\b",
@@ -77,7 +79,7 @@ QUESTION_CUES = _any(
     r"(?:ξερει|γνωριζει)\s+κανεις",
     r"(?:προτεινετε|συστηνετε|προτεινεται|ποιο\w*|ποια)\b",
 )
-COMPLAINT_CUES = _any(
+COMPLAINT_CUES = (
     r"(?:not|isn't|doesn't|don't|won't|still\s+not|never)\s+(?:working|work|works|arrived|"
     r"responding|answer(?:ing)?|fixed|refunded)\b",
     r"(?:no\s+(?:signal|service|internet|coverage|response|reply)|outage|refund|overcharg\w*|"
@@ -87,10 +89,26 @@ COMPLAINT_CUES = _any(
     r"(?:sinyal|internet|hat)\s+yok)\b",
     r"(?:παραπον|καταγγελ|απαραδεκτ|αισχος|ντροπη|δεν\s+(?:λειτουργ|δουλευ|απαντ|εχω\s+σημα))",
 )
-PRAISE_CUES = _any(
+PRAISE_CUES = (
     r"(?:thanks?|thank\s+you|kudos|well\s+done|bravo|recommend(?:ed)?|love\s+(?:it|you|this))\b",
     r"(?:tesekkur\w*|sagol\w*|sag\s+olun|tebrik\w*|bravo|helal|tavsiye\s+ederim|oneririm)\b",
     r"(?:ευχαριστ|μπραβο|συγχαρητηρια|συστηνω|το\s+συνιστω)",
+)
+
+
+# One scan finds every cue: named groups say which intent each match is a cue for.
+CUES = re.compile(
+    r"\b(?:"
+    + "|".join(
+        f"(?P<{intent}>{'|'.join(patterns)})"
+        for intent, patterns in (
+            (COMPLAINT, COMPLAINT_CUES),
+            (QUESTION, QUESTION_CUES),
+            (SWITCHING, SWITCHING_ANYWHERE),
+            (PRAISE, PRAISE_CUES),
+        )
+    )
+    + ")"
 )
 
 
@@ -111,17 +129,19 @@ def marked(text: str, spans: list[tuple[int, int]], others: list[list[tuple[int,
 
 def intents(folded: str, compound: float | None) -> tuple[str, ...]:
     """Intents named in folded text (marked or not), in a fixed order."""
-    found: list[str] = []
+    cued = {found.lastgroup for found in CUES.finditer(folded)}
     negative = compound is not None and compound <= COMPLAINT_AT
     positive = compound is not None and compound >= PRAISE_AT
-    if COMPLAINT_CUES.search(folded) or negative:
-        found.append(COMPLAINT)
-    if "?" in folded or QUESTION_CUES.search(folded):
-        found.append(QUESTION)
-    if (TARGET in folded and SWITCHING_FROM_TARGET.search(folded)) or (
-        OTHER not in folded and SWITCHING_ANYWHERE.search(folded)
-    ):
-        found.append(SWITCHING)
-    if (PRAISE_CUES.search(folded) or positive) and not negative:
-        found.append(PRAISE)
-    return tuple(found)
+    if negative:
+        cued.add(COMPLAINT)
+    if "?" in folded:
+        cued.add(QUESTION)
+    if OTHER in folded:
+        cued.discard(SWITCHING)  # with two targets, only a cue aimed at this one counts
+    if TARGET in folded and SWITCHING_FROM_TARGET.search(folded):
+        cued.add(SWITCHING)
+    if negative:
+        cued.discard(PRAISE)
+    elif positive:
+        cued.add(PRAISE)
+    return tuple(intent for intent in ORDER if intent in cued)

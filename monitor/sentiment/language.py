@@ -58,7 +58,7 @@ def _by_letters(text: str) -> str | None:
         _LETTER.findall(text)
     ):
         return "el"
-    words = set(_WORD.findall(text.lower()))
+    words = set(text.lower().split())  # punctuation stays on: function words rarely carry it
     english, turkish = len(words & _ENGLISH), len(words & _TURKISH_WORDS)
     if english >= 2 and english * FUNCTION_SHARE >= len(words) and english > turkish:
         return "en"  # before Turkish letters: English posts name Turkish places
