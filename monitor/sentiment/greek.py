@@ -9,7 +9,7 @@ from importlib.resources import files
 
 from monitor.folding import fold
 from monitor.sentiment.lexicon import read_table
-from monitor.sentiment.rules import Hit, Rules
+from monitor.sentiment.rules import Hit, Rules, cached_lookup
 
 MKLAB_SCALE = 2.0  # the MKLab score runs -1..1; VADER's usual word valence is about 2
 MIN_STEM = 3
@@ -96,7 +96,6 @@ def tables() -> tuple[dict[str, float], dict[str, float]]:
     return words, by_stem
 
 
-@lru_cache(maxsize=65536)
 def lookup(word: str) -> Hit | None:
     if len(word) < MIN_STEM or word in NEGATORS:
         return None
@@ -111,7 +110,7 @@ def lookup(word: str) -> Hit | None:
 def rules() -> Rules:
     phrases = {t: v for t, v in read_table("el_lexicon.tsv").items() if " " in t}
     return Rules(
-        lookup=lookup,
+        lookup=cached_lookup(lookup),
         negators=NEGATORS,
         boosters=BOOSTERS,
         contrast=CONTRAST,

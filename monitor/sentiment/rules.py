@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from monitor.folding import fold
 from monitor.sentiment.lexicon import emoticons
@@ -49,8 +50,23 @@ class Rules:
     phrases: dict[str, float] = field(default_factory=dict)
 
 
+# "güzeeel", "cooook": a letter three or more times is one letter to the lexicon.
+ELONGATED = re.compile(r"(\w)\1{2,}")
 # Handles, links and retweet marks say nothing about sentiment but can look like words.
 NOISE = re.compile(r"(?:@|https?://|www\.)\S+|\bRT\b")
+
+
+def cached_lookup(lookup: Callable[[str], Hit | None]) -> Callable[[str], Hit | None]:
+    """The lookup, remembered per word, that also tries an elongated word shortened."""
+
+    @lru_cache(maxsize=65536)
+    def remembered(word: str) -> Hit | None:
+        hit = lookup(word)
+        if hit is None and ELONGATED.search(word):
+            hit = lookup(ELONGATED.sub(r"\1", word))
+        return hit
+
+    return remembered
 
 
 def normalize(total: float) -> float:
@@ -129,6 +145,8 @@ def _apply_boosters(
         if j < 0:
             break
         scalar = rules.boosters.get(folded[j])
+        if scalar is None and ELONGATED.search(folded[j]):
+            scalar = rules.boosters.get(ELONGATED.sub(r"\1", folded[j]))
         if scalar is None:
             continue
         if _caps_emphasis(tokens[j], mixed_case):

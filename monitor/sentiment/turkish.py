@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from monitor.folding import fold
 from monitor.sentiment.lexicon import read_table
-from monitor.sentiment.rules import Hit, Rules
+from monitor.sentiment.rules import Hit, Rules, cached_lookup
 from monitor.sentiment.stems import StemLexicon
 
 # Folded endings, read right after the verb stem: "sevme", "sevmedim", "sevmez",
@@ -40,6 +41,22 @@ BOOSTERS = {
 CONTRAST = frozenset(fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa"))
 
 
+# A verb in the negative progressive ("gelmiyor", "çalışmıyor", "açmıyorsunuz") leans
+# negative even when the verb itself is neutral: it is how service complaints are told.
+NEGATIVE_PROGRESSIVE = re.compile(r"\w{2,}[^aeiou]m[iu]yor")
+NEGATIVE_PROGRESSIVE_VALENCE = -0.6
+
+
+def _with_negated_verbs(lookup: Callable[[str], Hit | None]) -> Callable[[str], Hit | None]:
+    def read(word: str) -> Hit | None:
+        hit = lookup(word)
+        if hit is None and NEGATIVE_PROGRESSIVE.match(word):
+            return Hit(NEGATIVE_PROGRESSIVE_VALENCE)
+        return hit
+
+    return read
+
+
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     lexicon = StemLexicon.from_data(
@@ -47,12 +64,9 @@ def rules() -> Rules:
     )
     phrases = {t: v for t, v in read_table("tr_lexicon.tsv").items() if " " in t}
     return Rules(
-        lookup=lru_cache(maxsize=65536)(lexicon.lookup),
+        lookup=cached_lookup(_with_negated_verbs(lexicon.lookup)),
         postnegators=POSTNEGATORS,
         boosters=BOOSTERS,
         contrast=CONTRAST,
         phrases=phrases,
     )
-
-
-__all__ = ["Hit", "rules"]

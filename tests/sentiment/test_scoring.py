@@ -95,3 +95,12 @@ def test_shipped_lexicons_parse_with_valences_in_range(name):
 def test_a_malformed_lexicon_line_is_named():
     with pytest.raises(LexiconError, match=r"mine.tsv line 3: no number"):
         parse_table("# comment\ngood\t2\nbad line without valence\n", "mine.tsv")
+
+
+def test_elongated_words_reach_the_lexicon():
+    assert tr("çoook güzeeeel") > tr("güzel") > 0
+
+
+def test_a_negative_progressive_verb_leans_negative():
+    assert tr("internet üç gündür gelmiyor") < 0
+    assert tr("internet üç gündür geliyor") == 0
