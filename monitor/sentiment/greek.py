@@ -13,7 +13,7 @@ from monitor.sentiment.rules import Hit, Rules, cached_lookup
 
 MKLAB_SCALE = 2.0  # the MKLab score runs -1..1; VADER's usual word valence is about 2
 MIN_STEM = 3
-MIN_MKLAB_STEM = 4
+MIN_MKLAB_STEM = 5
 
 # Folded inflectional endings, longest first when stripping.
 ENDINGS = tuple(

@@ -92,6 +92,15 @@ def test_shipped_lexicons_parse_with_valences_in_range(name):
     assert all(-4 <= v <= 4 for v in table.values())
 
 
+@pytest.mark.parametrize("name", ["tr_lexicon.tsv", "el_lexicon.tsv", "emoji.tsv"])
+def test_no_term_is_listed_twice(name):
+    from importlib.resources import files
+
+    text = files("monitor.sentiment").joinpath("data", name).read_text(encoding="utf-8")
+    terms = [line.split("\t")[0] for line in text.splitlines() if line and line[0] != "#"]
+    assert len(terms) == len(set(terms))
+
+
 def test_a_malformed_lexicon_line_is_named():
     with pytest.raises(LexiconError, match=r"mine.tsv line 3: no number"):
         parse_table("# comment\ngood\t2\nbad line without valence\n", "mine.tsv")
