@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+NORMALIZE_ALPHA = 15.0  # VADER's: compound = sum / sqrt(sum^2 + alpha)
+MIN_EMOJI_COMPOUND = 0.05
+MAX_VALENCE = 3.5
 
 
 @lru_cache(maxsize=1)
@@ -19,3 +24,21 @@ def compound(text: str) -> float:
 def has_sentiment_word(words: set[str]) -> bool:
     """Whether any of these lower-case words is in VADER's English lexicon."""
     return not words.isdisjoint(analyzer().lexicon)
+
+
+def emoji_valences() -> dict[str, float]:
+    """Valences of single-character emoji, read from VADER's English name for each
+    ("face with tears of joy"), on the -4..4 word scale."""
+    valences = {}
+    for emoji, name in analyzer().emojis.items():
+        if len(emoji) != 1:
+            continue
+        score = compound(name)
+        if abs(score) >= MIN_EMOJI_COMPOUND:
+            valences[emoji] = max(-MAX_VALENCE, min(MAX_VALENCE, _word_valence(score)))
+    return valences
+
+
+def _word_valence(score: float) -> float:
+    """The one-word valence VADER would normalise to this compound."""
+    return score * math.sqrt(NORMALIZE_ALPHA / (1 - score * score))

@@ -6,6 +6,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from monitor.folding import fold
+from monitor.sentiment.english import emoji_valences
 
 
 class LexiconError(ValueError):
@@ -35,5 +36,6 @@ def parse_table(text: str, name: str, *, folded: bool = True) -> dict[str, float
 
 @lru_cache(maxsize=1)
 def emoticons() -> dict[str, float]:
-    """Emoji and emoticons, compared as written (":P" and ":p" are both listed)."""
-    return read_table("emoji.tsv", folded=False)
+    """Emoji and emoticons, compared as written (":P" and ":p" are both listed): kulak's
+    own table, over every other emoji valued by its English name."""
+    return {**emoji_valences(), **read_table("emoji.tsv", folded=False)}

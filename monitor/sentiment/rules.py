@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.folding import fold
+from monitor.sentiment.english import NORMALIZE_ALPHA
 from monitor.sentiment.lexicon import emoticons
 
 NEGATION_SCALAR = -0.74
 CAPS_INCREMENT = 0.733
 EXCLAMATION_INCREMENT = 0.292
 MAX_EXCLAMATIONS = 4
-NORMALIZE_ALPHA = 15.0
 BOOSTER_DECAY = (1.0, 0.95, 0.9)
 CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5

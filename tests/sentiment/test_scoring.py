@@ -113,3 +113,11 @@ def test_elongated_words_reach_the_lexicon():
 def test_a_negative_progressive_verb_leans_negative():
     assert tr("internet üç gündür gelmiyor") < 0
     assert tr("internet üç gündür geliyor") == 0
+
+
+def test_emoji_outside_kulaks_table_are_valued_by_their_english_name():
+    from monitor.sentiment.lexicon import emoticons
+
+    assert "😿" not in read_table("emoji.tsv", folded=False)
+    assert emoticons()["😿"] < 0  # "crying cat"
+    assert tr("fatura geldi 😿") < 0
