@@ -235,8 +235,19 @@ def score(lang: str) -> None:
 
     from monitor.sentiment import analyse_lines
 
-    for result in analyse_lines(sys.stdin, lang):
+    for result in analyse_lines(_utf8_lines(sys.stdin.buffer), lang):
         click.echo(json.dumps(result, ensure_ascii=False))
+
+
+def _utf8_lines(stream: Any) -> Any:
+    """Lines of text; a line that is not UTF-8 is named on stderr and read with its
+    undecodable bytes replaced, so every input line still gets its answer."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            err.print(f"line {number}: not UTF-8 ({exc.reason} at byte {exc.start}); replaced")
+            yield raw.decode("utf-8", errors="replace")
 
 
 @main.command()

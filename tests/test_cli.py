@@ -220,3 +220,12 @@ def test_score_with_a_language_given_skips_detection():
     answer = json.loads(result.output)
     assert (answer["lang"], answer["label"], answer["intents"]) == ("el", "neg", ["complaint"])
     assert answer["compound"] < -0.05
+
+
+def test_score_names_a_line_that_is_not_utf8_and_still_answers_it():
+    stdin = "Harika bir gün\n".encode() + b"caf\xe9 au lait\n" + "Berbat bir gün\n".encode()
+    result = CliRunner().invoke(main, ["score", "--lang", "tr"], input=stdin)
+    assert result.exit_code == 0, result.output
+    assert "line 2: not UTF-8" in result.stderr
+    labels = [json.loads(line)["label"] for line in result.stdout.splitlines()]
+    assert labels == ["pos", "neu", "neg"]
