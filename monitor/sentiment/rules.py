@@ -104,7 +104,7 @@ def polarity(text: str, rules: Rules) -> float:
             hit = Hit(emoticon)
         else:
             hit = rules.lookup(word)
-        if hit is None:
+        if hit is None or not hit.valence:
             valences.append(0.0)
             continue
         valence = hit.valence

@@ -17,7 +17,10 @@ _PROGRESSIVE = re.compile(r"[iu]yor")
 
 @dataclass
 class StemLexicon:
-    """Longest listed prefix wins; `verb_negation` says whether a verb's ending negates it."""
+    """Longest listed prefix wins; `verb_negation` says whether a verb's ending negates it.
+
+    A word listed with valence 0 answers Hit(0.0): a known neutral word, not an unknown one.
+    """
 
     words: dict[str, float]
     verbs: frozenset[str]
@@ -39,7 +42,7 @@ class StemLexicon:
     def lookup(self, word: str) -> Hit | None:
         valence = self.words.get(word)
         if valence is not None:
-            return Hit(valence) if valence else None
+            return Hit(valence)
         shortest = max(self.min_stem, len(word) - self.max_ending)
         for cut in range(len(word) - 1, shortest - 1, -1):
             stem, ending = word[:cut], word[cut:]
@@ -49,8 +52,6 @@ class StemLexicon:
             if valence is None:
                 continue
             if cut <= 3 and not _SHORT_STEM_ENDING.match(ending):
-                return None
-            if not valence:
                 return None
             return Hit(valence, self._negates(stem, ending))
         return None

@@ -30,6 +30,8 @@ def el(text: str) -> float:
         ("Onu kaybetmeyi göze alamam", "neg"),  # -meyi is "losing", not "not lose"
         ("@yetiskin_biri ne dersin", "neu"),  # a handle is not a word
         ("Hayal kırıklığı yaşadım", "neg"),  # a listed phrase
+        ("Bilmiyorum, yarın bakarız", "neu"),  # a known neutral verb stays neutral
+        ("Asker yarın dönüyor", "neu"),  # "asker" is not "aşk" + an ending
     ],
 )
 def test_turkish(text, label):
