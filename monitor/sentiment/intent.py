@@ -81,7 +81,8 @@ QUESTION_CUES = (
 )
 COMPLAINT_CUES = (
     r"(?:not|isn't|doesn't|don't|won't|still\s+not|never)\s+(?:working|work|works|arrived|"
-    r"responding|answer(?:ing)?|fixed|refunded)\b",
+    r"responding|answers?|answering|replies|replying|fixed|refunded)\b",
+    r"keeps?\s+(?:crashing|losing|failing|dropping|freezing|charging|cutting)\b",
     r"(?:no\s+(?:signal|service|internet|coverage|response|reply)|outage|refund|overcharg\w*|"
     r"complain\w*|rip-?off|scam(?:med)?)\b",
     r"(?:sikayet\w*|rezalet\w*|cekmiyor\w*|calismiyor\w*|acilmiyor\w*|baglanamiyor\w*|"
@@ -142,6 +143,6 @@ def intents(folded: str, compound: float | None) -> tuple[str, ...]:
         cued.add(SWITCHING)
     if negative:
         cued.discard(PRAISE)
-    elif positive:
-        cued.add(PRAISE)
+    elif positive and not cued & {COMPLAINT, SWITCHING}:
+        cued.add(PRAISE)  # a warm tone alone is no praise in a post about leaving
     return tuple(intent for intent in ORDER if intent in cued)

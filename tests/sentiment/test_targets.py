@@ -100,3 +100,13 @@ def test_a_plain_report_has_no_intent():
     text = "Vodafone opens a new shop in Izmir on Monday"
     (match,) = MATCHER.match(text)
     assert score_for_target(text, match.spans, "en").intents == ()
+
+
+def test_a_warm_tone_is_no_praise_in_a_post_about_leaving():
+    text = (
+        "Anyone know an alternative to Turkcell near Levent? Their app keeps losing my "
+        "loyalty points and support never answers."
+    )
+    (match,) = MATCHER.match(text)
+    result = score_for_target(text, match.spans, "en")
+    assert set(result.intents) == {"complaint", "question", "switching"}
