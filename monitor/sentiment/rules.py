@@ -159,5 +159,9 @@ def _negated(folded: list[str], i: int, rules: Rules) -> bool:
     before = folded[max(0, i - 3) : i]
     if any(w in rules.negators for w in before):
         return True
-    after = folded[i + 1 : i + 3]
-    return bool(after) and after[0] in rules.postnegators
+    for word in folded[i + 1 : i + 4]:  # "iyi bir hizmet değil": the phrase is negated
+        if word in rules.postnegators:
+            return True
+        if not word.isalpha() or word in rules.contrast:
+            break
+    return False

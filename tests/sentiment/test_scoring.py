@@ -22,6 +22,8 @@ def el(text: str) -> float:
         ("Telefonu hiç sevmedim", "neg"),  # negative verb suffix
         ("Bu uygulamayı beğenmiyorum", "neg"),
         ("Fiyatlar kötü değil", "pos"),  # değil after the word
+        ("İyi bir hizmet değil", "neg"),  # değil after the phrase
+        ("Manzara güzel ama param yok", "pos"),  # yok belongs to the other clause
         ("Hiçbir sorun yok, teşekkürler", "pos"),  # yok after a negative word
         ("Çekim gücü sorunsuz", "pos"),  # -suz: without
         ("cok guzel bir hizmet", "pos"),  # typed without Turkish letters
