@@ -37,8 +37,8 @@ _TURKISH_WORDS = frozenset(
     re.findall(
         r"\S+",
         "ve bir bu çok cok için icin ama mi mı mu mü ben sen biz siz var yok gibi daha olan "
-        "olarak kadar değil degil her hiç hic neden nasıl nasil niye diye ile ki çünkü cunku "
-        "artık artik hala sonra önce once şimdi simdi yine bile hep tüm tum bence bi şey sey",
+        "olarak kadar değil degil hiç hic neden nasıl nasil niye diye ile ki çünkü cunku "
+        "artık artik hala sonra önce şimdi simdi yine bile hep tüm tum bence bi şey sey",
     )
 )
 FUNCTION_SHARE = 6  # one distinct word in six a common function word of the language

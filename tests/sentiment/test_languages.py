@@ -42,3 +42,7 @@ def test_posts_without_words_are_read_by_their_emoji():
 
 def test_english_naming_a_turkish_place_is_english():
     assert detect_language("The branch in Kadıköy has no outlets and nobody cared") == "en"
+
+
+def test_english_words_that_are_also_turkish_without_letters_stay_english():
+    assert detect_language("Big Ben fails situational awareness test once again.") == "en"
