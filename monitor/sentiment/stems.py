@@ -13,6 +13,10 @@ from monitor.sentiment.rules import Hit
 _SHORT_STEM_ENDING = re.compile(r"[aeiouαεηιουω]|[^aeiouαεηιουω][aeiouαεηιουω]")
 # Turkish narrows a verb's final a/e before -iyor: "bekle" + "iyor" is "bekliyor".
 _PROGRESSIVE = re.compile(r"[iu]yor")
+# Turkish softens a final p, t, k before a vowel: "umut" + "u" is "umudu", "kaybet" +
+# "iyor" is "kaybediyor", "kazık" + "ı" is "kazığı" (folded "kazigi").
+_SOFTENED = {"p": "b", "t": "d", "k": "g"}
+_VOWEL = re.compile(r"[aeiou]")
 
 
 @dataclass
@@ -38,6 +42,11 @@ class StemLexicon:
 
     def __post_init__(self) -> None:
         self.narrowed = {verb[:-1]: verb for verb in self.verbs if verb[-1] in "ae"}
+        self.softened = {
+            word[:-1] + _SOFTENED[word[-1]]: word
+            for word in self.words
+            if len(word) >= 4 and word[-1] in _SOFTENED
+        }
 
     def lookup(self, word: str) -> Hit | None:
         valence = self.words.get(word)
@@ -49,6 +58,9 @@ class StemLexicon:
             if stem in self.narrowed and _PROGRESSIVE.match(ending):
                 return Hit(self.words[self.narrowed[stem]])
             valence = self.words.get(stem)
+            if valence is None and stem in self.softened and _VOWEL.match(ending):
+                stem = self.softened[stem]
+                valence = self.words[stem]
             if valence is None:
                 continue
             if cut <= 3 and not _SHORT_STEM_ENDING.match(ending):

@@ -32,6 +32,8 @@ def el(text: str) -> float:
         ("Onu kaybetmeyi göze alamam", "neg"),  # -meyi is "losing", not "not lose"
         ("@yetiskin_biri ne dersin", "neu"),  # a handle is not a word
         ("Hayal kırıklığı yaşadım", "neg"),  # a listed phrase
+        ("Derdimi anlatamadım", "neg"),  # dert -> derd- before a vowel
+        ("Umudumu kaybediyorum", "neg"),  # kaybet -> kaybed-
         ("Bilmiyorum, yarın bakarız", "neu"),  # a known neutral verb stays neutral
         ("Asker yarın dönüyor", "neu"),  # "asker" is not "aşk" + an ending
     ],
