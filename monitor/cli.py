@@ -186,6 +186,8 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
     failed = False
     for report in reports:
         line = f"{report.source}: {report.new_posts} new posts, {report.requests} requests"
+        if report.not_modified:
+            line += f" ({report.not_modified} not modified)"
         if report.problems:
             failed = True
             status, reason = report.problems[0]
@@ -397,8 +399,10 @@ def print_summary(summary: Any) -> None:
     if summary.most_negative:
         console.print("\n[bold]Most negative posts[/]")
     for compound, target, post in summary.most_negative:
+        # Feeds name their authors but have no handles.
+        who = f"@{post['author_handle']}" if post["author_handle"] else post["author_name"]
         console.print(
-            f"{compound:+.2f} [{target}] {post['source']} @{post['author_handle']}: "
+            f"{compound:+.2f} [{target}] {post['source']} {who or 'unknown author'}: "
             f"{post['text'][:160]}\n      {post['url']}",
             markup=False,
             highlight=False,

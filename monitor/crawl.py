@@ -27,6 +27,7 @@ class RunReport:
     requests: int = 0
     new_posts: int = 0
     stored: int = 0
+    not_modified: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
 
     @property

@@ -285,7 +285,7 @@ class PolitenessMiddleware:
 
 
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|h[1-6]|blockquote)\b[^>]*>", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v]+")
+_SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
 
 
 def html_to_text(html: str | None) -> str:

@@ -106,6 +106,21 @@ def test_collect_reports_a_failing_source_and_exits_1(tmp_path, replay):
     assert "auth_failed: HTTP 401: Invalid credentials" in result.stdout
 
 
+def test_collect_says_how_many_polls_were_not_modified(tmp_path, replay):
+    body = fixture_text("rss", "blog.xml").encode()
+    replay.add("/feed/", Reply(200, body, {"ETag": '"v1"'}), Reply(304, b""))
+    settings = write_settings(
+        tmp_path, f"sources:\n  rss:\n    base_url: {replay.url}\n    feeds: [/feed/]\n"
+    )
+
+    first = kulak("collect", "--once", "--config", str(settings), cwd=tmp_path)
+    second = kulak("collect", "--once", "--config", str(settings), cwd=tmp_path)
+
+    assert "rss: 4 new posts, 1 requests\n" in first.stdout, first.stderr
+    assert "rss: 0 new posts, 1 requests (1 not modified)" in second.stdout, second.stderr
+    assert replay.seen("/feed/")[1].headers["if-none-match"] == '"v1"'
+
+
 def test_demo_runs_offline_and_summarises(tmp_path):
     result = kulak("demo", "--folder", str(tmp_path / "demo"), cwd=tmp_path)
 

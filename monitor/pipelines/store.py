@@ -50,5 +50,7 @@ class StorePipeline(RecordPipeline):
             "requests": requests,
             "new_posts": self.new_posts,
             "stored": self.stored,
+            # Answers to conditional requests: an unchanged feed costs one cheap request.
+            "not_modified": stats.get_value("downloader/response_status_count/304", 0),
             "problems": [(p.status, p.reason) for p in self.problems],
         }
