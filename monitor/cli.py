@@ -346,6 +346,51 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> Non
         sys.exit(0 if all(r.ok for r in results.values()) else 1)
 
 
+@main.command()
+@config_option
+@click.option("--once", is_flag=True, required=True, help="Run one detection cycle and exit.")
+@friendly_errors
+def detect(config_path: Path, once: bool) -> None:
+    """Run every enabled detector once and queue the new alerts for the channels."""
+    from monitor.detect import detect_once
+
+    settings = load(config_path)
+    new = detect_once(open_store(settings), settings)
+    for alert in new:
+        console.print(f"{alert.kind}: {alert.title} ({alert.key})", markup=False, highlight=False)
+    console.print(f"{len(new)} new alert{'' if len(new) == 1 else 's'} queued.")
+
+
+@main.command()
+@config_option
+@click.option("--since", default="30d", show_default=True, help="How far back, e.g. 30d.")
+@click.option("--list", "show", is_flag=True, help="Also list each alert with its time.")
+@friendly_errors
+def backtest(config_path: Path, since: str, show: bool) -> None:
+    """How many alerts each detector would have raised over stored history with the
+    current settings. Nothing is queued or sent."""
+    from datetime import UTC, datetime
+
+    from monitor.config import parse_duration
+    from monitor.detect import backtest as run_backtest
+
+    try:
+        span = parse_duration(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    settings = load(config_path)
+    now = datetime.now(UTC)
+    found = run_backtest(open_store(settings), settings, since=now - span, now=now)
+    console.print(f"Alerts each detector would have raised in the last {since}:")
+    for name, alerts in found.items():
+        count = f"{len(alerts)} alert" + ("" if len(alerts) == 1 else "s")
+        console.print(f"{name}: {count}", markup=False, highlight=False)
+        for alert in alerts if show else ():
+            console.print(
+                f"  {alert.created_at:%Y-%m-%d %H:%M} {alert.title}", markup=False, highlight=False
+            )
+
+
 def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """One option per spike parameter, so the CLI never lags behind the detector."""
     from dataclasses import fields

@@ -1,7 +1,8 @@
 """settings.yaml -> typed, validated settings, once, with errors that name the key and line.
 
-Sources and channels declare their own options (a pydantic model on each spider and
-channel class); this module is handed those models by name, so it imports no later stage.
+Sources, channels and detectors declare their own options (a pydantic model on each
+spider, channel class and detector); this module is handed those models by name, so it
+imports no later stage.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -172,7 +174,8 @@ class Settings:
     targets: list[Target]
     sources: list[Source]
     channels: list[Channel] = field(default_factory=list)
-    detectors: dict[str, Any] = field(default_factory=dict)
+    detectors: dict[str, BaseModel] = field(default_factory=dict)
+    """Every known detector's options by name, defaults filled in."""
     path: Path | None = None
 
     def source(self, name: str) -> Source:
@@ -196,7 +199,7 @@ class _Top(Strict):
     targets: list[Target] = Field(min_length=1)
     sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    detectors: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
 
     @field_validator("targets")
     @classmethod
@@ -297,6 +300,7 @@ def load_settings(
     *,
     source_options: Mapping[str, type[BaseModel]],
     channel_options: Mapping[str, type[BaseModel]],
+    detector_options: Mapping[str, type[BaseModel]] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Read and validate settings; raise ConfigError listing every problem found."""
@@ -306,7 +310,12 @@ def load_settings(
     except OSError as exc:
         raise ConfigError([f"cannot read settings: {exc.strerror}"], path) from None
     return parse_settings(
-        text, source_options=source_options, channel_options=channel_options, env=env, path=path
+        text,
+        source_options=source_options,
+        channel_options=channel_options,
+        detector_options=detector_options,
+        env=env,
+        path=path,
     )
 
 
@@ -315,6 +324,7 @@ def parse_settings(
     *,
     source_options: Mapping[str, type[BaseModel]],
     channel_options: Mapping[str, type[BaseModel]],
+    detector_options: Mapping[str, type[BaseModel]] | None = None,
     env: Mapping[str, str] | None = None,
     path: Path | None = None,
 ) -> Settings:
@@ -328,7 +338,9 @@ def parse_settings(
     if top is None:
         # Still check the sources and channels, so one run reports every problem.
         top = _Top.model_construct(
-            sources=_mapping(data.get("sources")), channels=_mapping(data.get("channels"))
+            sources=_mapping(data.get("sources")),
+            channels=_mapping(data.get("channels")),
+            detectors=_mapping(data.get("detectors")),
         )
     sources = [
         Source(name, *parsed)
@@ -340,6 +352,7 @@ def parse_settings(
         for name, entry in top.channels.items()
         if (parsed := _entry("channels", name, entry, ChannelCommon, channel_options, problems))
     ]
+    detectors = _detectors(top.detectors, detector_options or {}, problems)
     disabled = {("sources", s.name) for s in sources if not s.enabled} | {
         ("channels", c.name) for c in channels if not c.enabled
     }
@@ -353,9 +366,31 @@ def parse_settings(
         targets=top.targets,
         sources=sources,
         channels=channels,
-        detectors=top.detectors,
+        detectors=detectors,
         path=path,
     )
+
+
+def _detectors(
+    entries: Mapping[str, Any],
+    registry: Mapping[str, type[BaseModel]],
+    problems: _Problems,
+) -> dict[str, BaseModel]:
+    """Each known detector's options: as configured, or its defaults when not mentioned."""
+    for name in entries:
+        if name not in registry:
+            known = ", ".join(sorted(registry)) or "none"
+            problems.add(("detectors", name), f"unknown detector {name!r} (known: {known})")
+    found = {}
+    for name, model in registry.items():
+        entry = entries.get(name) or {}
+        if not isinstance(entry, dict):
+            problems.add(("detectors", name), "must be a mapping of options")
+            continue
+        options = _validated(("detectors", name), problems, partial(model.model_validate, entry))
+        if options is not None:
+            found[name] = options
+    return found
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -10,11 +10,22 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from statistics import median
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from monitor.alert import Alert, AlertPost
+from monitor.responses import (
+    ResponseGap,
+    Row,
+    TargetLike,
+    about,
+    alert_post,
+    answer,
+    is_complaint,
+    reach,
+    replies_by_parent,
+    response_gap,
+)
 
 if TYPE_CHECKING:
     from monitor.store import Store
@@ -29,32 +40,6 @@ class DayCount:
     @property
     def negative_share(self) -> float | None:
         return self.negative / self.mentions if self.mentions else None
-
-
-@dataclass(frozen=True)
-class ResponseGap:
-    """How a target answers complaints and questions addressed to it."""
-
-    target: str
-    target_kind: Literal["brand", "competitor"]
-    complaints: int
-    answered: int
-    median_minutes: float | None
-
-    @property
-    def answered_share(self) -> float | None:
-        return self.answered / self.complaints if self.complaints else None
-
-    @classmethod
-    def from_waits(
-        cls,
-        target: str,
-        target_kind: Literal["brand", "competitor"],
-        complaints: int,
-        waits_minutes: list[float],
-    ) -> ResponseGap:
-        waits = sorted(waits_minutes)
-        return cls(target, target_kind, complaints, len(waits), median(waits) if waits else None)
 
 
 @dataclass(frozen=True)
@@ -115,7 +100,6 @@ class Digest:
 HISTORY_DAYS = 14
 RESPONSE_DAYS = 7
 TOP_COMPLAINTS = 5
-ASKING = {"complaint", "question"}
 
 
 def previous_day(tz: str, now: datetime | None = None) -> date:
@@ -123,14 +107,8 @@ def previous_day(tz: str, now: datetime | None = None) -> date:
     return ((now or datetime.now(UTC)).astimezone(ZoneInfo(tz)) - timedelta(days=1)).date()
 
 
-class _Target(Protocol):
-    name: str
-    kind: Literal["brand", "competitor"]
-    handles: list[str]
-
-
 class _Settings(Protocol):
-    targets: Sequence[_Target]
+    targets: Sequence[TargetLike]
 
 
 def build_digest(
@@ -152,22 +130,23 @@ def build_digest(
     )
     posts = [p for p in store.iter_posts(since=since) if p["created_at"] < day_end]
     alerts = [a for a in store.alerts(since=day_start) if a.created_at < day_end]
-    replies = _replies_by_parent(posts)
+    replies = replies_by_parent(posts)
 
     targets = []
     gaps = []
     for target in settings.targets:
-        about = [(post, m) for post in posts for m in post["mentions"] if _about(m, target)]
+        about_target = [(p, m) for p in posts for m in p["mentions"] if about(m, target)]
         targets.append(
             TargetDigest(
                 name=target.name,
                 kind=target.kind,
-                series=_series(about, first_day, day, zone),
-                complaints=_top_complaints(about, day, zone, target, replies),
+                series=_series(about_target, first_day, day, zone),
+                complaints=_top_complaints(about_target, day, zone, target, replies),
                 spikes=tuple(a for a in alerts if a.kind == "spike" and a.target == target.name),
             )
         )
-        gaps.append(_response_gap(about, target, replies, day_end))
+        window_start = day_end - timedelta(days=RESPONSE_DAYS)
+        gaps.append(response_gap(about_target, target, replies, window_start))
     return Digest(
         day=day,
         timezone=tz,
@@ -181,18 +160,10 @@ def build_digest(
     )
 
 
-Row = dict[str, Any]
-
-
-def _about(mention: Row, target: _Target) -> bool:
-    """A mention of the target by someone else: the target's own posts are not mentions."""
-    return mention["target"] == target.name and not mention["by_target"]
-
-
-def _series(about: list[tuple[Row, Row]], first: date, last: date, zone: ZoneInfo):
+def _series(about_target: list[tuple[Row, Row]], first: date, last: date, zone: ZoneInfo):
     mentions: Counter[date] = Counter()
     negative: Counter[date] = Counter()
-    for post, mention in about:
+    for post, mention in about_target:
         local = post["created_at"].astimezone(zone).date()
         mentions[local] += 1
         negative[local] += mention["label"] == "neg"
@@ -200,74 +171,14 @@ def _series(about: list[tuple[Row, Row]], first: date, last: date, zone: ZoneInf
     return tuple(DayCount(d, mentions[d], negative[d]) for d in days)
 
 
-def _is_complaint(mention: Row) -> bool:
-    return bool(ASKING & set(mention["intents"] or ())) or mention["label"] == "neg"
-
-
-def _reach(post: Row) -> int:
-    engagement = sum(post[k] or 0 for k in ("likes", "reposts", "replies"))
-    return (post["author_followers"] or 0) + 10 * engagement
-
-
-def _top_complaints(about, day, zone, target, replies) -> tuple[AlertPost, ...]:
+def _top_complaints(about_target, day, zone, target, replies) -> tuple[AlertPost, ...]:
     todays = [
         (post, mention)
-        for post, mention in about
-        if post["created_at"].astimezone(zone).date() == day and _is_complaint(mention)
+        for post, mention in about_target
+        if post["created_at"].astimezone(zone).date() == day and is_complaint(mention)
     ]
-    todays.sort(key=lambda pair: _reach(pair[0]), reverse=True)
+    todays.sort(key=lambda pair: reach(pair[0]), reverse=True)
     return tuple(
-        _alert_post(post, mention, _answer(post, target, replies) is not None)
+        alert_post(post, mention, answer(post, target, replies) is not None)
         for post, mention in todays[:TOP_COMPLAINTS]
     )
-
-
-def _alert_post(post: Row, mention: Row, answered: bool) -> AlertPost:
-    return AlertPost(
-        source=post["source"],
-        external_id=post["external_id"],
-        url=post["url"],
-        text=post["text"],
-        author_handle=post["author_handle"],
-        author_name=post["author_name"],
-        author_followers=post["author_followers"],
-        created_at=post["created_at"],
-        lang=post["lang"],
-        compound=mention["compound"],
-        intents=tuple(mention["intents"] or ()),
-        likes=post["likes"],
-        reposts=post["reposts"],
-        replies=post["replies"],
-        answered=answered,
-    )
-
-
-def _replies_by_parent(posts: list[Row]) -> dict[tuple[str, str], list[Row]]:
-    replies: dict[tuple[str, str], list[Row]] = {}
-    for post in posts:
-        if post["parent_id"]:
-            replies.setdefault((post["source"], post["parent_id"]), []).append(post)
-    return replies
-
-
-def _answer(post: Row, target: _Target, replies) -> Row | None:
-    """The target's first reply to the post, known by a by-target mention or its handle."""
-    handles = {h.lstrip("@").casefold() for h in target.handles}
-    by_target = [
-        reply
-        for reply in replies.get((post["source"], post["external_id"]), [])
-        if (reply["author_handle"] or "").lstrip("@").casefold() in handles
-        or any(m["target"] == target.name and m["by_target"] for m in reply["mentions"])
-    ]
-    return min(by_target, key=lambda reply: reply["created_at"], default=None)
-
-
-def _response_gap(about, target, replies, day_end: datetime) -> ResponseGap:
-    window_start = day_end - timedelta(days=RESPONSE_DAYS)
-    asked = [post for post, m in about if post["created_at"] >= window_start and _is_complaint(m)]
-    waits = []
-    for post in asked:
-        answer = _answer(post, target, replies)
-        if answer is not None:
-            waits.append((answer["created_at"] - post["created_at"]).total_seconds() / 60)
-    return ResponseGap.from_waits(target.name, target.kind, len(asked), waits)

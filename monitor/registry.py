@@ -49,10 +49,21 @@ def channel_options() -> dict[str, type]:
     return options()
 
 
+def detector_options() -> dict[str, type]:
+    from monitor.detect import detector_options as options
+
+    return options()
+
+
 def load(path: str | Path, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from a file, validated against every source's and channel's options."""
+    """Settings from a file, validated against every source's, channel's and detector's
+    options."""
     return load_settings(
-        path, source_options=source_options(), channel_options=channel_options(), env=env
+        path,
+        source_options=source_options(),
+        channel_options=channel_options(),
+        detector_options=detector_options(),
+        env=env,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Coroutine
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -11,9 +12,11 @@ from scrapy.http import Request, TextResponse
 
 from monitor import reactor
 from monitor.config import Settings, parse_settings
-from monitor.registry import source_options
+from monitor.records import Mention, Record
+from monitor.registry import detector_options, source_options
 from monitor.runtime import Runtime
 from monitor.store import Store
+from spiders.items import Post
 
 T = TypeVar("T")
 
@@ -45,6 +48,7 @@ def make_settings(extra: str = "", base: str = BASE_SETTINGS, env: dict | None =
         textwrap.dedent(base) + textwrap.dedent(extra),
         source_options=source_options(),
         channel_options=channel_options(),
+        detector_options=detector_options(),
         env=env or {},
     )
 
@@ -72,3 +76,60 @@ def fixture_response(
         encoding="utf-8",
         request=Request(url, meta=meta),
     )
+
+
+def record(
+    n: int,
+    at: datetime,
+    target: str,
+    label: str = "neu",
+    intents: tuple[str, ...] = (),
+    author: str = "someone",
+    parent: int | None = None,
+    by_target: bool = False,
+    followers: int = 10,
+    text: str | None = None,
+    **engagement: int,
+) -> Record:
+    """Post `n` on Hacker News naming one of BASE_SETTINGS' targets, as the pipelines
+    would store it: `label` and `intents` are that target's sentiment."""
+    post = Post(
+        source="hackernews",
+        external_id=str(n),
+        url=f"https://news.ycombinator.com/item?id={n}",
+        text=text or f"post {n} about {target}",
+        created_at=at,
+        author_handle=author,
+        author_followers=followers,
+        parent_id=str(parent) if parent else None,
+        **engagement,
+    )
+    kind = "brand" if target == "Kahve Durağı" else "competitor"
+    compound = {"neg": -0.6, "pos": 0.6}.get(label, 0.0)
+    mention = Mention(target, kind, [(0, 4)], [target], by_target, compound, label, intents)
+    return Record(post, [mention], "tr")
+
+
+def quiet_days(start: datetime, days: int, target: str = "Kahve Durağı", first_id: int = 1) -> list:
+    """Three mentions of `target` an hour from `start`, one of them negative."""
+    posts = []
+    for hour in range(days * 24):
+        at = start + timedelta(hours=hour, minutes=10)
+        for i, label in enumerate(("neg", "neu", "pos")):
+            posts.append(record(first_id + hour * 3 + i, at, target, label))
+    return posts
+
+
+def burst(at: datetime, count: int, first_id: int, target: str = "Kahve Durağı", **details):
+    """`count` negative posts within 20 minutes after `at`, the later ones more followed."""
+    return [
+        record(
+            first_id + i,
+            at + timedelta(minutes=i % 20),
+            target,
+            "neg",
+            followers=100 * i,
+            **details,
+        )
+        for i in range(count)
+    ]

@@ -4,13 +4,15 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.replay import Reply
-from tests.helpers import BASE_SETTINGS, fixture_text
+from monitor.store import Store
+from tests.helpers import BASE_SETTINGS, burst, fixture_text, quiet_days
 
 
 def kulak(
@@ -179,6 +181,26 @@ def queue_sample_alert(settings_path: Path) -> None:
     )
     assert queue(store, settings, [alert, alert]) == [alert]
     store.close()
+
+
+def test_backtest_counts_then_detect_queues_once(tmp_path):
+    path = write_settings(tmp_path, "")  # the store: kulak.sqlite3 beside the settings
+    last_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    store = Store.open(f"sqlite:///{tmp_path / 'kulak.sqlite3'}")
+    store.save(quiet_days(last_hour - timedelta(days=5), 5) + burst(last_hour, 30, first_id=9000))
+    runner = CliRunner()
+
+    counted = runner.invoke(main, ["backtest", "--since", "30d", "--config", str(path)])
+    assert counted.exit_code == 0, counted.output
+    assert "spike: 1 alert\n" in counted.output
+    assert store.alerts() == []
+
+    first = runner.invoke(main, ["detect", "--once", "--config", str(path)])
+    again = runner.invoke(main, ["detect", "--once", "--config", str(path)])
+    assert "spike: Negative spike for Kahve Durağı" in first.output
+    assert first.output.endswith("1 new alert queued.\n")
+    assert again.output == "0 new alerts queued.\n"
+    assert len(store.alerts()) == 1
 
 
 def test_deliver_sends_queued_alerts_once(tmp_path):

@@ -6,6 +6,7 @@ import pytest
 
 from alerts import registry as channel_registry
 from monitor.cli import main
+from monitor.detect import detector_options
 from monitor.registry import spider_classes
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -34,3 +35,10 @@ def test_every_source_option_is_described(source):
     for name, field in options.model_fields.items():
         inherited = SourceOptions.model_fields.get(name)
         assert field.description or (inherited and inherited.description), f"{source}.{name}"
+
+
+@pytest.mark.parametrize("detector", sorted(detector_options()))
+def test_every_detector_option_is_described_in_the_readme(detector):
+    for name, field in detector_options()[detector].model_fields.items():
+        assert field.description, f"{detector}.{name}"
+        assert f"| `{detector}.{name}` |" in README

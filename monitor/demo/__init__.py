@@ -19,7 +19,7 @@ from monitor.config import Settings, parse_settings
 from monitor.crawl import RunReport, collect_all
 from monitor.demo import sources as demo_sources
 from monitor.digest import build_digest
-from monitor.registry import channel_options, source_options, spider_classes
+from monitor.registry import channel_options, detector_options, source_options, spider_classes
 from monitor.replay import ReplayServer
 from monitor.runtime import Runtime
 from monitor.store import Store
@@ -44,6 +44,7 @@ def demo_settings(entries: dict[str, dict[str, Any]], folder: Path) -> Settings:
         yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
         source_options=source_options(),
         channel_options=channel_options(),
+        detector_options=detector_options(),
         env={},
     )
 

@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import (
+    Engine,
+    and_,
+    case,
+    create_engine,
+    event,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.alert import Alert
@@ -262,6 +273,99 @@ class Store:
             post["mentions"] = by_post.get(post["id"], [])
             yield post
 
+    def hourly_counts(
+        self, start: datetime, end: datetime, targets: Iterable[str]
+    ) -> dict[str, dict[datetime, tuple[int, int]]]:
+        """Per target and UTC hour in [start, end): (mentions, negative mentions).
+
+        Mentions by the target's own accounts are left out. Grouped in the database, so a
+        detection cycle reads one row per target and hour, not one per post.
+        """
+        m = schema.mentions
+        if self.dialect == "postgresql":
+            hour = func.to_char(func.timezone("UTC", m.c.created_at), "YYYY-MM-DD HH24")
+        else:  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
+            hour = func.substr(m.c.created_at, 1, 13)
+        query = (
+            select(
+                m.c.target,
+                hour.label("hour"),
+                func.count(),
+                func.sum(case((m.c.label == "neg", 1), else_=0)),
+            )
+            .where(
+                m.c.target.in_(list(targets)),
+                m.c.created_at >= start,
+                m.c.created_at < end,
+                m.c.by_target == false(),
+            )
+            .group_by(m.c.target, hour)
+        )
+        counts: dict[str, dict[datetime, tuple[int, int]]] = {}
+        with self.engine.connect() as conn:
+            for target, hour_text, total, negative in conn.execute(query):
+                at = datetime.fromisoformat(hour_text).replace(tzinfo=UTC)
+                counts.setdefault(target, {})[at] = (total, negative or 0)
+        return counts
+
+    def mentions_between(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        targets: Iterable[str],
+        label: str | None = None,
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(post, mention) pairs of the targets' mentions in [start, end), oldest first."""
+        p, m = schema.posts, schema.mentions
+        query = (
+            select(p, *[c.label(f"m_{c.name}") for c in m.c])
+            .join(p, p.c.id == m.c.post_id)
+            .where(
+                m.c.target.in_(list(targets)),
+                m.c.created_at >= start,
+                m.c.created_at < end,
+                m.c.label == label if label is not None else true(),
+            )
+            .order_by(m.c.created_at, m.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [_split_mention(row) for row in rows]
+
+    def replies_to(self, posts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Stored replies to these posts, each with its mentions (to know who wrote it)."""
+        p, m = schema.posts, schema.mentions
+        by_source: dict[str, set[str]] = {}
+        for post in posts:
+            by_source.setdefault(post["source"], set()).add(post["external_id"])
+        if not by_source:
+            return []
+        wanted = or_(
+            *[
+                and_(p.c.source == source, p.c.parent_id.in_(sorted(ids)))
+                for source, ids in by_source.items()
+            ]
+        )
+        with self.engine.connect() as conn:
+            replies = [dict(row) for row in conn.execute(select(p).where(wanted)).mappings()]
+            ids = [reply["id"] for reply in replies]
+            mentions: dict[int, list[dict[str, Any]]] = {}
+            if ids:
+                for row in conn.execute(select(m).where(m.c.post_id.in_(ids))).mappings():
+                    mentions.setdefault(row["post_id"], []).append(dict(row))
+        for reply in replies:
+            reply["created_at"] = as_utc(reply["created_at"])
+            reply["mentions"] = mentions.get(reply["id"], [])
+        return replies
+
+    def shows_replies(self, source: str) -> bool:
+        """Whether this source has ever given us a reply, so "unanswered" can be told."""
+        p = schema.posts
+        query = select(p.c.id).where(p.c.source == source, p.c.parent_id.is_not(None)).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
     # -- outbox ------------------------------------------------------------------------
 
     def add_alert(self, alert: Alert, channels: Iterable[str]) -> bool:
@@ -297,11 +401,17 @@ class Store:
                 )
         return True
 
-    def alerts(self, since: datetime | None = None) -> list[Alert]:
+    def alerts(
+        self, since: datetime | None = None, kind: str | None = None, target: str | None = None
+    ) -> list[Alert]:
         table = schema.alerts
         query = select(table.c.payload).order_by(table.c.created_at, table.c.id)
         if since is not None:
             query = query.where(table.c.created_at >= since)
+        if kind is not None:
+            query = query.where(table.c.kind == kind)
+        if target is not None:
+            query = query.where(table.c.target == target)
         with self.engine.connect() as conn:
             return [Alert.from_json(raw) for raw in conn.execute(query).scalars()]
 
@@ -326,6 +436,19 @@ class Store:
         query = select(d.c.channel, d.c.status, func.count()).group_by(d.c.channel, d.c.status)
         with self.engine.connect() as conn:
             return {(row[0], row[1]): row[2] for row in conn.execute(query)}
+
+
+def _split_mention(row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    post: dict[str, Any] = {}
+    mention: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.startswith("m_"):
+            mention[key[2:]] = value
+        else:
+            post[key] = value
+    post["created_at"] = as_utc(post["created_at"])
+    mention["created_at"] = as_utc(mention["created_at"])
+    return post, mention
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

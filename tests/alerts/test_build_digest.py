@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from alerts.render import digest_text
 from monitor.alert import Alert
 from monitor.digest import build_digest, previous_day
-from monitor.records import Mention, Record
 from monitor.store import Store
-from spiders.items import Post
 from tests.alerts.conftest import OPPORTUNITY, RISK, SPIKE
+from tests.helpers import record
 
 DAY = date(2026, 11, 21)
 TZ = "Europe/Istanbul"  # UTC+3
@@ -32,34 +31,6 @@ class Settings:
 SETTINGS = Settings(
     [Target("Kahve Durağı", "brand", ["@kahveduragi"]), Target("Demlik", "competitor", ["@demlik"])]
 )
-
-
-def record(
-    n: int,
-    at: datetime,
-    target: str,
-    label: str = "neu",
-    intents: tuple[str, ...] = (),
-    author: str = "someone",
-    parent: int | None = None,
-    by_target: bool = False,
-    followers: int = 10,
-) -> Record:
-    post = Post(
-        source="hackernews",
-        external_id=str(n),
-        url=f"https://news.ycombinator.com/item?id={n}",
-        text=f"post {n} about {target}",
-        created_at=at,
-        author_handle=author,
-        author_followers=followers,
-        parent_id=str(parent) if parent else None,
-    )
-    kind = "brand" if target == "Kahve Durağı" else "competitor"
-    mention = Mention(
-        target, kind, [(0, 4)], [target], by_target, -0.6 if label == "neg" else 0.0, label, intents
-    )
-    return Record(post, [mention], "tr")
 
 
 def utc(day: date, hour: int, minute: int = 0) -> datetime:

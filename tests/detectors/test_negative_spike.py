@@ -1,0 +1,142 @@
+"""Live negative spikes, on posts stored through the real store: one alert per event,
+explained, with the posts that drove it; re-runs and replays never raise it twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.config import ConfigError
+from monitor.detect import backtest, detect_once
+from monitor.store import Store
+from tests.helpers import burst, make_settings, quiet_days
+
+BRAND = "Kahve Durağı"
+START = datetime(2026, 11, 16, tzinfo=UTC)  # a Monday; Istanbul is three hours ahead
+HOUR = timedelta(hours=1)
+SETTINGS = make_settings()
+
+
+SPIKE_HOUR = START + timedelta(days=4, hours=9)  # 12:00 in Istanbul
+
+
+@pytest.fixture
+def history(store: Store) -> Store:
+    store.save(quiet_days(START, 5))
+    return store
+
+
+def test_a_burst_alerts_once_with_the_posts_that_drove_it(history: Store) -> None:
+    history.save(burst(SPIKE_HOUR, 25, first_id=1000))
+    now = SPIKE_HOUR + HOUR + timedelta(minutes=5)
+
+    [alert] = detect_once(history, SETTINGS, now)
+
+    assert alert.key == "spike:Kahve Durağı:2026-11-20T09"
+    assert (alert.kind, alert.target, alert.target_kind) == ("spike", BRAND, "brand")
+    assert alert.title == "Negative spike for Kahve Durağı"
+    assert alert.summary == (
+        "Kahve Durağı: 26 negative mentions in the hour to 13:00, usually 1 at 13:00 (26x); "
+        "93% of all mentions, usually 33%. The 5 most-seen negative posts of that hour are below."
+    )
+    assert alert.facts == {
+        "now": 26,
+        "baseline": 1.0,
+        "factor": 26.0,
+        "negative_share": 26 / 28,
+        "baseline_share": pytest.approx(1 / 3),
+        "window": "2026-11-20 12:00–13:00 (Europe/Istanbul)",
+    }
+    assert [p.author_followers for p in alert.posts] == [2400, 2300, 2200, 2100, 2000]
+    assert alert.created_at == now
+
+    assert detect_once(history, SETTINGS, now) == []
+    assert detect_once(history, SETTINGS, now + 3 * HOUR) == []
+    assert [a.key for a in history.alerts(kind="spike")] == [alert.key]
+    assert history.delivery_counts() == {("console", "pending"): 1}
+
+
+def test_an_unfinished_hour_alerts_within_minutes_and_the_full_hour_adds_nothing(
+    history: Store,
+) -> None:
+    history.save(burst(SPIKE_HOUR, 25, first_id=1000))
+
+    [early] = detect_once(history, SETTINGS, SPIKE_HOUR + timedelta(minutes=20))
+
+    assert early.key == "spike:Kahve Durağı:2026-11-20T09"
+    # 25 new and one usual; compared with the last full hour's usual level
+    assert early.summary.startswith(
+        "Kahve Durağı: 26 negative mentions in the 20 minutes to 12:20, usually 1 at 12:00 (26x)"
+    )
+    assert early.facts["window"] == "2026-11-20 12:00–12:20 (Europe/Istanbul)"
+    assert detect_once(history, SETTINGS, SPIKE_HOUR + HOUR + timedelta(minutes=5)) == []
+
+
+def test_a_burst_found_late_by_a_replay_is_held_back_by_the_cooldown(history: Store) -> None:
+    history.save(burst(SPIKE_HOUR, 25, first_id=1000))
+    [first] = detect_once(history, SETTINGS, SPIKE_HOUR + HOUR)
+    # A source delivers an earlier burst late: a fresh replay now alerts at that hour.
+    history.save(burst(SPIKE_HOUR - 2 * HOUR, 30, first_id=2000))
+
+    assert detect_once(history, SETTINGS, SPIKE_HOUR + 2 * HOUR) == []
+    assert [a.key for a in history.alerts(kind="spike")] == [first.key]
+
+
+def test_the_targets_own_posts_are_not_a_spike(history: Store) -> None:
+    history.save(burst(SPIKE_HOUR, 25, first_id=1000, by_target=True, author="kahveduragi"))
+
+    assert detect_once(history, SETTINGS, SPIKE_HOUR + HOUR) == []
+
+
+def test_a_new_target_warms_up_before_it_can_alert(store: Store) -> None:
+    store.save(quiet_days(START, 1, target="Demlik"))
+    store.save(burst(START + timedelta(hours=20), 40, first_id=1000, target="Demlik"))
+
+    assert detect_once(store, SETTINGS, START + timedelta(hours=21)) == []
+
+
+def test_options_from_settings_change_what_alerts(history: Store) -> None:
+    history.save(burst(SPIKE_HOUR, 25, first_id=1000))
+    strict = make_settings("detectors:\n  spike:\n    min_count: 30\n    cooldown: 2h\n")
+
+    assert strict.detectors["spike"].cooldown == 2 * HOUR
+    assert detect_once(history, strict, SPIKE_HOUR + HOUR) == []
+    assert len(detect_once(history, SETTINGS, SPIKE_HOUR + HOUR)) == 1
+
+
+def problems(yaml_text: str) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        make_settings(yaml_text)
+    return raised.value.problems
+
+
+def test_bad_detector_settings_name_the_key_and_line() -> None:
+    assert problems("detectors:\n  spike:\n    cooldwn: 2h\n  spikes: {}\n") == [
+        "detectors.spikes (line 19): unknown detector 'spikes' (known: spike)",
+        "detectors.spike.cooldwn (line 18): unknown key (check its spelling, or see the README "
+        "for valid keys)",
+    ]
+    assert problems("detectors:\n  spike:\n    factor: 0.5\n") == [
+        "detectors.spike (line 17): factor must be at least 1, got 0.5"
+    ]
+    assert problems("detectors:\n  spike:\n    warmup: soon\n") == [
+        "detectors.spike.warmup (line 18): bad duration 'soon': use a number with s, m, h, d or "
+        "w (e.g. 15m)"
+    ]
+
+
+def test_backtest_counts_every_spike_in_history_and_queues_nothing(history: Store) -> None:
+    history.save(burst(SPIKE_HOUR, 25, first_id=1000))
+    history.save(burst(SPIKE_HOUR - timedelta(days=1), 25, first_id=2000))
+    history.save(burst(SPIKE_HOUR + 3 * HOUR, 25, first_id=3000))
+
+    found = backtest(history, SETTINGS, since=START, now=START + timedelta(days=5))
+
+    # a day apart: two events; the repeat three hours after the second is within its cooldown
+    assert [a.key for a in found["spike"]] == [
+        "spike:Kahve Durağı:2026-11-19T09",
+        "spike:Kahve Durağı:2026-11-20T09",
+    ]
+    assert found["spike"][0].created_at == SPIKE_HOUR - timedelta(days=1) + HOUR
+    assert history.alerts() == []
