@@ -1,4 +1,4 @@
-"""Negative spike detector: is this bucket's count far above what is usual for this hour?
+"""Negative spike detector: is the latest count far above what is usual for this time?
 
 A pure, streaming library: fed one bucket at a time per series, it decides using only the
 buckets seen so far, so replaying history alerts exactly where live running would have.
@@ -7,14 +7,23 @@ buckets seen so far, so replaying history alerts exactly where live running woul
 is known, of the same hour of the same weekday over the last four weeks. The higher of the two
 is used, so a busy Monday morning is not news on a Monday morning; taking the higher can only
 quiet the detector, so one earlier Monday is enough to learn from. Medians are not moved by
-the spikes themselves. Social counts are bursty, so the rule is a plain multiple of usual plus
-a minimum count, rather than a variance model that every burst would inflate.
+the spikes themselves.
+
+How far above usual is measured on the square-root scale, where Poisson counts vary by the
+same amount whatever their level, in units of this series' own typical deviation from usual
+over the last week (a median, so bursts do not inflate it). Social counts are burstier than
+Poisson, and this unit learns by how much. The same test runs over three spans ending now:
+the latest bucket, the last hour and the last few hours, so a sudden burst alerts at once and
+a rise that builds over an afternoon alerts as well; longer spans average out noise and need a
+smaller deviation. One alert per episode: a new one waits until nothing has been spiking for
+the cooldown.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,16 +31,19 @@ from pathlib import Path
 
 from monitor.detectors.series import RollingMedian, RollingSum
 
+HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+MAD_TO_SD = 1.4826  # the median absolute deviation of normal noise, in standard deviations
+POISSON_SD = 0.5  # the standard deviation of sqrt(count) for Poisson counts: the least spread
 
 
 @dataclass(frozen=True)
 class SpikeParams:
     """The detector's settings; the defaults are the shipped ones."""
 
-    factor: float = 10.0
-    """Alert only when the bucket holds at least this many times the usual count."""
+    factor: float = 1.5
+    """Alert only when the count holds at least this many times the usual count."""
     min_count: float = 10.0
     """...and at least this many mentions: a jump from 1 to 4 is not an event."""
     cooldown_hours: float = 24.0
@@ -40,6 +52,14 @@ class SpikeParams:
     """No alert before this much history: three samples of every hour of the day."""
     share_factor: float = 1.5
     """When totals are given, the negative share must also be this many times its usual."""
+    threshold: float = 5.0
+    """Deviations above usual (in this series' typical deviations) the last hour must reach."""
+    burst_threshold: float = 10.0
+    """The same for a single bucket shorter than an hour, whose counts are noisier."""
+    sustained_threshold: float = 3.5
+    """The same for the last `sustained_hours`, which catches a rise that builds slowly."""
+    sustained_hours: float = 4.0
+    """The longest span tested."""
 
     def __post_init__(self) -> None:
         for name in ("factor", "share_factor"):
@@ -48,20 +68,46 @@ class SpikeParams:
         for name in ("min_count", "cooldown_hours", "warmup_days"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in ("threshold", "burst_threshold", "sustained_threshold", "sustained_hours"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be above 0, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True)
 class Spike:
-    """One alert: the bucket that raised it, how it compares with usual, and why in words."""
+    """One alert: the span that raised it, how it compares with usual, and why in words."""
 
     ts: datetime
     value: float
+    """The count over the span that alerted, which ends with the bucket at `ts`."""
     baseline: float
+    """The usual count over that span."""
     factor: float | None
     """How many times usual; None when usually there are none."""
     share: float | None
     usual_share: float | None
     explanation: str
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    ts: datetime
+    value: float
+    baseline: float
+    total: float | None
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The buckets of one span ending now, summed."""
+
+    span: timedelta
+    start: datetime
+    """The earliest bucket's timestamp."""
+    buckets: int
+    value: float
+    baseline: float
+    total: float | None
 
 
 class SpikeDetector:
@@ -75,6 +121,8 @@ class SpikeDetector:
         self._last_spiking: datetime | None = None
         self._by_hour = [RollingMedian(WEEK) for _ in range(24)]
         self._by_week_hour = [RollingMedian(4 * WEEK) for _ in range(7 * 24)]
+        self._recent: deque[_Bucket] = deque()
+        self._deviations: dict[timedelta, RollingMedian] = {}
         self._values = RollingSum(WEEK)
         self._totals = RollingSum(WEEK)
 
@@ -87,7 +135,10 @@ class SpikeDetector:
         else:
             self._first = ts
         self._last = ts
-        spike = self._judge(ts, value, total)
+        baseline, usual_when = self._usual(ts)
+        learned = len(self._by_hour[ts.hour]) > 0
+        self._recent.append(_Bucket(ts, value, baseline, total))
+        spike = self._judge(ts, usual_when, learned)
         self._remember(ts, value, total)
         return spike
 
@@ -99,29 +150,101 @@ class SpikeDetector:
         if total is not None and not (math.isfinite(total) and total >= value):
             raise ValueError(f"bucket {ts.isoformat()}: total {total} is below count {value}")
 
-    def _judge(self, ts: datetime, value: float, total: float | None) -> Spike | None:
+    def _judge(self, ts: datetime, usual_when: str, learned: bool) -> Spike | None:
+        """Test every span, shortest first; the first one that spikes speaks for the bucket."""
         params = self.params
         assert self._first is not None
-        if ts - self._first < timedelta(days=params.warmup_days) or value < params.min_count:
+        warmup = timedelta(days=params.warmup_days)
+        spiking: tuple[_Window, float | None, float | None] | None = None
+        for window in self._windows(ts):
+            surprise = self._surprise(window, ts, learned)
+            if spiking is not None or surprise < self._threshold(window.span):
+                continue
+            if window.start - self._first < warmup:  # what happened in warm-up is not news
+                continue
+            if window.value < params.min_count or window.value < params.factor * window.baseline:
+                continue
+            share = usual_share = None
+            if window.total is not None and window.total > 0:
+                self._values.expire(ts)
+                self._totals.expire(ts)
+                if self._totals.total > 0:
+                    share = window.value / window.total
+                    usual_share = self._values.total / self._totals.total
+                    if share < params.share_factor * usual_share:
+                        continue
+            spiking = (window, share, usual_share)
+        if spiking is None:
             return None
-        baseline, usual_when = self._usual(ts)
-        if value < params.factor * baseline:
-            return None
-        share = usual_share = None
-        self._values.expire(ts)
-        self._totals.expire(ts)
-        if total is not None and self._totals.total > 0:
-            share = value / total
-            usual_share = self._values.total / self._totals.total
-            if share < params.share_factor * usual_share:
-                return None
         calm_since = self._last_spiking
         self._last_spiking = ts
         if calm_since is not None and ts - calm_since < timedelta(hours=params.cooldown_hours):
             return None
-        factor = value / baseline if baseline > 0 else None
-        words = _explain(value, baseline, factor, self._span(ts), usual_when, share, usual_share)
-        return Spike(ts, value, baseline, factor, share, usual_share, words)
+        window, share, usual_share = spiking
+        factor = window.value / window.baseline if window.baseline > 0 else None
+        if window.buckets > 1:
+            usual_when = usual_when.replace(f"at {ts.hour:02d}:00", "at these hours")
+        words = _explain(
+            window.value,
+            window.baseline,
+            factor,
+            self._span(ts, window.span),
+            usual_when,
+            share,
+            usual_share,
+        )
+        return Spike(ts, window.value, window.baseline, factor, share, usual_share, words)
+
+    def _spans(self) -> list[timedelta]:
+        """The latest bucket, the last hour and the last few hours, without repeats."""
+        width = self._width or HOUR
+        longest = timedelta(hours=self.params.sustained_hours)
+        return sorted({width, max(width, HOUR), max(width, longest)})
+
+    def _windows(self, ts: datetime) -> list[_Window]:
+        spans = self._spans()
+        while self._recent[0].ts <= ts - spans[-1]:
+            self._recent.popleft()
+        windows = []
+        value = baseline = 0.0
+        total: float | None = 0.0
+        buckets = 0
+        start = ts
+        recent = reversed(self._recent)
+        bucket = next(recent, None)
+        for span in spans:
+            while bucket is not None and bucket.ts > ts - span:
+                start = bucket.ts
+                value += bucket.value
+                baseline += bucket.baseline
+                total = None if total is None or bucket.total is None else total + bucket.total
+                buckets += 1
+                bucket = next(recent, None)
+            windows.append(_Window(span, start, buckets, value, baseline, total))
+        return windows
+
+    def _surprise(self, window: _Window, ts: datetime, learned: bool) -> float:
+        """How far above usual the window is, in this span's typical deviations.
+
+        The deviation is remembered (once the bucket's hour has history) to learn the unit.
+        """
+        deviation = math.sqrt(window.value) - math.sqrt(window.baseline)
+        typical = self._deviations.setdefault(window.span, RollingMedian(WEEK))
+        typical.expire(ts)
+        unit = POISSON_SD
+        if len(typical):
+            unit = max(unit, MAD_TO_SD * typical.median())
+        if learned:
+            typical.add(ts, abs(deviation))
+        return deviation / unit
+
+    def _threshold(self, span: timedelta) -> float:
+        params = self.params
+        if span < HOUR:
+            return params.burst_threshold
+        if span < timedelta(hours=params.sustained_hours):
+            return params.threshold
+        return params.sustained_threshold
 
     def _usual(self, ts: datetime) -> tuple[float, str]:
         """The usual count for this bucket, and words saying which history it comes from."""
@@ -147,14 +270,13 @@ class SpikeDetector:
             self._values.add(ts, value)
             self._totals.add(ts, total)
 
-    def _span(self, ts: datetime) -> str:
-        width = self._width or timedelta(hours=1)
-        start = ts - width
-        if width == timedelta(days=1):
+    def _span(self, ts: datetime, span: timedelta) -> str:
+        start = ts - span
+        if span == timedelta(days=1):
             return f"on {start:%Y-%m-%d}"
-        if width == timedelta(hours=1):
+        if span == HOUR:
             return f"in the hour to {ts:%H:%M}"
-        minutes = round(width.total_seconds() / 60)
+        minutes = round(span.total_seconds() / 60)
         if minutes < 60:
             return f"in the {minutes} minutes to {ts:%H:%M}"
         return f"in the {minutes / 60:g} hours to {ts:%Y-%m-%d %H:%M}"
@@ -178,7 +300,8 @@ def _explain(
 ) -> str:
     words = f"{value:g} negative mentions {span}, "
     if factor is not None:
-        words += f"usually {baseline:.3g} {usual_when} ({factor:.0f}x)"
+        times = f"{factor:.1f}" if factor < 10 else f"{factor:.0f}"
+        words += f"usually {baseline:.3g} {usual_when} ({times}x)"
     else:
         words += f"usually none {usual_when}"
     if share is not None and usual_share is not None:

@@ -135,11 +135,49 @@ def test_appending_future_rows_never_changes_earlier_decisions():
 
 def test_five_minute_buckets_are_described_as_such():
     rows = [(START + (i + 1) * timedelta(minutes=5), 2.0) for i in range(4 * 288)]
-    rows[-1] = (rows[-1][0], 40.0)
+    rows[-1] = (rows[-1][0], 80.0)
 
     (spike,) = detect_series(rows)
 
-    assert spike.explanation.startswith("40 negative mentions in the 5 minutes to 00:00,")
+    assert (
+        spike.explanation
+        == "80 negative mentions in the 5 minutes to 00:00, usually 2 at 00:00 (40x)"
+    )
+
+
+def test_a_rise_no_five_minutes_show_alone_alerts_over_the_hour():
+    rows = [(START + (i + 1) * timedelta(minutes=5), 2.0) for i in range(4 * 288)]
+    for i in range(len(rows) - 12, len(rows)):
+        rows[i] = (rows[i][0], 6.0)  # three times usual, too little for one bucket to show
+
+    (spike,) = detect_series(rows)
+
+    assert spike.ts == rows[-5][0]  # after 8 of the 12 raised buckets
+    assert (spike.value, spike.baseline) == (56, 24)
+    assert spike.explanation == (
+        "56 negative mentions in the hour to 23:40, usually 24 at these hours (2.3x)"
+    )
+
+
+def test_a_rise_building_over_an_afternoon_alerts_on_the_hours_together():
+    rows = with_counts(hourly(7, usual=20.0), d5h13=30, d5h14=30, d5h15=30, d5h16=30)
+
+    spikes = detect_series(rows)
+
+    assert [spike.ts for spike in spikes] == [START + timedelta(days=5, hours=16)]
+    assert spikes[0].explanation == (
+        "120 negative mentions in the 4 hours to 2025-03-08 16:00, usually 80 at these hours (1.5x)"
+    )
+    assert alert_times(rows, SpikeParams(sustained_threshold=20)) == []
+
+
+def test_a_series_that_always_swings_needs_a_bigger_jump_than_a_steady_one():
+    steady = with_counts(hourly(7, usual=30.0), d6h12=70)
+    swinging = [(ts, 30.0 + (20 if i % 2 else -20)) for i, (ts, _) in enumerate(steady)]
+    swinging = with_counts(swinging, d6h12=70)
+
+    assert alert_times(steady) == [START + timedelta(days=6, hours=12)]
+    assert alert_times(swinging) == []
 
 
 def test_buckets_out_of_order_are_refused():
@@ -151,7 +189,14 @@ def test_buckets_out_of_order_are_refused():
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("factor", 0.5), ("min_count", -1), ("cooldown_hours", float("nan"))]
+    ("field", "value"),
+    [
+        ("factor", 0.5),
+        ("min_count", -1),
+        ("cooldown_hours", float("nan")),
+        ("threshold", 0),
+        ("sustained_hours", -4),
+    ],
 )
 def test_impossible_settings_are_refused_by_name(field, value):
     with pytest.raises(ValueError, match=field):
