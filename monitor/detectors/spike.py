@@ -91,6 +91,7 @@ class Spike:
 
 @dataclass(frozen=True)
 class _Bucket:
+    start: datetime
     ts: datetime
     value: float
     baseline: float
@@ -99,11 +100,12 @@ class _Bucket:
 
 @dataclass(frozen=True)
 class _Window:
-    """The buckets of one span ending now, summed."""
+    """The latest buckets that fit in one span ending now, summed."""
 
-    span: timedelta
+    kind: int
+    """0: the latest bucket alone; 1: the last hour; 2: the last `sustained_hours`."""
     start: datetime
-    """The earliest bucket's timestamp."""
+    first_end: datetime
     buckets: int
     value: float
     baseline: float
@@ -111,7 +113,12 @@ class _Window:
 
 
 class SpikeDetector:
-    """Streaming detector for one series; feed its buckets in time order to `step`."""
+    """Streaming detector for one series; feed its buckets in time order to `step`.
+
+    A bucket spans from the previous bucket's end to its own, but never more than the series'
+    usual bucket width (the shortest gap seen), so a gap in the data does not stretch it and a
+    short, unfinished last bucket is judged as what it is.
+    """
 
     def __init__(self, params: SpikeParams | None = None) -> None:
         self.params = params or SpikeParams()
@@ -122,24 +129,26 @@ class SpikeDetector:
         self._by_hour = [RollingMedian(WEEK) for _ in range(24)]
         self._by_week_hour = [RollingMedian(4 * WEEK) for _ in range(7 * 24)]
         self._recent: deque[_Bucket] = deque()
-        self._deviations: dict[timedelta, RollingMedian] = {}
+        self._deviations = [RollingMedian(WEEK) for _ in range(3)]
         self._values = RollingSum(WEEK)
         self._totals = RollingSum(WEEK)
 
     def step(self, ts: datetime, value: float, total: float | None = None) -> Spike | None:
         """Take the bucket ending at `ts` (count `value` out of `total` mentions, if known)."""
         self._check(ts, value, total)
-        if self._last is not None:
-            gap = ts - self._last
-            self._width = gap if self._width is None else min(self._width, gap)
-        else:
+        width = self._width or HOUR
+        if self._last is None:
             self._first = ts
+            start = ts - width
+        else:
+            start = ts - min(ts - self._last, width)
         self._last = ts
         baseline, usual_when = self._usual(ts)
         learned = len(self._by_hour[ts.hour]) > 0
-        self._recent.append(_Bucket(ts, value, baseline, total))
-        spike = self._judge(ts, usual_when, learned)
+        self._recent.append(_Bucket(start, ts, value, baseline, total))
+        spike = self._judge(ts, width, usual_when, learned)
         self._remember(ts, value, total)
+        self._width = min(width, ts - start) if len(self._recent) > 1 else self._width
         return spike
 
     def _check(self, ts: datetime, value: float, total: float | None) -> None:
@@ -150,17 +159,22 @@ class SpikeDetector:
         if total is not None and not (math.isfinite(total) and total >= value):
             raise ValueError(f"bucket {ts.isoformat()}: total {total} is below count {value}")
 
-    def _judge(self, ts: datetime, usual_when: str, learned: bool) -> Spike | None:
-        """Test every span, shortest first; the first one that spikes speaks for the bucket."""
+    def _judge(
+        self, ts: datetime, width: timedelta, usual_when: str, learned: bool
+    ) -> Spike | None:
+        """Test every window, shortest first; the first one that spikes speaks for the bucket."""
         params = self.params
         assert self._first is not None
         warmup = timedelta(days=params.warmup_days)
         spiking: tuple[_Window, float | None, float | None] | None = None
+        latest = self._recent[-1]
         for window in self._windows(ts):
             surprise = self._surprise(window, ts, learned)
-            if spiking is not None or surprise < self._threshold(window.span):
+            if spiking is not None or surprise < self._threshold(window.kind, width):
                 continue
-            if window.start - self._first < warmup:  # what happened in warm-up is not news
+            if latest.value <= latest.baseline:  # the rise is over: an episode ends
+                continue
+            if window.first_end - self._first < warmup:  # what happened in warm-up is not news
                 continue
             if window.value < params.min_count or window.value < params.factor * window.baseline:
                 continue
@@ -183,53 +197,50 @@ class SpikeDetector:
         window, share, usual_share = spiking
         factor = window.value / window.baseline if window.baseline > 0 else None
         if window.buckets > 1:
+            span = f"since {window.start:%H:%M}"
+            if ts - window.start >= timedelta(days=1):
+                span = f"since {window.start:%Y-%m-%d %H:%M}"
             usual_when = usual_when.replace(f"at {ts.hour:02d}:00", "at these hours")
+        else:
+            span = _bucket_words(window.start, ts)
         words = _explain(
-            window.value,
-            window.baseline,
-            factor,
-            self._span(ts, window.span),
-            usual_when,
-            share,
-            usual_share,
+            window.value, window.baseline, factor, span, usual_when, share, usual_share
         )
         return Spike(ts, window.value, window.baseline, factor, share, usual_share, words)
 
-    def _spans(self) -> list[timedelta]:
-        """The latest bucket, the last hour and the last few hours, without repeats."""
-        width = self._width or HOUR
-        longest = timedelta(hours=self.params.sustained_hours)
-        return sorted({width, max(width, HOUR), max(width, longest)})
-
     def _windows(self, ts: datetime) -> list[_Window]:
-        spans = self._spans()
-        while self._recent[0].ts <= ts - spans[-1]:
+        """The latest bucket, the last hour and the last few hours; a window that holds no
+        more buckets than a shorter one is left out."""
+        spans = (timedelta(0), HOUR, timedelta(hours=self.params.sustained_hours))
+        longest = max(spans)
+        while self._recent[0].start < ts - longest and len(self._recent) > 1:
             self._recent.popleft()
-        windows = []
+        windows: list[_Window] = []
         value = baseline = 0.0
         total: float | None = 0.0
         buckets = 0
-        start = ts
         recent = reversed(self._recent)
         bucket = next(recent, None)
-        for span in spans:
-            while bucket is not None and bucket.ts > ts - span:
-                start = bucket.ts
+        first_end = start = ts
+        for kind, span in enumerate(spans):
+            while bucket is not None and (buckets == 0 or bucket.start >= ts - span):
+                start, first_end = bucket.start, bucket.ts
                 value += bucket.value
                 baseline += bucket.baseline
                 total = None if total is None or bucket.total is None else total + bucket.total
                 buckets += 1
                 bucket = next(recent, None)
-            windows.append(_Window(span, start, buckets, value, baseline, total))
+            if not windows or buckets > windows[-1].buckets:
+                windows.append(_Window(kind, start, first_end, buckets, value, baseline, total))
         return windows
 
     def _surprise(self, window: _Window, ts: datetime, learned: bool) -> float:
-        """How far above usual the window is, in this span's typical deviations.
+        """How far above usual the window is, in this kind of window's typical deviations.
 
         The deviation is remembered (once the bucket's hour has history) to learn the unit.
         """
         deviation = math.sqrt(window.value) - math.sqrt(window.baseline)
-        typical = self._deviations.setdefault(window.span, RollingMedian(WEEK))
+        typical = self._deviations[window.kind]
         typical.expire(ts)
         unit = POISSON_SD
         if len(typical):
@@ -238,8 +249,10 @@ class SpikeDetector:
             typical.add(ts, abs(deviation))
         return deviation / unit
 
-    def _threshold(self, span: timedelta) -> float:
+    def _threshold(self, kind: int, width: timedelta) -> float:
+        """By the window's span: a lone bucket counts as long as the series' usual bucket."""
         params = self.params
+        span = (width, HOUR, timedelta(hours=params.sustained_hours))[kind]
         if span < HOUR:
             return params.burst_threshold
         if span < timedelta(hours=params.sustained_hours):
@@ -270,16 +283,17 @@ class SpikeDetector:
             self._values.add(ts, value)
             self._totals.add(ts, total)
 
-    def _span(self, ts: datetime, span: timedelta) -> str:
-        start = ts - span
-        if span == timedelta(days=1):
-            return f"on {start:%Y-%m-%d}"
-        if span == HOUR:
-            return f"in the hour to {ts:%H:%M}"
-        minutes = round(span.total_seconds() / 60)
-        if minutes < 60:
-            return f"in the {minutes} minutes to {ts:%H:%M}"
-        return f"in the {minutes / 60:g} hours to {ts:%Y-%m-%d %H:%M}"
+
+def _bucket_words(start: datetime, ts: datetime) -> str:
+    span = ts - start
+    if span == timedelta(days=1):
+        return f"on {start:%Y-%m-%d}"
+    if span == HOUR:
+        return f"in the hour to {ts:%H:%M}"
+    minutes = round(span.total_seconds() / 60)
+    if minutes < 60:
+        return f"in the {minutes} minutes to {ts:%H:%M}"
+    return f"in the {minutes / 60:g} hours to {ts:%Y-%m-%d %H:%M}"
 
 
 def _after(ts: datetime, previous: datetime, where: str) -> bool:

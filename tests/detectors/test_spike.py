@@ -155,7 +155,7 @@ def test_a_rise_no_five_minutes_show_alone_alerts_over_the_hour():
     assert spike.ts == rows[-5][0]  # after 8 of the 12 raised buckets
     assert (spike.value, spike.baseline) == (56, 24)
     assert spike.explanation == (
-        "56 negative mentions in the hour to 23:40, usually 24 at these hours (2.3x)"
+        "56 negative mentions since 22:40, usually 24 at these hours (2.3x)"
     )
 
 
@@ -166,7 +166,7 @@ def test_a_rise_building_over_an_afternoon_alerts_on_the_hours_together():
 
     assert [spike.ts for spike in spikes] == [START + timedelta(days=5, hours=16)]
     assert spikes[0].explanation == (
-        "120 negative mentions in the 4 hours to 2025-03-08 16:00, usually 80 at these hours (1.5x)"
+        "120 negative mentions since 12:00, usually 80 at these hours (1.5x)"
     )
     assert alert_times(rows, SpikeParams(sustained_threshold=20)) == []
 
