@@ -372,6 +372,7 @@ def backtest(config_path: Path, since: str, show: bool) -> None:
     from datetime import UTC, datetime
 
     from monitor.config import parse_duration
+    from monitor.detect import DETECTORS
     from monitor.detect import backtest as run_backtest
 
     try:
@@ -384,7 +385,8 @@ def backtest(config_path: Path, since: str, show: bool) -> None:
     console.print(f"Alerts each detector would have raised in the last {since}:")
     for name, alerts in found.items():
         count = f"{len(alerts)} alert" + ("" if len(alerts) == 1 else "s")
-        console.print(f"{name}: {count}", markup=False, highlight=False)
+        note = getattr(DETECTORS[name], "BACKTEST_NOTE", "")
+        console.print(f"{name}: {count}" + (f" ({note})" if note else ""), markup=False)
         for alert in alerts if show else ():
             console.print(
                 f"  {alert.created_at:%Y-%m-%d %H:%M} {alert.title}", markup=False, highlight=False

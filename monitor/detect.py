@@ -16,12 +16,15 @@ from pydantic import BaseModel
 from monitor import outbox
 from monitor.alert import Alert
 from monitor.config import Settings
-from monitor.detectors import negative_spike
+from monitor.detectors import health, negative_spike, opportunity, risk
 from monitor.detectors.base import Context
 from monitor.store import Store
 
 DETECTORS: dict[str, ModuleType] = {
     "spike": negative_spike,
+    "opportunity": opportunity,
+    "risk": risk,
+    "health": health,
 }
 
 

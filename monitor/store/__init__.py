@@ -401,6 +401,18 @@ class Store:
                 )
         return True
 
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these alert keys are in the outbox already (one query per thousand)."""
+        keys = list(dict.fromkeys(keys))
+        table = schema.alerts
+        known: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 1000):
+                chunk = keys[start : start + 1000]
+                query = select(table.c.key).where(table.c.key.in_(chunk))
+                known.update(conn.execute(query).scalars())
+        return known
+
     def alerts(
         self, since: datetime | None = None, kind: str | None = None, target: str | None = None
     ) -> list[Alert]:
@@ -446,7 +458,8 @@ def _split_mention(row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             mention[key[2:]] = value
         else:
             post[key] = value
-    post["created_at"] = as_utc(post["created_at"])
+    for key in ("created_at", "collected_at", "updated_at"):
+        post[key] = as_utc(post[key])
     mention["created_at"] = as_utc(mention["created_at"])
     return post, mention
 

@@ -113,7 +113,8 @@ def problems(yaml_text: str) -> list[str]:
 
 def test_bad_detector_settings_name_the_key_and_line() -> None:
     assert problems("detectors:\n  spike:\n    cooldwn: 2h\n  spikes: {}\n") == [
-        "detectors.spikes (line 19): unknown detector 'spikes' (known: spike)",
+        "detectors.spikes (line 19): unknown detector 'spikes' "
+        "(known: health, opportunity, risk, spike)",
         "detectors.spike.cooldwn (line 18): unknown key (check its spelling, or see the README "
         "for valid keys)",
     ]

@@ -1,0 +1,114 @@
+"""Collector health: a source that keeps failing is itself an alert, and so is its recovery.
+
+Read from the collector state table. One failure episode (from the last success on) has
+one key, so a source failing for days raises one alert; when a run succeeds again, one
+more says so. Rate limits are left out by default: the source waits and carries on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from monitor.alert import Alert
+from monitor.detectors.base import Context, DetectorOptions
+
+Failure = Literal[
+    "auth_failed", "blocked", "not_found", "unreachable", "malformed", "rate_limited", "crashed"
+]
+WORDS = {
+    "auth_failed": "its credentials were refused",
+    "blocked": "the site blocks kulak",
+    "not_found": "the address is gone",
+    "unreachable": "the site cannot be reached",
+    "malformed": "its answers are no longer in the expected format",
+    "rate_limited": "the site keeps limiting kulak's requests",
+    "crashed": "the collector crashed",
+}
+BACKTEST_NOTE = "from the current collector state: no history of runs is kept"
+
+
+class Options(DetectorOptions):
+    min_failures: int = Field(3, ge=1, description="Failed runs in a row before a source alerts.")
+    failures: list[Failure] = Field(
+        default_factory=lambda: [f for f in WORDS if f != "rate_limited"],
+        min_length=1,
+        description="Which failures count (auth_failed, blocked, not_found, unreachable, "
+        "malformed, crashed; rate_limited too if you list it).",
+    )
+
+
+def detect(ctx: Context, options: Options) -> list[Alert]:
+    enabled = {source.name for source in ctx.settings.enabled_sources}
+    stored = ctx.store.alerts(kind="health")
+    alerts = []
+    for state in ctx.store.states():
+        name = state["source"]
+        if name not in enabled:
+            continue
+        if state["status"] in options.failures and (
+            state["consecutive_failures"] >= options.min_failures
+        ):
+            alerts.append(_failing(ctx, state))
+        elif state["status"] == "ok":
+            last = [a for a in stored if a.facts.get("source") == name]
+            if last and last[-1].facts.get("state") == "failing":
+                alerts.append(_recovered(ctx, state, last[-1]))
+    return alerts
+
+
+def _since(state: dict[str, Any]) -> str:
+    success = state.get("last_success_at")
+    return success.strftime("%Y-%m-%d %H:%M UTC") if success else "never"
+
+
+def _failing(ctx: Context, state: dict[str, Any]) -> Alert:
+    name, status, runs = state["source"], state["status"], state["consecutive_failures"]
+    since = _since(state)
+    last_ok = f"last success {since}" if since != "never" else "it has never succeeded"
+    return Alert(
+        key=f"health:{name}:failing:{since}",
+        kind="health",
+        title=f"Source {name} keeps failing",
+        summary=(
+            f"{runs} runs of {name} in a row failed: {WORDS[status]} ({last_ok}). "
+            f"Last error: {state.get('last_error') or 'none recorded'}."
+        ),
+        created_at=ctx.stamp(_at(state, "last_failure_at", ctx.now)),
+        severity="critical" if status in ("auth_failed", "blocked") else "warning",
+        facts={
+            "source": name,
+            "state": "failing",
+            "status": status,
+            "consecutive_failures": runs,
+            "failing_since": since,
+            "last_error": state.get("last_error") or "",
+        },
+    )
+
+
+def _recovered(ctx: Context, state: dict[str, Any], failing: Alert) -> Alert:
+    name = state["source"]
+    back = _at(state, "last_success_at", ctx.now)
+    return Alert(
+        key=f"health:{name}:recovered:{failing.facts['failing_since']}",
+        kind="health",
+        title=f"Source {name} works again",
+        summary=(
+            f"{name} collected successfully at {back:%Y-%m-%d %H:%M} UTC, after failing "
+            f"({failing.facts['status']}) since {failing.facts['failing_since']}."
+        ),
+        created_at=ctx.stamp(back),
+        severity="info",
+        facts={
+            "source": name,
+            "state": "recovered",
+            "failing_since": failing.facts["failing_since"],
+        },
+    )
+
+
+def _at(state: dict[str, Any], key: str, default: datetime) -> datetime:
+    return state.get(key) or default

@@ -1,0 +1,111 @@
+"""Competitor opportunities: a competitor's customer complains, asks, or is leaving.
+
+A recent negative post about a competitor, not by the competitor's own accounts, whose
+intents (for that competitor) include one of `intents`. Alerts come best first: reach
+(followers, engagement) halved for every `half_life` of age. Where the source shows
+replies, the alert says whether and how fast the competitor answered; an unanswered
+complaint is the best opening.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field
+
+from monitor.alert import Alert
+from monitor.config import Duration
+from monitor.detectors.base import Context, DetectorOptions
+from monitor.detectors.complaints import (
+    Complaint,
+    answer_words,
+    duration_words,
+    negative_posts,
+    post_key,
+    with_answers,
+)
+from monitor.responses import alert_post, minutes_between, reach
+
+Intent = Literal["complaint", "question", "switching"]
+TITLES = {
+    "switching": "{name} customer is leaving",
+    "question": "{name} customer is asking",
+    "complaint": "Unhappy {name} customer",
+}
+
+
+class Options(DetectorOptions):
+    intents: list[Intent] = Field(
+        default_factory=lambda: ["complaint", "question", "switching"],
+        min_length=1,
+        description="A post must show one of these intents towards the competitor.",
+    )
+    max_age: Duration = Field(
+        timedelta(hours=24), description="Only posts this recent: older ones are no opening."
+    )
+    min_reach: int = Field(
+        0, ge=0, description="Skip posts whose reach (followers + 10 per interaction) is lower."
+    )
+    unanswered_only: bool = Field(
+        False, description="Skip posts the competitor has answered (where replies show)."
+    )
+    half_life: Duration = Field(
+        timedelta(hours=6), description="Ranking: a post's reach counts half after this age."
+    )
+
+
+def detect(ctx: Context, options: Options) -> list[Alert]:
+    competitors = [t for t in ctx.settings.targets if t.kind == "competitor"]
+    wanted = set(options.intents)
+    candidates = [
+        c
+        for c in negative_posts(
+            ctx, competitors, ctx.start(ctx.now - options.max_age), post_key("opportunity")
+        )
+        if wanted & set(c.mention["intents"] or ()) and reach(c.post) >= options.min_reach
+    ]
+    complaints = [
+        c for c in with_answers(ctx, candidates) if not (options.unanswered_only and c.answered)
+    ]
+    complaints.sort(key=lambda c: _rank(ctx, c, options), reverse=True)
+    return [_alert(ctx, c, wanted) for c in complaints]
+
+
+def _rank(ctx: Context, complaint: Complaint, options: Options) -> float:
+    """Reach, fading with age: a fresh post from a small account beats a stale big one."""
+    seen_at = ctx.now if not ctx.backtest else complaint.post["created_at"]
+    age = max(minutes_between(complaint.post["created_at"], seen_at), 0)
+    half_life = options.half_life.total_seconds() / 60 or 1
+    return (reach(complaint.post) + 1) * 0.5 ** (age / half_life)
+
+
+def _alert(ctx: Context, complaint: Complaint, wanted: set[str]) -> Alert:
+    post, name = complaint.post, complaint.target.name
+    has = set(complaint.mention["intents"] or ())
+    intents = [i for i in ("switching", "question", "complaint") if i in has]
+    shown = [i for i in intents if i in wanted]
+    title = TITLES[shown[0]].format(name=name)
+    who = f"@{post['author_handle']}" if post["author_handle"] else "Someone"
+    age = duration_words(max(minutes_between(post["created_at"], ctx.now), 0))
+    summary = (
+        f"{who} wrote about {name} on {post['source']} {age} ago "
+        f"({', '.join(intents)}). {answer_words(complaint, ctx.now, name)}."
+    )
+    facts: dict[str, object] = {"reach": reach(post), "intents": ", ".join(intents)}
+    if complaint.answered is not None:
+        facts["answered"] = "yes" if complaint.answered else "no"
+    if complaint.minutes_to_answer is not None:
+        facts["minutes_to_answer"] = round(complaint.minutes_to_answer)
+    return Alert(
+        key=complaint.key,
+        kind="opportunity",
+        title=title,
+        summary=summary,
+        created_at=ctx.stamp(post["created_at"]),
+        target=name,
+        target_kind="competitor",
+        severity="info",
+        posts=(alert_post(post, complaint.mention, complaint.answered),),
+        facts=facts,
+    )

@@ -1,0 +1,93 @@
+"""Brand risks: a negative post about your own brand that many people see, or soon will.
+
+High reach is the author's followers plus engagement (an interaction weighs as much as ten
+followers). Fast growth is engagement per hour between the post and the last time it
+was collected, so a small account's post that is taking off alerts before it is big.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field
+
+from monitor.alert import Alert
+from monitor.config import Duration
+from monitor.detectors.base import Context, DetectorOptions
+from monitor.detectors.complaints import (
+    Complaint,
+    answer_words,
+    negative_posts,
+    post_key,
+    with_answers,
+)
+from monitor.responses import alert_post, engagement, minutes_between, reach
+
+COUNTED = (
+    ("author_followers", "followers"),
+    ("likes", "likes"),
+    ("reposts", "reposts"),
+    ("replies", "replies"),
+)
+
+
+class Options(DetectorOptions):
+    min_reach: int = Field(
+        5000, ge=1, description="Alert when a negative post's reach is at least this."
+    )
+    min_growth: float = Field(
+        100,
+        gt=0,
+        description="...or when it gains at least this many likes, reposts and replies an hour.",
+    )
+    max_age: Duration = Field(
+        timedelta(hours=48), description="Only posts this recent are watched for growth."
+    )
+
+
+def growth(post: dict) -> float:
+    """Interactions an hour up to the last collection; the first hour counts as a full one."""
+    hours = minutes_between(post["created_at"], post["updated_at"]) / 60
+    return engagement(post) / max(hours, 1.0)
+
+
+def detect(ctx: Context, options: Options) -> list[Alert]:
+    brands = [t for t in ctx.settings.targets if t.kind == "brand"]
+    since = ctx.start(ctx.now - options.max_age)
+    risky = [
+        c
+        for c in negative_posts(ctx, brands, since, post_key("risk"))
+        if reach(c.post) >= options.min_reach or growth(c.post) >= options.min_growth
+    ]
+    risky = with_answers(ctx, risky)
+    risky.sort(key=lambda c: reach(c.post), reverse=True)
+    return [_alert(ctx, c, options) for c in risky]
+
+
+def _alert(ctx: Context, complaint: Complaint, options: Options) -> Alert:
+    post, name = complaint.post, complaint.target.name
+    high = reach(post) >= options.min_reach
+    fast = growth(post) >= options.min_growth
+    title = f"{'High-reach' if high else 'Fast-growing'} negative post about {name}"
+    who = f"@{post['author_handle']}" if post["author_handle"] else "someone"
+    numbers = [f"{post[column]} {noun}" for column, noun in COUNTED if post[column]]
+    summary = f"A negative post about {name} by {who} on {post['source']}"
+    summary += f" ({', '.join(numbers)})." if numbers else "."
+    if fast:
+        summary += f" It gains {growth(post):.0f} interactions an hour."
+    summary += f" {answer_words(complaint, ctx.now, name)}."
+    facts: dict[str, object] = {"reach": reach(post), "growth_per_hour": round(growth(post), 1)}
+    if complaint.answered is not None:
+        facts["answered"] = "yes" if complaint.answered else "no"
+    return Alert(
+        key=complaint.key,
+        kind="risk",
+        title=title,
+        summary=summary,
+        created_at=ctx.stamp(post["updated_at"]),
+        target=name,
+        target_kind="brand",
+        severity="critical" if high and fast else "warning",
+        posts=(alert_post(post, complaint.mention, complaint.answered),),
+        facts=facts,
+    )
