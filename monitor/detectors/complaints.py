@@ -10,9 +10,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from monitor.alert import Alert, AlertKind, Severity
 from monitor.config import Target
 from monitor.detectors.base import Context
-from monitor.responses import Row, about, answer, by_own_account, minutes_between, replies_by_parent
+from monitor.responses import (
+    Row,
+    about,
+    alert_post,
+    answer,
+    by_own_account,
+    minutes_between,
+    replies_by_parent,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,35 @@ class Complaint:
     answered: bool | None = None
     """None when the source never shows replies, so silence tells nothing."""
     minutes_to_answer: float | None = None
+
+    def alert(
+        self,
+        ctx: Context,
+        kind: AlertKind,
+        title: str,
+        summary: str,
+        severity: Severity,
+        facts: dict[str, object],
+        happened: datetime,
+    ) -> Alert:
+        """The alert about this post, with whether (and how fast) it was answered."""
+        facts = dict(facts)
+        if self.answered is not None:
+            facts["answered"] = "yes" if self.answered else "no"
+        if self.minutes_to_answer is not None:
+            facts["minutes_to_answer"] = round(self.minutes_to_answer)
+        return Alert(
+            key=self.key,
+            kind=kind,
+            title=title,
+            summary=summary,
+            created_at=ctx.stamp(happened),
+            target=self.target.name,
+            target_kind=self.target.kind,
+            severity=severity,
+            posts=(alert_post(self.post, self.mention, self.answered),),
+            facts=facts,
+        )
 
 
 def negative_posts(

@@ -25,7 +25,7 @@ from monitor.detectors.complaints import (
     post_key,
     with_answers,
 )
-from monitor.responses import alert_post, minutes_between, reach
+from monitor.responses import minutes_between, reach
 
 Intent = Literal["complaint", "question", "switching"]
 TITLES = {
@@ -92,20 +92,5 @@ def _alert(ctx: Context, complaint: Complaint, wanted: set[str]) -> Alert:
         f"{who} wrote about {name} on {post['source']} {age} ago "
         f"({', '.join(intents)}). {answer_words(complaint, ctx.now, name)}."
     )
-    facts: dict[str, object] = {"reach": reach(post), "intents": ", ".join(intents)}
-    if complaint.answered is not None:
-        facts["answered"] = "yes" if complaint.answered else "no"
-    if complaint.minutes_to_answer is not None:
-        facts["minutes_to_answer"] = round(complaint.minutes_to_answer)
-    return Alert(
-        key=complaint.key,
-        kind="opportunity",
-        title=title,
-        summary=summary,
-        created_at=ctx.stamp(post["created_at"]),
-        target=name,
-        target_kind="competitor",
-        severity="info",
-        posts=(alert_post(post, complaint.mention, complaint.answered),),
-        facts=facts,
-    )
+    facts = {"reach": reach(post), "intents": ", ".join(intents)}
+    return complaint.alert(ctx, "opportunity", title, summary, "info", facts, post["created_at"])

@@ -21,7 +21,7 @@ from monitor.detectors.complaints import (
     post_key,
     with_answers,
 )
-from monitor.responses import alert_post, engagement, minutes_between, reach
+from monitor.responses import engagement, minutes_between, reach
 
 COUNTED = (
     ("author_followers", "followers"),
@@ -76,18 +76,6 @@ def _alert(ctx: Context, complaint: Complaint, options: Options) -> Alert:
     if fast:
         summary += f" It gains {growth(post):.0f} interactions an hour."
     summary += f" {answer_words(complaint, ctx.now, name)}."
-    facts: dict[str, object] = {"reach": reach(post), "growth_per_hour": round(growth(post), 1)}
-    if complaint.answered is not None:
-        facts["answered"] = "yes" if complaint.answered else "no"
-    return Alert(
-        key=complaint.key,
-        kind="risk",
-        title=title,
-        summary=summary,
-        created_at=ctx.stamp(post["updated_at"]),
-        target=name,
-        target_kind="brand",
-        severity="critical" if high and fast else "warning",
-        posts=(alert_post(post, complaint.mention, complaint.answered),),
-        facts=facts,
-    )
+    facts = {"reach": reach(post), "growth_per_hour": round(growth(post), 1)}
+    severity = "critical" if high and fast else "warning"
+    return complaint.alert(ctx, "risk", title, summary, severity, facts, post["updated_at"])
