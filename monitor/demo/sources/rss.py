@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -58,16 +59,17 @@ def atom_document(title: str, updated: datetime, entries: list[Item]) -> bytes:
     ).encode()
 
 
-def serve_feed(replay: ReplayServer, path: str, body: bytes, content_type: str) -> None:
+def conditional(document: Callable[[Any], bytes], content_type: str) -> Callable[[Any], Reply]:
     """Answers 304 to a poll that already has this version, as feed hosts do."""
-    etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
 
     def answer(request: Any) -> Reply:
+        body = document(request)
+        etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
         if request.headers.get("if-none-match") == etag:
             return Reply(304, b"", {"ETag": etag})
         return Reply(200, body, {"ETag": etag, "Content-Type": content_type})
 
-    replay.add(path, answer)
+    return answer
 
 
 def install(replay: ReplayServer, now: datetime) -> dict[str, Any]:
@@ -100,11 +102,8 @@ def install(replay: ReplayServer, now: datetime) -> dict[str, Any]:
             "Νίκος Π.",
         ),
     ]
-    serve_feed(replay, "/feed/", rss_document("Kahve Notları", posts), "application/rss+xml")
-    serve_feed(
-        replay,
-        "/atom.xml",
-        atom_document("Καφενεία της Αθήνας", now, entries),
-        "application/atom+xml",
-    )
+    blog_feed = rss_document("Kahve Notları", posts)
+    athens_feed = atom_document("Καφενεία της Αθήνας", now, entries)
+    replay.add("/feed/", conditional(lambda _: blog_feed, "application/rss+xml"))
+    replay.add("/atom.xml", conditional(lambda _: athens_feed, "application/atom+xml"))
     return {"type": "rss", "feeds": ["/feed/", "/atom.xml"]}
