@@ -302,9 +302,44 @@ def epoch_to_utc(value: float | int | str) -> datetime:
     return datetime.fromtimestamp(float(value), tz=UTC)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """How far a time-ordered source was read: the newest time stored and the ids seen at
+    that exact time, so an item sharing that second with the last one is neither skipped
+    nor stored twice. An item edited later has a newer time and is read again."""
+
+    newest: datetime | None = None
+    ids: tuple[str, ...] = ()
+
+    def seen(self, when: datetime, key: str) -> bool:
+        if self.newest is None:
+            return False
+        return when < self.newest or (when == self.newest and key in self.ids)
+
+    def advanced(self, when: datetime, key: str) -> Mark:
+        if self.newest is None or when > self.newest:
+            return Mark(when, (key,))
+        if when == self.newest and key not in self.ids:
+            return Mark(when, tuple(sorted((*self.ids, key))))
+        return self
+
+    def dump(self) -> dict[str, Any]:
+        return {"newest": self.newest.isoformat() if self.newest else None, "ids": list(self.ids)}
+
+    @staticmethod
+    def fields(data: dict[str, Any] | None) -> dict[str, Any]:
+        """The constructor arguments of a dumped mark (also for subclasses' `load`)."""
+        newest = (data or {}).get("newest")
+        return {
+            "newest": datetime.fromisoformat(newest) if newest else None,
+            "ids": tuple((data or {}).get("ids") or ()),
+        }
+
+
 __all__ = [
     "CollectorContext",
     "KulakSpider",
+    "Mark",
     "PageDone",
     "PolitenessMiddleware",
     "Post",

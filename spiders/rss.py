@@ -20,7 +20,7 @@ from lxml import etree
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, PageDone, Post, SourceOptions, html_to_text
+from spiders.base import KulakSpider, Mark, PageDone, Post, SourceOptions, html_to_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -212,33 +212,21 @@ def entry_post(
 
 
 @dataclass(frozen=True)
-class FeedMark:
-    """Where a feed was left: its validators for conditional GET and its newest entry."""
+class FeedMark(Mark):
+    """A feed's mark plus its validators for conditional GET."""
 
     etag: str | None = None
     last_modified: str | None = None
-    newest: datetime | None = None
-    ids: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, data: dict[str, Any] | None) -> FeedMark:
-        if not data:
-            return cls()
-        newest = data.get("newest")
+        data = data or {}
         return cls(
-            etag=data.get("etag"),
-            last_modified=data.get("last_modified"),
-            newest=datetime.fromisoformat(newest) if newest else None,
-            ids=tuple(data.get("ids") or ()),
+            **Mark.fields(data), etag=data.get("etag"), last_modified=data.get("last_modified")
         )
 
     def dump(self) -> dict[str, Any]:
-        return {
-            "etag": self.etag,
-            "last_modified": self.last_modified,
-            "newest": self.newest.isoformat() if self.newest else None,
-            "ids": list(self.ids),
-        }
+        return {**super().dump(), "etag": self.etag, "last_modified": self.last_modified}
 
     def conditional_headers(self) -> dict[str, str]:
         headers = {"Accept": ACCEPT}
@@ -250,27 +238,17 @@ class FeedMark:
 
 
 def fresh_entries(
-    entries: Iterable[FeedEntry], mark: FeedMark, fallback_time: datetime
-) -> tuple[list[FeedEntry], datetime | None, tuple[str, ...]]:
-    """Entries changed since the mark, and the new newest time with the ids seen at it.
-
-    Ids at the newest time are kept so an entry sharing that second with the last one
-    seen is neither skipped nor yielded twice.
-    """
+    entries: Iterable[FeedEntry], mark: Mark, fallback_time: datetime
+) -> tuple[list[FeedEntry], Mark]:
+    """Entries changed since the mark, and the mark once they are stored."""
     fresh: list[FeedEntry] = []
-    newest, ids = mark.newest, set(mark.ids)
+    moved = Mark(mark.newest, mark.ids)
     for entry in entries:
         when, key = entry.changed or fallback_time, external_id(entry)
-        if mark.newest is not None and (
-            when < mark.newest or (when == mark.newest and key in mark.ids)
-        ):
-            continue
-        fresh.append(entry)
-        if newest is None or when > newest:
-            newest, ids = when, {key}
-        elif when == newest:
-            ids.add(key)
-    return fresh, newest, tuple(sorted(ids))
+        if not mark.seen(when, key):
+            fresh.append(entry)
+            moved = moved.advanced(when, key)
+    return fresh, moved
 
 
 class FeedSpider(KulakSpider):
@@ -304,7 +282,7 @@ class FeedSpider(KulakSpider):
         url, query, mark = response.meta["feed"], response.meta["query"], response.meta["mark"]
         feed = parse_feed(response.body)
         fallback = feed.updated or _date(_header(response, b"Date")) or datetime.now(UTC)
-        fresh, newest, ids = fresh_entries(feed.entries, mark, fallback)
+        fresh, moved = fresh_entries(feed.entries, mark, fallback)
         for entry in fresh:
             post = self.to_post(entry, url, query, fallback)
             if post is not None:
@@ -312,8 +290,8 @@ class FeedSpider(KulakSpider):
         updated = FeedMark(
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
-            newest=newest,
-            ids=ids,
+            newest=moved.newest,
+            ids=moved.ids,
         )
         yield PageDone(cursor={url: updated.dump()})
 

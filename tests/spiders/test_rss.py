@@ -4,6 +4,7 @@ import pytest
 
 from monitor.crawl import collect
 from monitor.replay import Reply
+from spiders.base import Mark
 from spiders.rss import FeedMark, entry_post, fresh_entries, parse_date, parse_feed
 from tests.helpers import fixture_text, make_settings, run, runtime_for
 
@@ -135,14 +136,14 @@ def test_only_entries_newer_than_the_mark_are_fresh():
     # latte item shares the mark's time but was not seen there.
     mark = FeedMark(newest=datetime(2026, 11, 19, 18, 40, tzinfo=UTC), ids=("kahve-notlari-811",))
 
-    fresh, newest, ids = fresh_entries(entries, mark, fallback)
+    fresh, moved = fresh_entries(entries, mark, fallback)
 
     assert [e.title for e in fresh] == [
         "Kahve Durağı Kadıköy: priz yok, wifi yavaş",
         "Kahve Durağı oat latte: still the best in town",
     ]
-    assert newest == datetime(2026, 11, 20, 7, 0, tzinfo=UTC) and ids == ("kahve-notlari-809",)
-    again, _, _ = fresh_entries(entries, FeedMark(newest=newest, ids=ids), fallback)
+    assert moved == Mark(datetime(2026, 11, 20, 7, 0, tzinfo=UTC), ("kahve-notlari-809",))
+    again, _ = fresh_entries(entries, moved, fallback)
     assert again == []
 
 
