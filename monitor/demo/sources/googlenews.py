@@ -11,31 +11,38 @@ from monitor.replay import ReplayServer
 ARTICLE = "https://news.google.com/rss/articles/CBMi{}?oc=5"
 
 
+#: (edition language, "Headline - Publisher", article slug, hours ago, publisher's site)
+NEWS = [
+    (
+        "tr",
+        "Kahve Durağı Ankara'ya geliyor: beş yeni şube - Ekonomi Postası",
+        "a2FodmUtZHVyYWdpLWFua2FyYQ",
+        6,
+        "https://ekonomipostasi.example",
+    ),
+    (
+        "tr",
+        "Demlik Kafe üçüncü kez zam yaptı, müşteriler tepkili - İstanbul Gündem",
+        "ZGVtbGlrLXphbQ",
+        7,
+        "https://istanbulgundem.example",
+    ),
+    (
+        "el",
+        "Το Φρέσκο Καφέ ανοίγει στη Θεσσαλονίκη - Καθημερινά Νέα",
+        "ZnJlc2tvLXRoZXNzYWxvbmlraQ",
+        8,
+        "https://kathimerina-nea.example",
+    ),
+]
+
+
 def install(replay: ReplayServer, now: datetime) -> dict[str, Any]:
-    news = {
-        "tr": [
-            Item(
-                "Kahve Durağı Ankara'ya geliyor: beş yeni şube - Ekonomi Postası",
-                ARTICLE.format("a2FodmUtZHVyYWdpLWFua2FyYQ"),
-                now - timedelta(hours=6),
-                publisher=("Ekonomi Postası", "https://ekonomipostasi.example"),
-            ),
-            Item(
-                "Demlik Kafe üçüncü kez zam yaptı, müşteriler tepkili - İstanbul Gündem",
-                ARTICLE.format("ZGVtbGlrLXphbQ"),
-                now - timedelta(hours=7),
-                publisher=("İstanbul Gündem", "https://istanbulgundem.example"),
-            ),
-        ],
-        "el": [
-            Item(
-                "Το Φρέσκο Καφέ ανοίγει στη Θεσσαλονίκη - Καθημερινά Νέα",
-                ARTICLE.format("ZnJlc2tvLXRoZXNzYWxvbmlraQ"),
-                now - timedelta(hours=8),
-                publisher=("Καθημερινά Νέα", "https://kathimerina-nea.example"),
-            ),
-        ],
-    }
+    news: dict[str, list[Item]] = {}
+    for lang, title, slug, hours, site in NEWS:
+        publisher = (title.rpartition(" - ")[2], site)
+        item = Item(title, ARTICLE.format(slug), now - timedelta(hours=hours), publisher=publisher)
+        news.setdefault(lang, []).append(item)
 
     def search(request: Any) -> bytes:
         words = (request.param("q") or "").strip('"').casefold().split()
