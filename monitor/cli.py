@@ -260,6 +260,7 @@ def _utf8_lines(stream: Any) -> Any:
 )
 def demo(folder: Path | None) -> None:
     """Run kulak end to end, offline, on invented posts served by local replays."""
+    from alerts.render import plural
     from monitor import reactor
     from monitor.demo import run_demo
     from monitor.summary import summarise
@@ -277,6 +278,8 @@ def demo(folder: Path | None) -> None:
             highlight=False,
         )
     print_summary(summarise(run.store.iter_posts()))
+    console.print(f"\n{plural(len(run.alerts), 'alert')}, delivered from the outbox:")
+    run.deliver_alerts()
     console.print(f"\nDatabase: {run.folder / 'kulak-demo.sqlite3'}")
     for label, path in run.files.items():
         console.print(f"{label}: {path}")

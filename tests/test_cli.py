@@ -131,6 +131,8 @@ def test_demo_runs_offline_and_summarises(tmp_path):
     assert "Most negative posts" in result.stdout
     assert (tmp_path / "demo" / "kulak-demo.sqlite3").exists()
     assert f"Daily digest (HTML): {tmp_path / 'demo' / 'digest.html'}" in result.stdout
+    assert f"Slack messages (JSON): {tmp_path / 'demo' / 'slack-messages.json'}" in result.stdout
+    assert "SPIKE · Negative spike for Kahve Durağı" in result.stdout
 
 
 def test_detect_series_prints_the_row_of_each_alert(tmp_path):

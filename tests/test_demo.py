@@ -1,4 +1,7 @@
+import json
 from datetime import UTC, datetime
+
+import pytest
 
 from monitor.demo import run_demo
 
@@ -6,10 +9,37 @@ from monitor.demo import run_demo
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-def test_demo_writes_todays_digest_with_the_complaints(tmp_path):
-    run = run_demo(tmp_path, now=NOW)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return run_demo(tmp_path_factory.mktemp("demo"), now=NOW)
 
-    html = run.files["Daily digest (HTML)"].read_text(encoding="utf-8")
+
+def test_demo_writes_todays_digest_with_the_complaints(demo):
+    html = demo.files["Daily digest (HTML)"].read_text(encoding="utf-8")
     assert "20 Nov" in html or "2026-11-20" in html
     assert "no power outlets near the windows" in html  # the brand's top complaint
     assert "Demlik" in html and "Φρέσκο" in html
+
+
+def test_the_power_cut_raises_a_negative_spike_for_the_brand(demo):
+    spikes = [a for a in demo.alerts if a.kind == "spike"]
+
+    assert [a.target for a in spikes] == ["Kahve Durağı"]
+    assert spikes[0].facts["now"] >= 10 and spikes[0].posts
+
+
+def test_alerts_become_slack_messages_in_a_json_file(demo):
+    messages = json.loads(demo.files["Slack messages (JSON)"].read_text(encoding="utf-8"))
+
+    assert len(messages) == len(demo.alerts)
+    header = messages[0]["blocks"][0]["text"]["text"]
+    assert "Negative spike for Kahve Durağı" in header
+
+
+def test_alerts_are_delivered_from_the_outbox_to_the_console(demo, capsys):
+    (report,) = demo.deliver_alerts()
+
+    assert report.channel == "console" and report.sent == len(demo.alerts)
+    assert "Negative spike for Kahve Durağı" in capsys.readouterr().out
+    # Delivered once: a second round finds nothing due.
+    assert demo.deliver_alerts()[0].sent == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import tempfile
 from dataclasses import dataclass, field
@@ -14,12 +15,22 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from alerts.render import preview_html
+from alerts.slack import preview_messages
 from monitor import reactor
+from monitor.alert import Alert
 from monitor.config import Settings, parse_settings
 from monitor.crawl import RunReport, collect_all
+from monitor.deliver import ChannelReport, deliver_once
 from monitor.demo import sources as demo_sources
+from monitor.detect import detect_once
 from monitor.digest import build_digest
-from monitor.registry import channel_options, detector_options, source_options, spider_classes
+from monitor.registry import (
+    channel_options,
+    channels,
+    detector_options,
+    source_options,
+    spider_classes,
+)
 from monitor.replay import ReplayServer
 from monitor.runtime import Runtime
 from monitor.store import Store
@@ -33,7 +44,12 @@ class DemoRun:
     settings: Settings
     store: Store
     reports: list[RunReport]
+    alerts: list[Alert] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+
+    def deliver_alerts(self) -> list[ChannelReport]:
+        """Send the queued alerts through the outbox, to the console as no channel is set."""
+        return deliver_once(self.store, channels(self.settings))
 
 
 def demo_settings(entries: dict[str, dict[str, Any]], folder: Path) -> Settings:
@@ -68,7 +84,8 @@ def start_replays(now: datetime) -> tuple[list[ReplayServer], dict[str, dict[str
 
 
 def run_demo(folder: Path | None = None, now: datetime | None = None) -> DemoRun:
-    """Collect the invented posts, dated relative to `now`, and write the digest."""
+    """Collect the invented posts, dated relative to `now`, detect, and write what a team
+    would receive: the alerts as Slack messages and today's digest."""
     folder = folder or Path(tempfile.mkdtemp(prefix="kulak-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     now = now or datetime.now(UTC)
@@ -82,8 +99,18 @@ def run_demo(folder: Path | None = None, now: datetime | None = None) -> DemoRun
         for server in servers:
             server.stop()
     run = DemoRun(folder=folder, settings=settings, store=store, reports=reports)
+    run.alerts = detect_once(store, settings, now)
+    write_slack_messages(run)
     write_digest(run, now)
     return run
+
+
+def write_slack_messages(run: DemoRun) -> None:
+    """The Slack messages the alerts would make, as chat.postMessage payloads."""
+    path = run.folder / "slack-messages.json"
+    payloads = preview_messages(run.alerts)
+    path.write_text(json.dumps(payloads, ensure_ascii=False, indent=2), encoding="utf-8")
+    run.files["Slack messages (JSON)"] = path
 
 
 def write_digest(run: DemoRun, now: datetime) -> None:
