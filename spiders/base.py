@@ -214,6 +214,21 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
     return max(0.0, when.timestamp() - now)
 
 
+def reset_wait_seconds(value: bytes | str, now: float | None = None) -> float | None:
+    """Seconds until a rate-limit window resets, from whichever form the source sends:
+    seconds to go, an epoch timestamp, or an ISO 8601 time (Mastodon)."""
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    now = time.time() if now is None else now
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            return iso_to_utc(text.strip()).timestamp() - now
+        except ValueError:
+            return None
+    return number - now if number > 1e9 else number
+
+
 class PolitenessMiddleware:
     """Waits as servers ask: Retry-After on 429/503, backoff on 5xx, rate-limit headers.
 
@@ -273,14 +288,10 @@ class PolitenessMiddleware:
             return
         try:
             left = int(float(remaining))
-            reset_value = float(reset)
         except ValueError:
             return
-        if left > 0:
-            return
-        # An epoch timestamp or a number of seconds, depending on the source.
-        wait = reset_value - time.time() if reset_value > 1e9 else reset_value
-        if 0 < wait <= MAX_WAIT_SECONDS:
+        wait = reset_wait_seconds(reset)
+        if left <= 0 and wait is not None and 0 < wait <= MAX_WAIT_SECONDS:
             self.paused_until = time.monotonic() + wait
 
 
@@ -300,6 +311,13 @@ def html_to_text(html: str | None) -> str:
 
 def epoch_to_utc(value: float | int | str) -> datetime:
     return datetime.fromtimestamp(float(value), tz=UTC)
+
+
+def iso_to_utc(value: str) -> datetime:
+    """An RFC 3339 time as sources write it ("...Z", with or without fractions) in UTC;
+    a time without an offset is taken as UTC."""
+    when = datetime.fromisoformat(value)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -348,6 +366,8 @@ __all__ = [
     "TargetTerms",
     "epoch_to_utc",
     "html_to_text",
+    "iso_to_utc",
     "problem_for_status",
+    "reset_wait_seconds",
     "retry_after_seconds",
 ]

@@ -1,0 +1,320 @@
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from monitor.config import ConfigError
+from monitor.crawl import collect
+from monitor.replay import ReplayServer, Reply
+from spiders.base import reset_wait_seconds
+from spiders.mastodon import MastodonSpider, hashtag, link_params, parse_statuses
+from tests.helpers import fixture_response, fixture_text, make_settings, run, runtime_for
+
+TAG = "/api/v1/timelines/tag/kahveduragi"
+SEARCH = "/api/v2/search"
+
+
+def statuses(*names: str) -> list[dict]:
+    return [s for name in names for s in json.loads(fixture_text("mastodon", name))]
+
+
+def mastodon_settings(base_url: str, extra: str = "tags: [kahveduragi]", env=None):
+    return make_settings(
+        f"""
+sources:
+  mastodon:
+    base_url: {base_url}
+    backoff: 10ms
+    limit: 5
+    {extra}
+""",
+        env=env,
+    )
+
+
+class Instance:
+    """Answers a tag timeline as Mastodon does: newest first, `limit` at most, `max_id`
+    for older pages, `min_id` for the page immediately newer, and Link headers for both."""
+
+    def __init__(self, replay: ReplayServer, found: list[dict], path: str = TAG) -> None:
+        self.replay, self.path, self.statuses = replay, path, list(found)
+        replay.add(path, self.answer)
+
+    def post(self, *found: dict) -> None:
+        self.statuses.extend(found)
+
+    def answer(self, request) -> Reply:
+        limit = int(request.param("limit", "20"))
+        newest_first = sorted(self.statuses, key=lambda s: int(s["id"]), reverse=True)
+        if request.param("min_id"):
+            newer = [s for s in newest_first if int(s["id"]) > int(request.param("min_id"))]
+            page = newer[-limit:]
+        else:
+            below = int(request.param("max_id") or 10**30)
+            page = [s for s in newest_first if int(s["id"]) < below][:limit]
+        if not page:
+            return Reply(200, [])
+        url = f"{self.replay.url}{self.path}?limit={limit}"
+        older, newer = page[-1]["id"], page[0]["id"]
+        link = f'<{url}&max_id={older}>; rel="next", <{url}&min_id={newer}>; rel="prev"'
+        return Reply(200, page, {"Link": link})
+
+
+# -- parser ----------------------------------------------------------------------------
+
+
+def test_parser_resolves_boosts_and_keeps_edits_replies_and_reach():
+    posts = list(parse_statuses(statuses("tag_page0.json"), "https://mastodon.social", "#x"))
+
+    # The media-only status has no text and is skipped.
+    reply, complaint, boosted, demlik = posts
+    assert complaint.external_id == "mastodon.social/115600000000000040"
+    assert complaint.text == (
+        "Kahve Durağı Kadıköy'de cam kenarında hiç priz yok 😤 İki saat oturdum, laptop kapandı,"
+        " kimse ilgilenmedi.\nBir daha gelmem. #KahveDurağı"
+    )
+    assert complaint.created_at == datetime(2026, 11, 20, 9, 41, tzinfo=UTC)
+    assert complaint.extra == {"edited_at": "2026-11-20T09:44:30.120Z"}
+    assert complaint.author_followers == 214 and complaint.author_name == "Ayşe K."
+    assert (complaint.likes, complaint.reposts, complaint.replies) == (11, 3, 1)
+    assert (
+        complaint.lang == "tr"
+        and complaint.url == "https://mastodon.social/@ayse/115600000000000040"
+    )
+    assert reply.parent_id == "mastodon.social/115600000000000040"
+    assert reply.author_handle == "kahveduragi" and reply.text.startswith("@ayse Merhaba Ayşe")
+    # The boost is stored as the Greek original, by its home instance's id.
+    assert boosted.external_id == "kafe.social/115599999999999900"
+    assert boosted.author_handle == "eleni@kafe.social" and boosted.lang == "el"
+    assert boosted.text.startswith("Το Φρέσκο Καφέ στην Ερμού") and "& freddo" in boosted.text
+    # No edited_at key, no url, no language, no display name.
+    assert demlik.url == "https://toot.community/users/mert/statuses/115600000000000020"
+    assert demlik.lang is None and demlik.author_name is None and demlik.extra == {}
+
+
+def test_content_warning_comes_before_the_text():
+    (latte, cookie) = parse_statuses(statuses("tag_page1.json"), "https://mastodon.social", "#x")
+    assert (
+        latte.text
+        == "coffee opinions\nOat latte at Kahve Durağı is honestly the best in Istanbul ☕✨"
+    )
+    assert cookie.text == "Kahve Durağı'nın yeni kurabiyesi fena değil."
+
+
+def test_keywords_become_tags_as_mastodon_normalises_them():
+    assert hashtag("Kahve Durağı") == "kahveduragi"
+    assert hashtag("#KahveDurağı") == "kahveduragi"
+    assert hashtag("İstanbul'da Çay Ocağı") == "istanbuldacayocagi"
+    assert hashtag("Φρέσκο Καφέ") == "φρέσκοκαφέ"
+    assert hashtag("Demlik Cafe!") == "demlikcafe"
+    assert hashtag("☕ ☕") == ""
+
+
+def test_link_header_gives_the_paging_parameters():
+    header = (
+        b'<https://mastodon.social/api/v1/timelines/tag/x?limit=40&max_id=12>; rel="next", '
+        b'<https://mastodon.social/api/v1/timelines/tag/x?limit=40&min_id=34>; rel="prev"'
+    )
+    assert link_params(header) == {"next": {"max_id": "12"}, "prev": {"min_id": "34"}}
+    assert link_params(None) == {}
+
+
+def test_rate_limit_reset_is_read_as_mastodon_writes_it():
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC).timestamp()
+    assert reset_wait_seconds(b"2026-11-20T09:05:00.000Z", now=now) == 300
+    assert reset_wait_seconds("1795165500", now=1795165200.0) == 300
+    assert reset_wait_seconds("30", now=now) == 30
+    assert reset_wait_seconds("soon", now=now) is None
+
+
+def test_malformed_status_is_reported_not_raised():
+    response = fixture_response("mastodon", "tag_page0.json")
+    response = response.replace(body=b'[{"id": "1", "content": "<p>hi</p>"}]')
+    spider = MastodonSpider.__new__(MastodonSpider)
+    response.meta["parser"] = lambda r: parse_statuses(r.json(), "https://m.test", "#x")
+    (problem,) = list(MastodonSpider.guard(spider, response))
+    assert problem.status == "malformed" and "KeyError: 'account'" in problem.reason
+
+
+def test_a_token_for_an_instance_not_read_is_a_settings_error():
+    with pytest.raises(ConfigError) as error:
+        mastodon_settings("https://mastodon.social", "tokens: {https://other.example: abc}")
+    assert "sources.mastodon" in str(error.value)
+    assert "https://other.example is not one of the instances read" in str(error.value)
+
+
+# -- crawls ----------------------------------------------------------------------------
+
+
+def test_first_run_pages_back_and_stores_each_status_once(replay, sqlite_store):
+    Instance(replay, statuses("tag_page0.json", "tag_page1.json"))
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert report.ok and report.requests == 2
+    first, second = replay.seen(TAG)
+    assert "min_id" not in first.query and second.param("max_id") == "115600000000000010"
+    stored = {p["external_id"]: p for p in sqlite_store.iter_posts()}
+    assert set(stored) == {
+        "mastodon.social/115600000000000050",
+        "mastodon.social/115600000000000040",
+        "kafe.social/115599999999999900",
+        "toot.community/115600000000000020",
+        "mastodon.social/115600000000000005",
+        "mastodon.social/115600000000000001",
+    }
+    assert stored["mastodon.social/115600000000000040"]["author_followers"] == 214
+    cursor = sqlite_store.state("mastodon")["cursor"]
+    assert cursor == {f"{replay.url} #kahveduragi": "115600000000000050"}
+    assert first.headers["user-agent"].startswith("kulak/")
+
+
+def test_steady_state_poll_asks_from_the_cursor_and_costs_one_request(replay, sqlite_store):
+    instance = Instance(replay, statuses("tag_page0.json", "tag_page1.json"))
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+    run(collect(runtime, runtime.settings.source("mastodon")))
+    instance.post(*statuses("tag_newer.json"))
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert (report.requests, report.new_posts) == (1, 1)
+    assert replay.seen(TAG)[-1].param("min_id") == "115600000000000050"
+    assert sqlite_store.state("mastodon")["cursor"][f"{replay.url} #kahveduragi"] == (
+        "115600000000000060"
+    )
+
+
+def test_a_backlog_is_walked_up_from_the_cursor_page_by_page(replay, sqlite_store):
+    instance = Instance(replay, statuses("tag_page1.json"))
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+    run(collect(runtime, runtime.settings.source("mastodon")))
+    instance.post(*statuses("tag_page0.json", "tag_newer.json"))
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    # Six statuses are newer than the cursor: a full page of five, then one.
+    asked = [r.param("min_id") for r in replay.seen(TAG)[1:]]
+    assert asked == ["115600000000000005", "115600000000000050"]
+    assert report.ok and report.new_posts == 5
+    key = f"{replay.url} #kahveduragi"
+    assert sqlite_store.state("mastodon")["cursor"][key] == "115600000000000060"
+
+
+def test_tags_derive_from_targets_and_unused_tags_are_no_problem(replay, sqlite_store):
+    Instance(replay, statuses("tag_page1.json"))
+    runtime = runtime_for(mastodon_settings(replay.url, extra=""), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    # Tags other than #kahveduragi answer 404 "Record not found" (never used yet).
+    assert report.ok and sqlite_store.count_posts() == 2
+    asked = {r.path.rsplit("/", 1)[1] for r in replay.seen()}
+    assert asked == {
+        "kahveduragi",
+        "demlikcafe",
+        "demlik",
+        "%CF%86%CF%81%CE%AD%CF%83%CE%BA%CE%BF%CE%BA%CE%B1%CF%86%CE%AD",
+        "freskocafe",
+    }
+
+
+def test_a_status_seen_on_two_instances_is_stored_once(replay, sqlite_store):
+    with ReplayServer() as other:
+        Instance(replay, statuses("tag_page0.json"))
+        Instance(other, [statuses("tag_page0.json")[2]["reblog"]])
+        extra = f"instances: [{replay.url}, {other.url}/]\n    tags: [kahveduragi]"
+        runtime = runtime_for(mastodon_settings(replay.url, extra), sqlite_store)
+
+        report = run(collect(runtime, runtime.settings.source("mastodon")))
+        other_key = f"{other.url} #kahveduragi"
+
+    assert report.ok and sqlite_store.count_posts() == 4
+    cursor = sqlite_store.state("mastodon")["cursor"]
+    assert cursor[other_key] == "115599999999999900"
+    assert cursor[f"{replay.url} #kahveduragi"] == "115600000000000050"
+
+
+def test_full_text_search_where_a_token_is_given(replay, sqlite_store):
+    Instance(replay, [])
+    found = json.loads(fixture_text("mastodon", "search.json"))
+
+    def search(request):
+        new = request.param("q") == "Demlik" and not request.param("min_id")
+        return Reply(200, found if new else {**found, "statuses": []})
+
+    replay.add(SEARCH, search)
+    extra = f"tags: [kahveduragi]\n    tokens: {{{replay.url}: '${{MASTODON_TOKEN}}'}}"
+    settings = mastodon_settings(replay.url, extra, env={"MASTODON_TOKEN": "s3cret"})
+    runtime = runtime_for(settings, sqlite_store)
+
+    run(collect(runtime, runtime.settings.source("mastodon")))
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    searches = replay.seen(SEARCH)
+    assert {r.param("q") for r in searches} == {
+        "Kahve Durağı",
+        "KahveDuragi",
+        "@kahveduragi",
+        "Demlik Cafe",
+        "Demlik",
+        "@demlikcafe",
+        "Φρέσκο Καφέ",
+        "Fresko Cafe",
+    }
+    assert all(r.headers["authorization"] == "Bearer s3cret" for r in searches)
+    assert searches[0].param("type") == "statuses"
+    # The second run asks the query that found a status only for newer ones.
+    second = {r.param("q"): r.param("min_id") for r in searches[8:]}
+    assert second.pop("Demlik") == "115600000000000070"
+    assert set(second.values()) == {None}
+    assert report.ok and sqlite_store.count_posts() == 1
+
+
+def test_a_revoked_token_is_reported_and_tags_still_collected(replay, sqlite_store):
+    Instance(replay, statuses("tag_page1.json"))
+    replay.add(SEARCH, Reply(401, {"error": "The access token is invalid"}))
+    extra = f"tags: [kahveduragi]\n    queries: [Kahve Durağı]\n    tokens: {{{replay.url}: abc}}"
+    runtime = runtime_for(mastodon_settings(replay.url, extra), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert report.problems == [("auth_failed", "HTTP 401: The access token is invalid")]
+    assert len(replay.seen(SEARCH)) == 1 and sqlite_store.count_posts() == 2
+
+
+def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
+    replay.add(
+        TAG,
+        Reply(429, {"error": "Too many requests"}, {"Retry-After": "1"}),
+        Reply(200, statuses("tag_page1.json")),
+    )
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert report.ok and len(replay.seen(TAG)) == 2 and sqlite_store.count_posts() == 2
+
+
+def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_store):
+    replay.add(TAG, Reply(502, "<html>Bad gateway</html>"))
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert report.problems[0][0] == "unreachable"
+    assert len(replay.seen(TAG)) == 4 and sqlite_store.state("mastodon")["cursor"] == {}
+
+
+def test_malformed_body_keeps_earlier_posts_and_cursor(replay, sqlite_store):
+    Instance(replay, statuses("tag_page1.json"))
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+    run(collect(runtime, runtime.settings.source("mastodon")))
+    replay.add(TAG, Reply(200, {"statuses": "maintenance"}))
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert report.problems[0][0] == "malformed" and "maintenance" in report.problems[0][1]
+    assert sqlite_store.count_posts() == 2
+    key = f"{replay.url} #kahveduragi"
+    assert sqlite_store.state("mastodon")["cursor"] == {key: "115600000000000005"}
