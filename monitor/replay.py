@@ -50,6 +50,9 @@ class Seen:
 
 Handler = Callable[[Seen], Reply]
 
+#: what a replay answers for /robots.txt unless a test adds its own: everything allowed
+ALLOW_ALL_ROBOTS = Reply(200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
+
 
 @dataclass
 class _Route:
@@ -112,6 +115,9 @@ class ReplayServer:
         with self._lock:
             self.requests.append(request)
             route = self.routes.get((request.method, request.path))
+            if route is None and request.path == "/robots.txt":
+                # HTML sources ask for robots.txt first, as they do of the real site.
+                return ALLOW_ALL_ROBOTS
             if route is None:
                 return Reply(404, {"error": "Record not found"})
             return route.next(request)

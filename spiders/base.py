@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, Field
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 from w3lib.html import remove_tags, replace_entities
@@ -137,6 +138,10 @@ class KulakSpider(scrapy.Spider):
     def guard(self, response: Response) -> Iterator[Any]:
         """Turn error statuses into problems and parser crashes into 'malformed' reports."""
         problem = problem_for_status(response)
+        if problem is not None and response.status == 404 and "gone" in response.meta:
+            # A page the spider only re-checks may be deleted: that is news, not a failure.
+            yield from response.meta["gone"](response)
+            return
         if problem is not None:
             yield problem
             return
@@ -153,6 +158,13 @@ class KulakSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[SourceProblem]:
         request = getattr(failure, "request", None)
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            yield SourceProblem(
+                "blocked",
+                "the site's robots.txt forbids this page to kulak's User-Agent",
+                url=request.url if request is not None else None,
+            )
+            return
         yield SourceProblem(
             "unreachable",
             f"{failure.type.__name__}: {failure.getErrorMessage()}",
@@ -162,7 +174,12 @@ class KulakSpider(scrapy.Spider):
 
 def problem_for_status(response: Response) -> SourceProblem | None:
     status = response.status
-    if status < 400 or status == 304:
+    if status == 304:
+        return None
+    if status not in (401, 403) and _is_challenge_page(response):
+        # Cloudflare answers its "Just a moment..." page with 200 or 503: no data either way.
+        return SourceProblem("blocked", f"HTTP {status}: a bot-protection page", url=response.url)
+    if status < 400:
         return None
     reason = f"HTTP {status}: {_short_body(response)}"
     if status in (401, 403):
@@ -192,10 +209,38 @@ def _short_body(response: Response) -> str:
 
 
 def _looks_like_challenge(response: Response) -> bool:
-    """A bot-protection page is 'blocked', not revoked credentials."""
+    """A 401/403 from bot protection is 'blocked', not revoked credentials."""
     server = response.headers.get(b"Server", b"").lower()
     body = response.body[:4000].lower()
-    return b"cloudflare" in server or b"captcha" in body or b"challenge" in body
+    return (
+        b"cloudflare" in server
+        or b"captcha" in body
+        or b"challenge" in body
+        or _is_challenge_page(response)
+    )
+
+
+_CHALLENGE_MARKERS = (
+    b"<title>just a moment",
+    b"challenge-platform",
+    b"cf-chl-",
+    b"g-recaptcha",
+    b"h-captcha",
+)
+
+
+def _is_challenge_page(response: Response) -> bool:
+    """A bot-protection page served in place of data, known by its markup or header.
+
+    Stricter than `_looks_like_challenge`: a 200 answer of an API whose posts mention
+    the word "captcha" is data, so only HTML carrying a challenge's own markers counts.
+    """
+    if response.headers.get(b"cf-mitigated", b"").lower() == b"challenge":
+        return True
+    head = response.body[:20000].lower()
+    if not head.lstrip().startswith(b"<"):
+        return False
+    return any(marker in head for marker in _CHALLENGE_MARKERS)
 
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
@@ -259,7 +304,8 @@ class PolitenessMiddleware:
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         self._note_rate_limit(request, response)
-        if response.status not in self.RETRY_STATUSES:
+        if response.status not in self.RETRY_STATUSES or _is_challenge_page(response):
+            # A challenge does not go away by asking again: the spider reports 'blocked'.
             return response
         attempt = request.meta.get("kulak_attempt", 0) + 1
         if attempt > self.max_retries:
@@ -307,6 +353,17 @@ def html_to_text(html: str | None) -> str:
     text = replace_entities(remove_tags(text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def response_time(response: Response) -> datetime:
+    """When the server answered (its Date header): what a page's "2 saat önce" counts from."""
+    value = response.headers.get(b"Date")
+    if value:
+        try:
+            return parsedate_to_datetime(value.decode("latin-1")).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC)
 
 
 def epoch_to_utc(value: float | int | str) -> datetime:
@@ -369,5 +426,6 @@ __all__ = [
     "iso_to_utc",
     "problem_for_status",
     "reset_wait_seconds",
+    "response_time",
     "retry_after_seconds",
 ]

@@ -9,7 +9,12 @@ from typing import Any
 
 @dataclass
 class Post:
-    """A public post, normalised. Unique by (source, external_id)."""
+    """A public post, normalised. Unique by (source, external_id).
+
+    `about` names what the page a post sits on is about (a brand's complaint page): the
+    targets named there count as mentioned even when the post's own text never names
+    them. With `about`, `extra["by_brand"]` says the post was written by that brand.
+    """
 
     source: str
     external_id: str
@@ -28,6 +33,7 @@ class Post:
     score: int | None = None
     views: int | None = None
     query: str | None = None
+    about: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -53,6 +53,14 @@ def make_settings(extra: str = "", base: str = BASE_SETTINGS, env: dict | None =
     )
 
 
+def source_settings(source: str, base_url: str, **options: Any) -> Settings:
+    """Settings with one source pointed at a replay, backing off fast; option values
+    are YAML (`queries="[Kahve Durağı]"`)."""
+    lines = {"base_url": base_url, "backoff": "10ms", **options}
+    entry = "".join(f"\n    {key}: {value}" for key, value in lines.items())
+    return make_settings(f"\nsources:\n  {source}:{entry}\n")
+
+
 def runtime_for(settings: Settings, store: Store) -> Runtime:
     return Runtime(settings=settings, store=store)
 

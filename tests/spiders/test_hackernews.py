@@ -4,22 +4,13 @@ from datetime import UTC, datetime
 from monitor.crawl import collect
 from monitor.replay import Reply
 from spiders.hackernews import parse_hits
-from tests.helpers import fixture_response, fixture_text, make_settings, run, runtime_for
+from tests.helpers import fixture_response, fixture_text, run, runtime_for, source_settings
 
 SEARCH = "/api/v1/search_by_date"
 
 
 def hn_settings(replay_url: str, **options):
-    extra = "".join(f"\n    {key}: {value}" for key, value in options.items())
-    return make_settings(
-        f"""
-sources:
-  hackernews:
-    base_url: {replay_url}
-    backoff: 10ms
-    queries: [Kahve Durağı]{extra}
-"""
-    )
+    return source_settings("hackernews", replay_url, queries="[Kahve Durağı]", **options)
 
 
 def test_parser_turns_hits_into_posts():

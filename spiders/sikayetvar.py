@@ -1,0 +1,322 @@
+"""Şikayetvar brand pages: complaints and the brand's answers to them (HTML + JSON-LD).
+
+A brand's list page links its newest complaints; each complaint page holds the full
+text (JSON-LD), the view count, the solved badge and the brand's answers. Answers are
+posts of their own whose parent is the complaint, written by the brand, so the digest
+can tell whether and how fast a brand answers.
+
+Incremental: the cursor keeps, per brand, the ids of the complaints already stored
+(newest first) and the complaints still waiting for an answer. A poll reads list pages
+until one holds no unseen complaint and fetches only the unseen complaint pages. A
+complaint stored without an answer is fetched again, at most once every
+`revisit_hours`, until it is answered or older than `revisit_days` (the digest's
+response window): that is how a late answer is still found.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from scrapy.http import Request, Response
+from scrapy.selector import Selector
+
+from spiders.base import (
+    KulakSpider,
+    PageDone,
+    Post,
+    SourceOptions,
+    html_to_text,
+    response_time,
+)
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+#: ids of stored complaints kept per brand: far more than `max_pages` list pages show
+SEEN_KEPT = 300
+
+
+class SikayetvarOptions(SourceOptions):
+    base_url: str = "https://www.sikayetvar.com"
+    brands: list[str] = Field(
+        description="Brand page slugs, as in sikayetvar.com/<slug>; the slug's words "
+        "(kahve-duragi) name the target the complaints are about",
+        min_length=1,
+    )
+    revisit_days: int = Field(
+        7,
+        ge=0,
+        le=60,
+        description="Unanswered complaints younger than this are fetched again for a late "
+        "answer (0: never)",
+    )
+    revisit_hours: float = Field(
+        6,
+        ge=0,
+        description="Hours between two visits of the same unanswered complaint (0: every poll)",
+    )
+
+
+class SikayetvarSpider(KulakSpider):
+    name = "sikayetvar"
+    Options = SikayetvarOptions
+    options: SikayetvarOptions
+    obeys_robots = True
+
+    def first_requests(self) -> Iterable[Request]:
+        now = datetime.now(UTC)
+        for brand in self.options.brands:
+            state = self.brand_state(brand)
+            yield self.list_request(brand, 1)
+            for complaint_id, (published, visited) in list(state["waiting"].items()):
+                if now - datetime.fromtimestamp(published, UTC) > self.revisit_window():
+                    del state["waiting"][complaint_id]
+                elif now - datetime.fromtimestamp(visited, UTC) >= timedelta(
+                    hours=self.options.revisit_hours
+                ):
+                    revisit = self.complaint_request(brand, complaint_id)
+                    revisit.meta["gone"] = self.complaint_gone
+                    yield revisit
+
+    def revisit_window(self) -> timedelta:
+        return timedelta(days=self.options.revisit_days)
+
+    def brand_state(self, brand: str) -> dict[str, Any]:
+        state = self.cursor.setdefault(brand, {})
+        state.setdefault("seen", [])
+        state.setdefault("waiting", {})
+        return state
+
+    def list_request(self, brand: str, page: int) -> Request:
+        url = f"{self.options.base_url.rstrip('/')}/{brand}"
+        if page > 1:
+            url += f"?page={page}"
+        return self.request(url, self.parse_list, meta={"brand": brand, "page": page})
+
+    def complaint_request(self, brand: str, complaint_id: str) -> Request:
+        url = f"{self.options.base_url.rstrip('/')}/{complaint_id}"
+        return self.request(
+            url, self.parse_complaint_page, meta={"brand": brand, "complaint": complaint_id}
+        )
+
+    def complaint_gone(self, response: Response) -> Iterator[PageDone]:
+        """A complaint removed from the site gets no answer any more: stop waiting."""
+        brand = response.meta["brand"]
+        state = self.brand_state(brand)
+        state["waiting"].pop(response.meta["complaint"], None)
+        yield self.page_done(brand)
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        brand, page = response.meta["brand"], response.meta["page"]
+        listing = parse_brand_list(response.text)
+        seen = set(self.brand_state(brand)["seen"])
+        unseen = [c for c in listing.complaint_ids if c not in seen]
+        for complaint_id in unseen:
+            yield self.complaint_request(brand, complaint_id)
+        if (
+            unseen
+            and len(unseen) == len(listing.complaint_ids)
+            and listing.has_next
+            and page < self.options.max_pages
+        ):
+            yield self.list_request(brand, page + 1)
+
+    def parse_complaint_page(self, response: Response) -> Iterator[Any]:
+        brand = response.meta["brand"]
+        now = response_time(response)
+        posts = parse_complaint(response.text, brand, now)
+        yield from posts
+        # Kept under the id the list linked, which the next list page is compared with.
+        listed, complaint = response.meta["complaint"], posts[0]
+        state = self.brand_state(brand)
+        state["seen"] = [listed, *(c for c in state["seen"] if c != listed)][:SEEN_KEPT]
+        answered = len(posts) > 1
+        if answered or now - complaint.created_at > self.revisit_window():
+            state["waiting"].pop(listed, None)
+        else:
+            state["waiting"][listed] = [
+                int(complaint.created_at.timestamp()),
+                int(now.timestamp()),
+            ]
+        yield self.page_done(brand)
+
+    def page_done(self, brand: str) -> PageDone:
+        """The brand's cursor as it stands now (a copy: later pages keep changing it)."""
+        return PageDone(cursor={brand: copy.deepcopy(self.brand_state(brand))})
+
+
+@dataclass(frozen=True)
+class BrandList:
+    complaint_ids: list[str]
+    has_next: bool
+
+
+def parse_brand_list(html: str) -> BrandList:
+    """Complaint ids (their paths) on one list page, and whether an older page follows."""
+    page = Selector(text=html)
+    cards = page.css("article.card-v2, article.complaint-card")
+    ids = []
+    for card in cards:
+        href = card.css("h2.complaint-title a.complaint-layer::attr(href)").get()
+        if href is None:
+            raise ValueError("a complaint card without its a.complaint-layer link")
+        ids.append(complaint_id(href))
+    if not cards and not page.css("div.complaint-list, .brand-header"):
+        raise ValueError("neither complaint cards nor an empty brand list on the page")
+    current = page.css("ul.pagination li.active ::text").re_first(r"\d+")
+    numbers = [int(n) for n in page.css("ul.pagination a::attr(href)").re(r"[?&]page=(\d+)")]
+    has_next = current is not None and any(n > int(current) for n in numbers)
+    return BrandList(ids, has_next)
+
+
+def complaint_id(href: str) -> str:
+    """A complaint's id is its path, <brand>/<title-slug>: stable and unique on the site."""
+    return urlsplit(href).path.strip("/")
+
+
+def parse_complaint(html: str, brand: str, now: datetime) -> list[Post]:
+    """The complaint, then the brand's answers, each dated; `now` is when the page was
+    served, the reference of relative dates such as "2 saat önce"."""
+    page = Selector(text=html)
+    data = _complaint_json_ld(page)
+    entity = data["mainEntity"]
+    url = data["url"]
+    external_id = complaint_id(url)
+    author = entity.get("author")
+    author_name = author.get("name") if isinstance(author, dict) else None
+    views = page.css("span.js-view-count::text").get()
+    about = brand.replace("-", " ")
+    complaint = Post(
+        source="sikayetvar",
+        external_id=external_id,
+        url=url,
+        text="\n".join(p for p in (data["headline"].strip(), entity["articleBody"].strip()) if p),
+        created_at=_iso_in_istanbul(entity["datePublished"]),
+        author_name=author_name or page.css(".username::text").get(default="").strip() or None,
+        conversation_id=external_id,
+        views=_count(views) if views else None,
+        about=about,
+        extra={"brand": brand, "solved": bool(page.css(".solved-badge"))},
+    )
+    posts = [complaint]
+    for index, answer in enumerate(page.css("div.complaint-answer-container"), start=1):
+        answer_id = answer.attrib.get("data-id") or f"answer-{index}"
+        when = answer.css(".time::attr(title)").get() or answer.css(".time::text").get()
+        if when is None:
+            raise ValueError(f"brand answer {answer_id} without its .time")
+        text = html_to_text(answer.css(".complaint-answer").get())
+        if not text:
+            continue
+        posts.append(
+            Post(
+                source="sikayetvar",
+                external_id=f"{external_id}#{answer_id}",
+                url=f"{url}#{answer_id}",
+                text=text,
+                created_at=turkish_date(when, now),
+                author_handle=brand,
+                author_name=answer.css(".company-name::text").get(default="").strip() or None,
+                parent_id=external_id,
+                conversation_id=external_id,
+                about=about,
+                extra={"brand": brand, "by_brand": True},
+            )
+        )
+    return posts
+
+
+def _complaint_json_ld(page: Selector) -> dict[str, Any]:
+    """The page's JSON-LD block that holds the complaint (others describe breadcrumbs)."""
+    for raw in page.css('script[type="application/ld+json"]::text').getall():
+        data = json.loads(raw)
+        entity = data.get("mainEntity") if isinstance(data, dict) else None
+        if isinstance(entity, dict) and "articleBody" in entity:
+            return data
+    raise ValueError("no JSON-LD block with mainEntity.articleBody on the complaint page")
+
+
+def _iso_in_istanbul(text: str) -> datetime:
+    """An ISO time in UTC; one without an offset is Istanbul's wall time."""
+    when = datetime.fromisoformat(text)
+    return (when if when.tzinfo else when.replace(tzinfo=ISTANBUL)).astimezone(UTC)
+
+
+def _count(text: str) -> int:
+    """A Turkish count: "1.234" is a thousand two hundred thirty-four."""
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        raise ValueError(f"not a count: {text!r}")
+    return int(digits)
+
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "ocak",
+            "şubat",
+            "mart",
+            "nisan",
+            "mayıs",
+            "haziran",
+            "temmuz",
+            "ağustos",
+            "eylül",
+            "ekim",
+            "kasım",
+            "aralık",
+        ),
+        start=1,
+    )
+}
+UNITS = {
+    "saniye": timedelta(seconds=1),
+    "dakika": timedelta(minutes=1),
+    "dk": timedelta(minutes=1),
+    "saat": timedelta(hours=1),
+    "gün": timedelta(days=1),
+    "hafta": timedelta(weeks=1),
+    "ay": timedelta(days=30),
+    "yıl": timedelta(days=365),
+}
+_RELATIVE = re.compile(r"(\d+)\s*(saniye|dakika|dk|saat|gün|hafta|ay|yıl)\s+önce")
+_DAY_AT = re.compile(r"(bugün|dün)\s*,?\s*(\d{1,2})[:.](\d{2})")
+_ABSOLUTE = re.compile(r"(\d{1,2})\s+(\w+)\s*(\d{4})?\s*,?\s*(?:(\d{1,2})[:.](\d{2}))?")
+
+
+def turkish_date(text: str, now: datetime) -> datetime:
+    """A date as Şikayetvar writes it, in UTC: "2 saat önce", "dün 14:05", "az önce",
+    "12 Kasım 2026 14:05" or "12 Kasım 14:05" (this year); wall times are Istanbul's."""
+    folded = text.replace("İ", "i").replace("I", "ı").lower().strip()
+    if folded in ("az önce", "şimdi", "şu an"):
+        return now
+    if found := _RELATIVE.search(folded):
+        return now - int(found.group(1)) * UNITS[found.group(2)]
+    local_now = now.astimezone(ISTANBUL)
+    if found := _DAY_AT.search(folded):
+        day = local_now.date() - timedelta(days=1 if found.group(1) == "dün" else 0)
+        hour, minute = int(found.group(2)), int(found.group(3))
+        return _istanbul(day.year, day.month, day.day, hour, minute)
+    if (found := _ABSOLUTE.search(folded)) and found.group(2) in MONTHS:
+        day, month, year, hour, minute = found.groups()
+        when = _istanbul(
+            int(year or local_now.year), MONTHS[month], int(day), int(hour or 0), int(minute or 0)
+        )
+        if year is None and when > now + timedelta(days=1):
+            # "28 Aralık" read in early January is last year's.
+            when = _istanbul(
+                local_now.year - 1, MONTHS[month], int(day), int(hour or 0), int(minute or 0)
+            )
+        return when
+    raise ValueError(f"not a Şikayetvar date: {text!r}")
+
+
+def _istanbul(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ISTANBUL).astimezone(UTC)
