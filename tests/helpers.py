@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
@@ -141,3 +144,24 @@ def burst(at: datetime, count: int, first_id: int, target: str = "Kahve Durağı
         )
         for i in range(count)
     ]
+
+
+def kulak(
+    *args: str, cwd: Path, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run the real command in a process of its own, as a user or a service would."""
+    return subprocess.run(
+        [sys.executable, "-m", "monitor.cli", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=input,
+    )
+
+
+def write_settings(folder: Path, extra: str) -> Path:
+    path = folder / "settings.yaml"
+    path.write_text(BASE_SETTINGS + extra, encoding="utf-8")
+    return path

@@ -1,9 +1,6 @@
 """The command line, as a user runs it."""
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,28 +9,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.replay import Reply
 from monitor.store import Store
-from tests.helpers import BASE_SETTINGS, burst, fixture_text, quiet_days
-
-
-def kulak(
-    *args: str, cwd: Path, env: dict | None = None, input: str | None = None
-) -> subprocess.CompletedProcess:
-    """Run the real command in a process of its own, as a user or a service would."""
-    return subprocess.run(
-        [sys.executable, "-m", "monitor.cli", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        input=input,
-    )
-
-
-def write_settings(folder: Path, extra: str) -> Path:
-    path = folder / "settings.yaml"
-    path.write_text(BASE_SETTINGS + extra, encoding="utf-8")
-    return path
+from tests.helpers import burst, fixture_text, kulak, quiet_days, write_settings
 
 
 def test_init_writes_a_starter_that_check_accepts(tmp_path, monkeypatch):
