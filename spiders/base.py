@@ -411,12 +411,6 @@ class Mark:
         }
 
 
-def iso_to_utc(value: str) -> datetime:
-    """An RFC 3339 time ('2026-11-20T09:15:00.000Z', '...+03:00') in UTC; no offset means UTC."""
-    when = datetime.fromisoformat(value)
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
 __all__ = [
     "CollectorContext",
     "KulakSpider",
