@@ -165,3 +165,12 @@ def write_settings(folder: Path, extra: str) -> Path:
     path = folder / "settings.yaml"
     path.write_text(BASE_SETTINGS + extra, encoding="utf-8")
     return path
+
+
+def check_and_collect(folder: Path, sources: str) -> tuple[str, list[str]]:
+    """What `kulak check` prints and the lines `kulak collect --once` writes to stderr,
+    for the test targets and these `sources:` entries (YAML)."""
+    path = write_settings(folder, f"sources:\n{textwrap.indent(textwrap.dedent(sources), '  ')}")
+    checked = kulak("check", "--config", str(path), cwd=folder)
+    collected = kulak("collect", "--once", "--config", str(path), cwd=folder)
+    return checked.stdout, collected.stderr.splitlines()
