@@ -48,31 +48,49 @@ REVIEWS = [
 ]
 
 
+def review_entry(
+    review_id: int, updated: datetime, stars: int, author: str, title: str, text: str
+) -> dict[str, Any]:
+    """One review as Apple writes it: every value wrapped in {"label": ...}."""
+    return {
+        "author": {"name": {"label": author}, "label": ""},
+        "updated": {"label": updated.astimezone(PACIFIC).isoformat(timespec="seconds")},
+        "im:rating": {"label": str(stars)},
+        "im:version": {"label": "4.2.0"},
+        "id": {"label": str(review_id)},
+        "title": {"label": title},
+        "content": {"label": text, "attributes": {"type": "text"}},
+        "im:voteSum": {"label": "0"},
+        "im:voteCount": {"label": "0"},
+    }
+
+
+def reviews_path(app: str, country: str, page: int = 1) -> str:
+    return f"/{country}/rss/customerreviews/page={page}/id={app}/sortby=mostrecent/json"
+
+
+def reviews_page(
+    app: str, country: str, entries: list[dict[str, Any]], last: int = 1
+) -> dict[str, Any]:
+    """A page of reviews whose links say how many pages there are."""
+    href = "https://itunes.apple.com" + reviews_path(app, country, last).replace("/json", "/xml")
+    return {"feed": {"link": [{"attributes": {"rel": "last", "href": href}}], "entry": entries}}
+
+
 def install(replay: ReplayServer, now: datetime) -> dict[str, Any]:
     pages: dict[tuple[str, str], list[dict[str, Any]]] = {}
     # Most recent first, as sortby=mostrecent answers.
     for app, country, review_id, hours, stars, author, title, text in sorted(
         REVIEWS, key=lambda review: review[3]
     ):
-        updated = (now - timedelta(hours=hours)).astimezone(PACIFIC).isoformat(timespec="seconds")
-        pages.setdefault((app, country), []).append(
-            {
-                "author": {"name": {"label": author}, "label": ""},
-                "updated": {"label": updated},
-                "im:rating": {"label": str(stars)},
-                "im:version": {"label": "4.2.0"},
-                "id": {"label": str(11300000100 + review_id)},
-                "title": {"label": title},
-                "content": {"label": text, "attributes": {"type": "text"}},
-                "im:voteSum": {"label": "0"},
-                "im:voteCount": {"label": "0"},
-            }
+        entry = review_entry(
+            11300000100 + review_id, now - timedelta(hours=hours), stars, author, title, text
         )
+        pages.setdefault((app, country), []).append(entry)
     for app in APPS:
         for country in ("tr", "gr"):
-            entries = pages.get((app, country), [])
-            path = f"/{country}/rss/customerreviews/page=1/id={app}/sortby=mostrecent/json"
-            last = f"https://itunes.apple.com{path.replace('/json', '/xml')}"
-            feed = {"link": [{"attributes": {"rel": "last", "href": last}}], "entry": entries}
-            replay.add(path, Reply(200, {"feed": feed}))
+            replay.add(
+                reviews_path(app, country),
+                Reply(200, reviews_page(app, country, pages.get((app, country), []))),
+            )
     return {"type": "appstore", "apps": APPS, "countries": ["tr", "gr"]}
