@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import TypeAdapter
 from rich.console import Console
 from rich.table import Table
 
@@ -153,7 +154,11 @@ def sources(config_path: Path) -> None:
             about = field.description or (base.description if base else "") or ""
             default = "required" if field.is_required() else f"default {field.default!r}"
             if field.default_factory is not None:
-                default = "default: none"
+                # A list default (countries, editions) is shown as settings.yaml writes it.
+                value = TypeAdapter(Any).dump_python(
+                    field.get_default(call_default_factory=True), mode="json"
+                )
+                default = f"default {value}" if value else "default: none"
             console.print(f"    {field_name}: {about} ({default})", markup=False)
 
 

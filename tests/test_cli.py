@@ -50,6 +50,14 @@ def test_sources_lists_options_and_readiness(tmp_path):
     assert "hits_per_page" in result.output
 
 
+def test_sources_shows_list_defaults_as_settings_write_them(tmp_path):
+    path = write_settings(tmp_path, "sources:\n  hackernews: {}\n")
+    result = CliRunner().invoke(main, ["sources", "--config", str(path)])
+    assert "whose reviews are read (default ['tr', 'gr', 'us'])" in result.output
+    assert "{'hl': 'el', 'gl': 'GR', 'ceid': 'GR:el'}" in result.output
+    assert "queries: Search terms" in result.output and "(default: none)" in result.output
+
+
 def test_collect_then_export(tmp_path, replay):
     page = json.loads(fixture_text("hackernews", "page0.json"))
     replay.add("/api/v1/search_by_date", Reply(200, {**page, "nbPages": 1}))
