@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import scrapy
 from pydantic import BaseModel, ConfigDict, Field
@@ -366,6 +367,14 @@ def response_time(response: Response) -> datetime:
     return datetime.now(UTC)
 
 
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def istanbul_to_utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An Istanbul wall time, as Turkish sites write their dates, in UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=ISTANBUL).astimezone(UTC)
+
+
 def epoch_to_utc(value: float | int | str) -> datetime:
     return datetime.fromtimestamp(float(value), tz=UTC)
 
@@ -412,6 +421,7 @@ class Mark:
 
 
 __all__ = [
+    "ISTANBUL",
     "CollectorContext",
     "KulakSpider",
     "Mark",
@@ -424,6 +434,7 @@ __all__ = [
     "epoch_to_utc",
     "html_to_text",
     "iso_to_utc",
+    "istanbul_to_utc",
     "problem_for_status",
     "reset_wait_seconds",
     "response_time",

@@ -23,22 +23,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
 from spiders.base import (
+    ISTANBUL,
     KulakSpider,
     PageDone,
     Post,
     SourceOptions,
     html_to_text,
+    istanbul_to_utc,
     response_time,
 )
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 #: ids of stored complaints kept per brand: far more than `max_pages` list pages show
 SEEN_KEPT = 300
 
@@ -303,20 +303,12 @@ def turkish_date(text: str, now: datetime) -> datetime:
     if found := _DAY_AT.search(folded):
         day = local_now.date() - timedelta(days=1 if found.group(1) == "dün" else 0)
         hour, minute = int(found.group(2)), int(found.group(3))
-        return _istanbul(day.year, day.month, day.day, hour, minute)
+        return istanbul_to_utc(day.year, day.month, day.day, hour, minute)
     if (found := _ABSOLUTE.search(folded)) and found.group(2) in MONTHS:
         day, month, year, hour, minute = found.groups()
-        when = _istanbul(
-            int(year or local_now.year), MONTHS[month], int(day), int(hour or 0), int(minute or 0)
-        )
+        wall = (MONTHS[month], int(day), int(hour or 0), int(minute or 0))
+        when = istanbul_to_utc(int(year or local_now.year), *wall)
         if year is None and when > now + timedelta(days=1):
-            # "28 Aralık" read in early January is last year's.
-            when = _istanbul(
-                local_now.year - 1, MONTHS[month], int(day), int(hour or 0), int(minute or 0)
-            )
+            when = istanbul_to_utc(local_now.year - 1, *wall)  # "28 Aralık" read in January
         return when
     raise ValueError(f"not a Şikayetvar date: {text!r}")
-
-
-def _istanbul(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=ISTANBUL).astimezone(UTC)

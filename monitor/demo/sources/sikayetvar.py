@@ -6,12 +6,11 @@ import json
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from monitor.replay import ReplayServer, Reply
+from spiders.base import ISTANBUL
 from spiders.sikayetvar import MONTHS
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 MONTH_NAMES = {number: name.capitalize() for name, number in MONTHS.items()}
 
 # brand slug, complaint slug, author, hours ago, title, text, brand's answer (hours ago, text)
