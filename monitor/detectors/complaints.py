@@ -69,24 +69,29 @@ def negative_posts(
     targets: Sequence[Target],
     since: datetime,
     key: Callable[[Target, Row], str],
+    wanted: Callable[[Row, Row], bool],
 ) -> list[Complaint]:
-    """Negative posts about `targets` since `since`, not by their own accounts.
+    """Negative posts about `targets` since `since`, not by their own accounts, that
+    `wanted(post, mention)` accepts (it sees who, when, reach and intents only).
 
-    Live, posts whose alert key is stored already are dropped first, so a cycle's work
-    grows with what is new, not with what was seen before.
+    Live, posts whose alert key is stored already are dropped before their text is read,
+    so a cycle's work grows with what is new, not with what was seen before.
     """
     by_name = {t.name: t for t in targets}
-    found = []
+    chosen: dict[int, tuple[Target, str]] = {}
     for post, mention in ctx.store.mentions_between(
-        since, ctx.now, targets=list(by_name), label="neg"
+        since, ctx.now, targets=list(by_name), label="neg", brief=True
     ):
         target = by_name[mention["target"]]
-        if about(mention, target) and not by_own_account(post, target):
-            found.append(Complaint(target, post, mention, key(target, post)))
+        if about(mention, target) and not by_own_account(post, target) and wanted(post, mention):
+            chosen[mention["id"]] = (target, key(target, post))
     if not ctx.backtest:
-        known = ctx.store.known_keys(c.key for c in found)
-        found = [c for c in found if c.key not in known]
-    return found
+        known = ctx.store.known_keys(k for _, k in chosen.values())
+        chosen = {i: (t, k) for i, (t, k) in chosen.items() if k not in known}
+    return [
+        Complaint(chosen[mention["id"]][0], post, mention, chosen[mention["id"]][1])
+        for post, mention in ctx.store.mentions_by_id(chosen)
+    ]
 
 
 def with_answers(ctx: Context, complaints: list[Complaint]) -> list[Complaint]:

@@ -72,9 +72,8 @@ def detect(ctx: Context, options: Options) -> list[Alert]:
     targets = ctx.settings.targets
     zone = ZoneInfo(ctx.settings.general.timezone)
     report_from = ctx.start(ctx.now - RECENT)
-    counts = ctx.store.hourly_counts(
-        floor_hour(report_from - HISTORY), ctx.now, [t.name for t in targets]
-    )
+    ctx.store.refresh_mention_hours()
+    counts = ctx.store.mention_hours(floor_hour(report_from - HISTORY), [t.name for t in targets])
     alerts = []
     for target in targets:
         hours = counts.get(target.name)

@@ -58,13 +58,15 @@ class Options(DetectorOptions):
 def detect(ctx: Context, options: Options) -> list[Alert]:
     competitors = [t for t in ctx.settings.targets if t.kind == "competitor"]
     wanted = set(options.intents)
-    candidates = [
-        c
-        for c in negative_posts(
-            ctx, competitors, ctx.start(ctx.now - options.max_age), post_key("opportunity")
-        )
-        if wanted & set(c.mention["intents"] or ()) and reach(c.post) >= options.min_reach
-    ]
+    candidates = negative_posts(
+        ctx,
+        competitors,
+        ctx.start(ctx.now - options.max_age),
+        post_key("opportunity"),
+        lambda post, mention: (
+            bool(wanted & set(mention["intents"] or ())) and reach(post) >= options.min_reach
+        ),
+    )
     complaints = [
         c for c in with_answers(ctx, candidates) if not (options.unanswered_only and c.answered)
     ]

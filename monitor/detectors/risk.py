@@ -54,11 +54,13 @@ def growth(post: dict) -> float:
 def detect(ctx: Context, options: Options) -> list[Alert]:
     brands = [t for t in ctx.settings.targets if t.kind == "brand"]
     since = ctx.start(ctx.now - options.max_age)
-    risky = [
-        c
-        for c in negative_posts(ctx, brands, since, post_key("risk"))
-        if reach(c.post) >= options.min_reach or growth(c.post) >= options.min_growth
-    ]
+    risky = negative_posts(
+        ctx,
+        brands,
+        since,
+        post_key("risk"),
+        lambda post, _: reach(post) >= options.min_reach or growth(post) >= options.min_growth,
+    )
     risky = with_answers(ctx, risky)
     risky.sort(key=lambda c: reach(c.post), reverse=True)
     return [_alert(ctx, c, options) for c in risky]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +32,22 @@ from monitor.store import schema
 from monitor.store.migrate import upgrade
 from spiders.items import PageDone, SourceProblem
 
+HOUR = timedelta(hours=1)
+REFRESH_OVERLAP = timedelta(minutes=15)
+# What choosing a mention needs: who, when, how far it reached, what it wants.
+BRIEF_POST = (
+    "id",
+    "source",
+    "external_id",
+    "author_handle",
+    "author_followers",
+    "likes",
+    "reposts",
+    "replies",
+    "created_at",
+    "updated_at",
+)
+BRIEF_MENTION = ("id", "target", "created_at", "label", "intents", "by_target")
 ENGAGEMENT = ("likes", "reposts", "replies", "score", "views", "author_followers")
 
 
@@ -273,39 +289,102 @@ class Store:
             post["mentions"] = by_post.get(post["id"], [])
             yield post
 
-    def hourly_counts(
-        self, start: datetime, end: datetime, targets: Iterable[str]
-    ) -> dict[str, dict[datetime, tuple[int, int]]]:
-        """Per target and UTC hour in [start, end): (mentions, negative mentions).
+    def refresh_mention_hours(self) -> dict[str, set[datetime]]:
+        """Bring the hourly counts up to date with the posts stored or changed since the
+        last refresh; return, per target, the hours whose counts changed.
 
-        Mentions by the target's own accounts are left out. Grouped in the database, so a
-        detection cycle reads one row per target and hour, not one per post.
+        Only the hours those posts were written in are counted again, so a cycle costs
+        what was collected since the last one, not the size of the store. The first refresh
+        counts everything. Posts saved while the last refresh ran are caught by looking
+        `REFRESH_OVERLAP` further back.
         """
-        m = schema.mentions
+        p, state = schema.posts, schema.detector_state
+        with self.engine.begin() as conn:
+            mark = conn.execute(
+                select(state.c.value).where(state.c.name == "mention_hours")
+            ).scalar()
+            newest = as_utc(conn.execute(select(func.max(p.c.updated_at))).scalar())
+            if newest is None:
+                return {}
+            hours = None
+            if mark is not None:
+                since = datetime.fromisoformat(mark["updated_at"]) - REFRESH_OVERLAP
+                created = conn.execute(select(p.c.created_at).where(p.c.updated_at >= since))
+                hours = {_floor_hour(as_utc(at)) for at in created.scalars()}
+            changed = self._recount_hours(conn, hours)
+            value = {"updated_at": newest.isoformat()}
+            conn.execute(
+                self._insert(state)
+                .values(name="mention_hours", value=value)
+                .on_conflict_do_update(index_elements=["name"], set_={"value": value})
+            )
+        return changed
+
+    def _recount_hours(self, conn: Any, hours: set[datetime] | None) -> dict[str, set[datetime]]:
+        """Count the given hours (None: all) from the mentions; store what differs."""
+        m, table = schema.mentions, schema.mention_hours
         if self.dialect == "postgresql":
             hour = func.to_char(func.timezone("UTC", m.c.created_at), "YYYY-MM-DD HH24")
         else:  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
             hour = func.substr(m.c.created_at, 1, 13)
-        query = (
-            select(
-                m.c.target,
-                hour.label("hour"),
-                func.count(),
-                func.sum(case((m.c.label == "neg", 1), else_=0)),
-            )
-            .where(
-                m.c.target.in_(list(targets)),
-                m.c.created_at >= start,
-                m.c.created_at < end,
-                m.c.by_target == false(),
-            )
+        count = (
+            select(m.c.target, hour, func.count(), func.sum(case((m.c.label == "neg", 1), else_=0)))
+            .where(m.c.by_target == false())
             .group_by(m.c.target, hour)
         )
+        stored = select(table.c.target, table.c.hour, table.c.mentions, table.c.negative)
+        if hours is not None:
+            if not hours:
+                return {}
+            spans = _spans(sorted(hours))
+            count = count.where(
+                or_(*[and_(m.c.created_at >= a, m.c.created_at < b) for a, b in spans])
+            )
+            stored = stored.where(
+                or_(*[and_(table.c.hour >= a, table.c.hour < b) for a, b in spans])
+            )
+        new = {
+            (target, datetime.fromisoformat(text).replace(tzinfo=UTC)): (total, negative or 0)
+            for target, text, total, negative in conn.execute(count)
+        }
+        old = {
+            (target, as_utc(at).astimezone(UTC)): (total, negative)
+            for target, at, total, negative in conn.execute(stored)
+        }
+        changed: dict[str, set[datetime]] = {}
+        upserts = []
+        for key in new.keys() | old.keys():
+            if new.get(key) == old.get(key):
+                continue
+            target, at = key
+            changed.setdefault(target, set()).add(at)
+            if key in new:
+                total, negative = new[key]
+                upserts.append(
+                    {"target": target, "hour": at, "mentions": total, "negative": negative}
+                )
+            else:
+                conn.execute(table.delete().where(table.c.target == target, table.c.hour == at))
+        if upserts:
+            stmt = self._insert(table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["target", "hour"],
+                set_={"mentions": stmt.excluded.mentions, "negative": stmt.excluded.negative},
+            )
+            conn.execute(stmt, upserts)
+        return changed
+
+    def mention_hours(
+        self, start: datetime, targets: Iterable[str]
+    ) -> dict[str, dict[datetime, tuple[int, int]]]:
+        """Per target and UTC hour from `start`: (mentions, negative mentions), as of the
+        last `refresh_mention_hours`. Mentions by the target's own accounts are left out."""
+        table = schema.mention_hours
+        query = select(table).where(table.c.target.in_(list(targets)), table.c.hour >= start)
         counts: dict[str, dict[datetime, tuple[int, int]]] = {}
         with self.engine.connect() as conn:
-            for target, hour_text, total, negative in conn.execute(query):
-                at = datetime.fromisoformat(hour_text).replace(tzinfo=UTC)
-                counts.setdefault(target, {})[at] = (total, negative or 0)
+            for target, at, total, negative in conn.execute(query):
+                counts.setdefault(target, {})[as_utc(at).astimezone(UTC)] = (total, negative)
         return counts
 
     def mentions_between(
@@ -315,23 +394,57 @@ class Store:
         *,
         targets: Iterable[str],
         label: str | None = None,
+        brief: bool = False,
     ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """(post, mention) pairs of the targets' mentions in [start, end), oldest first."""
+        """(post, mention) pairs of the targets' mentions in [start, end), oldest first.
+
+        `brief` reads only who wrote it, when, its reach and what it wants: enough to
+        choose, before reading the chosen ones whole with `mentions_by_id`.
+        """
+        m = schema.mentions
+        return self._mention_pairs(
+            m.c.target.in_(list(targets)),
+            m.c.created_at >= start,
+            m.c.created_at < end,
+            m.c.label == label if label is not None else true(),
+            brief=brief,
+        )
+
+    def mentions_by_id(self, ids: Iterable[int]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(post, mention) pairs, whole, of these mention ids, oldest first."""
+        ids = list(ids)
+        pairs = []
+        for start in range(0, len(ids), 1000):
+            pairs += self._mention_pairs(schema.mentions.c.id.in_(ids[start : start + 1000]))
+        return sorted(pairs, key=lambda pair: (pair[1]["created_at"], pair[1]["id"]))
+
+    def _mention_pairs(
+        self, *where: Any, brief: bool = False
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         p, m = schema.posts, schema.mentions
+        post_columns = [p.c[name] for name in BRIEF_POST] if brief else list(p.c)
+        mention_columns = [m.c[name] for name in BRIEF_MENTION] if brief else list(m.c)
         query = (
-            select(p, *[c.label(f"m_{c.name}") for c in m.c])
+            select(*post_columns, *mention_columns)
             .join(p, p.c.id == m.c.post_id)
-            .where(
-                m.c.target.in_(list(targets)),
-                m.c.created_at >= start,
-                m.c.created_at < end,
-                m.c.label == label if label is not None else true(),
-            )
+            .where(*where)
             .order_by(m.c.created_at, m.c.id)
         )
+        post_names = [c.name for c in post_columns]
+        mention_names = [c.name for c in mention_columns]
+        split = len(post_names)
+        pairs = []
         with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [_split_mention(row) for row in rows]
+            for row in conn.execute(query):
+                post = dict(zip(post_names, row[:split], strict=True))
+                mention = dict(zip(mention_names, row[split:], strict=True))
+                for key in ("created_at", "collected_at", "updated_at"):
+                    if key in post:
+                        post[key] = as_utc(post[key])
+                if "created_at" in mention:
+                    mention["created_at"] = as_utc(mention["created_at"])
+                pairs.append((post, mention))
+        return pairs
 
     def replies_to(self, posts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """Stored replies to these posts, each with its mentions (to know who wrote it)."""
@@ -450,18 +563,19 @@ class Store:
             return {(row[0], row[1]): row[2] for row in conn.execute(query)}
 
 
-def _split_mention(row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    post: dict[str, Any] = {}
-    mention: dict[str, Any] = {}
-    for key, value in row.items():
-        if key.startswith("m_"):
-            mention[key[2:]] = value
+def _floor_hour(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _spans(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """Sorted hours as few [first, last + 1h) ranges: runs of consecutive hours merge."""
+    spans: list[tuple[datetime, datetime]] = []
+    for at in hours:
+        if spans and spans[-1][1] == at:
+            spans[-1] = (spans[-1][0], at + HOUR)
         else:
-            post[key] = value
-    for key in ("created_at", "collected_at", "updated_at"):
-        post[key] = as_utc(post[key])
-    mention["created_at"] = as_utc(mention["created_at"])
-    return post, mention
+            spans.append((at, at + HOUR))
+    return spans
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

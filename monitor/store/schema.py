@@ -50,6 +50,8 @@ posts = Table(
     UniqueConstraint("source", "external_id", name="uq_posts_source_external_id"),
 )
 Index("ix_posts_created_at", posts.c.created_at)
+Index("ix_posts_updated_at", posts.c.updated_at)
+Index("ix_posts_source_parent", posts.c.source, posts.c.parent_id)
 
 mentions = Table(
     "mentions",
@@ -68,6 +70,25 @@ mentions = Table(
     UniqueConstraint("post_id", "target", name="uq_mentions_post_target"),
 )
 Index("ix_mentions_target_created", mentions.c.target, mentions.c.created_at)
+Index("ix_mentions_created_at", mentions.c.created_at)
+
+# Mentions per target and UTC hour (the target's own posts left out), kept up to date by
+# `Store.refresh_mention_hours` from the posts changed since `detector_state['mention_hours']`.
+mention_hours = Table(
+    "mention_hours",
+    metadata,
+    Column("target", String(200), primary_key=True),
+    Column("hour", UTCDateTime, primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+)
+
+detector_state = Table(
+    "detector_state",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
 
 collector_state = Table(
     "collector_state",

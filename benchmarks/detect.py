@@ -1,0 +1,236 @@
+"""Detection benchmark, one command:
+
+    python benchmarks/detect.py [--posts 1000000] [--days 30] [--postgres URL]
+
+Fills a fresh store with invented posts about 20 targets (one brand, 19 competitors), spread
+over `--days` with daily and weekly rhythm, a few bursts, replies (some by the targets' own
+accounts) and collector states; then times full detection cycles (`detect_once`: every
+detector, queueing through the outbox): the first one, which queues every open event, a
+repeat with nothing new, and one after fifteen more minutes of posts. Runs on a SQLite file
+and, with `--postgres` (default postgresql+psycopg://postgres@127.0.0.1:5432/test), in a
+schema of its own on PostgreSQL that is dropped afterwards.
+
+The posts are bulk-inserted as the store's own rows (the same columns `Store.save`
+writes); storing a million posts one upsert at a time would measure the store, not the
+detectors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor.config import Settings, parse_settings
+from monitor.detect import DETECTORS, detect_once
+from monitor.detectors.base import Context
+from monitor.registry import channel_options, detector_options, source_options
+from monitor.store import Store, schema
+
+NOW = datetime(2026, 11, 27, 12, 7, tzinfo=UTC)
+BRAND = "Kahve Durağı"
+COMPETITORS = ["Demlik", "Φρέσκο", *[f"Rakip {i}" for i in range(1, 18)]]
+SOURCES = ["hackernews", "rss", "mastodon", "reddit", "sikayetvar"]
+WORDS = {
+    "neg": ["kahvem soğuktu", "ο καφές ήταν κρύος", "the wifi never works", "sipariş gelmedi"],
+    "neu": ["bugün açık mı", "πού είναι το κατάστημα", "anyone tried the new menu"],
+    "pos": ["harika latte", "υπέροχο γλυκό", "lovely staff today"],
+}
+
+
+def settings() -> Settings:
+    lines = ["kulak:\n  timezone: Europe/Istanbul\ntargets:\n"]
+    for name in [BRAND, *COMPETITORS]:
+        kind = "brand" if name == BRAND else "competitor"
+        handle = "@" + name.lower().replace(" ", "")
+        lines.append(f"  - name: {name}\n    kind: {kind}\n    keywords: [{name}]\n")
+        lines.append(f'    handles: ["{handle}"]\n')
+    lines.append("sources:\n" + "".join(f"  {s}: {{type: hackernews}}\n" for s in SOURCES))
+    return parse_settings(
+        "".join(lines),
+        source_options=source_options(),
+        channel_options=channel_options(),
+        detector_options=detector_options(),
+        env={},
+    )
+
+
+def rate(at: datetime) -> float:
+    """Relative posting rate: busy afternoons, quiet nights, calmer weekends."""
+    hour = (at.hour + 3) % 24
+    daily = 0.35 + math.sin(math.pi * max(hour - 6, 0) / 18) if hour >= 6 else 0.35
+    return daily * (0.7 if at.weekday() >= 5 else 1.0)
+
+
+def generate(count: int, days: int, start_id: int, end: datetime, seed: int) -> Iterator[tuple]:
+    """(post row, mention row) pairs, oldest first, ids from `start_id`."""
+    rng = random.Random(seed)
+    start = end - timedelta(days=days)
+    hours = [start + timedelta(hours=h) for h in range(days * 24)]
+    weights = [rate(h) for h in hours]
+    bursts = {rng.randrange(len(hours)): rng.choice([BRAND, *COMPETITORS]) for _ in range(6)}
+    names = [BRAND, *COMPETITORS]
+    target_weights = [3.0, 2.0, 2.0, *[1.0] * 17]
+    picked = rng.choices(range(len(hours)), weights, k=count)
+    picked.sort()
+    for n, hour_index in enumerate(picked):
+        post_id = start_id + n
+        at = hours[hour_index] + timedelta(seconds=rng.randrange(3600))
+        target = bursts.get(hour_index) if rng.random() < 0.3 else None
+        target = target or rng.choices(names, target_weights)[0]
+        label = "neg" if target in bursts.values() and hour_index in bursts else None
+        label = label or rng.choices(["neg", "neu", "pos"], [2, 5, 3])[0]
+        intents = []
+        if label == "neg":
+            intents = rng.choices(
+                [["complaint"], ["complaint", "question"], ["switching"], []], [6, 1, 1, 2]
+            )[0]
+        handle = "@" + target.lower().replace(" ", "")
+        is_reply = n > 1000 and rng.random() < 0.05
+        by_target = is_reply and rng.random() < 0.4
+        source = rng.choice(SOURCES)
+        post = {
+            "id": post_id,
+            "source": source,
+            "external_id": str(post_id),
+            "url": f"https://example.test/{source}/{post_id}",
+            "text": f"{target} {rng.choice(WORDS[label])}",
+            "created_at": at,
+            "collected_at": at + timedelta(minutes=5),
+            "updated_at": at + timedelta(minutes=5),
+            "author_handle": handle.lstrip("@") if by_target else f"user{rng.randrange(200000)}",
+            "author_name": None,
+            "author_followers": int(rng.paretovariate(1.2) * 50),
+            "lang": "tr",
+            "parent_id": str(post_id - rng.randrange(1, 1000)) if is_reply else None,
+            "conversation_id": None,
+            "likes": rng.randrange(20),
+            "reposts": rng.randrange(5),
+            "replies": rng.randrange(5),
+            "score": None,
+            "views": None,
+            "query": target,
+            "extra": {},
+        }
+        mention = {
+            "post_id": post_id,
+            "target": target,
+            "target_kind": "brand" if target == BRAND else "competitor",
+            "created_at": at,
+            "lang": "tr",
+            "compound": {"neg": -0.6, "neu": 0.0, "pos": 0.6}[label],
+            "label": label,
+            "intents": intents,
+            "matched": [target],
+            "by_target": by_target,
+        }
+        yield post, mention
+
+
+def fill(store: Store, count: int, days: int, start_id: int, end: datetime, seed: int) -> None:
+    batch_posts: list[dict] = []
+    batch_mentions: list[dict] = []
+    with store.engine.begin() as conn:
+        for post, mention in generate(count, days, start_id, end, seed):
+            batch_posts.append(post)
+            batch_mentions.append(mention)
+            if len(batch_posts) == 20000:
+                conn.execute(insert(schema.posts), batch_posts)
+                conn.execute(insert(schema.mentions), batch_mentions)
+                batch_posts, batch_mentions = [], []
+        if batch_posts:
+            conn.execute(insert(schema.posts), batch_posts)
+            conn.execute(insert(schema.mentions), batch_mentions)
+    if store.dialect == "postgresql":
+        with store.engine.begin() as conn:
+            conn.execute(text("ANALYZE posts"))
+            conn.execute(text("ANALYZE mentions"))
+    for i, source in enumerate(SOURCES):
+        for run in range(4):
+            problems = []
+            if i == 0:  # one source keeps failing
+                from spiders.items import SourceProblem
+
+                problems = [SourceProblem("auth_failed", "401 Unauthorized")]
+            at = end - timedelta(minutes=15 * (4 - run))
+            store.record_run(source, problems=problems, requests=1, new_posts=0, at=at)
+
+
+def timed(label: str, action) -> object:
+    started = time.perf_counter()
+    result = action()
+    print(f"  {label}: {time.perf_counter() - started:.3f} s", flush=True)
+    return result
+
+
+def bench(store: Store, posts: int, days: int) -> None:
+    config = settings()
+    started = time.perf_counter()
+    fill(store, posts, days, 1, NOW, seed=7)
+    print(f"  stored {store.count_posts():,} posts in {time.perf_counter() - started:.0f} s")
+    first = timed("first cycle", lambda: detect_once(store, config, NOW))
+    kinds = {}
+    for alert in first:
+        kinds[alert.kind] = kinds.get(alert.kind, 0) + 1
+    print(f"    queued {len(first)} alerts: {kinds}")
+    timed("repeat, nothing new", lambda: detect_once(store, config, NOW))
+    later = NOW + timedelta(minutes=15)
+    fill_count = max(posts // (days * 96), 1)
+    fill(store, fill_count, 1, 10_000_000, later, seed=8)
+    new = timed(f"after {fill_count} new posts", lambda: detect_once(store, config, later))
+    print(f"    queued {len(new)} alerts")
+    ctx = Context(store, config, later)
+    for name, module in DETECTORS.items():
+        timed(f"    {name} alone", lambda m=module, n=name: m.detect(ctx, config.detectors[n]))
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    name = f"kulak_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as folder:
+            print(f"SQLite, {args.posts:,} posts over {args.days} days, 20 targets")
+            store = Store.open(f"sqlite:///{folder}/bench.sqlite3")
+            bench(store, args.posts, args.days)
+            store.close()
+    if args.only != "sqlite":
+        with postgres_schema(args.postgres) as url:
+            print(f"PostgreSQL, {args.posts:,} posts over {args.days} days, 20 targets")
+            store = Store.open(url)
+            bench(store, args.posts, args.days)
+            store.close()
+
+
+if __name__ == "__main__":
+    main()
