@@ -80,7 +80,8 @@ def generate(count: int, days: int, start_id: int, end: datetime, seed: int) -> 
     start = end - timedelta(days=days)
     hours = [start + timedelta(hours=h) for h in range(days * 24)]
     weights = [rate(h) for h in hours]
-    bursts = {rng.randrange(len(hours)): rng.choice([BRAND, *COMPETITORS]) for _ in range(6)}
+    bursts = {rng.randrange(len(hours)): rng.choice([BRAND, *COMPETITORS]) for _ in range(5)}
+    bursts[len(hours) - 2] = "Demlik"  # one within the hours a live cycle reports
     names = [BRAND, *COMPETITORS]
     target_weights = [3.0, 2.0, 2.0, *[1.0] * 17]
     picked = rng.choices(range(len(hours)), weights, k=count)

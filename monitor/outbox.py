@@ -18,4 +18,4 @@ def channel_names_for(settings: Settings, alert: Alert) -> list[str]:
 
 def queue(store: Store, settings: Settings, alerts: Iterable[Alert]) -> list[Alert]:
     """Queue alerts not seen before; return those that are new."""
-    return [a for a in alerts if store.add_alert(a, channel_names_for(settings, a))]
+    return store.add_alerts((a, channel_names_for(settings, a)) for a in alerts)

@@ -483,36 +483,55 @@ class Store:
 
     def add_alert(self, alert: Alert, channels: Iterable[str]) -> bool:
         """Queue an alert for each channel; False if an alert with this key exists already."""
+        return bool(self.add_alerts([(alert, list(channels))]))
+
+    def add_alerts(self, queued: Iterable[tuple[Alert, list[str]]]) -> list[Alert]:
+        """Queue alerts, each for its channels, in one transaction; return the new ones.
+
+        An alert whose key exists already is left as it is (and gets no deliveries).
+        """
+        first: dict[str, tuple[Alert, list[str]]] = {}
+        for alert, channels in queued:
+            first.setdefault(alert.key, (alert, channels))
+        queued = list(first.values())
+        if not queued:
+            return []
         now = utcnow()
+        table = schema.alerts
+        rows = [
+            {
+                "key": alert.key,
+                "kind": alert.kind,
+                "target": alert.target,
+                "severity": alert.severity,
+                "title": alert.title,
+                "created_at": alert.created_at,
+                "payload": alert.to_json(),
+            }
+            for alert, _ in queued
+        ]
+        stmt = (
+            self._insert(table)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(table.c.key, table.c.id)
+        )
         with self.engine.begin() as conn:
-            stmt = (
-                self._insert(schema.alerts)
-                .values(
-                    key=alert.key,
-                    kind=alert.kind,
-                    target=alert.target,
-                    severity=alert.severity,
-                    title=alert.title,
-                    created_at=alert.created_at,
-                    payload=alert.to_json(),
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(schema.alerts.c.id)
-            )
-            alert_id = conn.execute(stmt).scalar()
-            if alert_id is None:
-                return False
-            for channel in channels:
-                conn.execute(
-                    schema.deliveries.insert().values(
-                        alert_id=alert_id,
-                        channel=channel,
-                        status="pending",
-                        attempts=0,
-                        next_attempt_at=now,
-                    )
-                )
-        return True
+            ids = dict(conn.execute(stmt, rows).all())
+            deliveries = [
+                {
+                    "alert_id": ids[alert.key],
+                    "channel": channel,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                }
+                for alert, channels in queued
+                if alert.key in ids
+                for channel in channels
+            ]
+            if deliveries:
+                conn.execute(schema.deliveries.insert(), deliveries)
+        return [alert for alert, _ in queued if alert.key in ids]
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these alert keys are in the outbox already (one query per thousand)."""

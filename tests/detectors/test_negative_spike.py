@@ -141,3 +141,30 @@ def test_backtest_counts_every_spike_in_history_and_queues_nothing(history: Stor
     ]
     assert found["spike"][0].created_at == SPIKE_HOUR - timedelta(days=1) + HOUR
     assert history.alerts() == []
+
+
+def test_posts_collected_late_into_a_finished_hour_still_raise_its_spike(history: Store) -> None:
+    assert detect_once(history, SETTINGS, SPIKE_HOUR + HOUR + timedelta(minutes=10)) == []
+    # a source catches up: the burst of the hour that has just finished arrives now
+    history.save(burst(SPIKE_HOUR, 25, first_id=1000))
+
+    [alert] = detect_once(history, SETTINGS, SPIKE_HOUR + HOUR + timedelta(minutes=20))
+
+    assert alert.key == "spike:Kahve Durağı:2026-11-20T09"
+
+
+def test_live_cycles_every_hour_raise_what_the_backtest_finds(store: Store) -> None:
+    store.save(quiet_days(START, 6))
+    for n, day_hour in enumerate([(3, 9), (3, 11), (4, 12), (5, 16)]):
+        day, hour = day_hour
+        store.save(burst(START + timedelta(days=day, hours=hour), 30, first_id=1000 * (n + 1)))
+    end = START + timedelta(days=6)
+
+    cycle = START + timedelta(days=3, minutes=30)
+    while cycle < end:
+        detect_once(store, SETTINGS, cycle)
+        cycle += HOUR
+
+    replayed = backtest(store, SETTINGS, since=START, now=end)["spike"]
+    assert [a.key for a in store.alerts(kind="spike")] == [a.key for a in replayed]
+    assert len(replayed) == 3  # 11:00 on day 3 is within the 09:00 spike's cooldown

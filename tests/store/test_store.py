@@ -85,6 +85,18 @@ def test_an_alert_key_is_queued_once_per_channel(store):
     assert due.alert == alert and due.attempts == 0
 
 
+def test_a_batch_queues_only_keys_not_seen_before(store):
+    def alert(n: int) -> Alert:
+        return Alert(f"opportunity:Demlik:hackernews:{n}", "opportunity", f"#{n}", "", WHEN)
+
+    assert store.add_alert(alert(1), ["slack"])
+
+    new = store.add_alerts([(alert(1), ["slack"]), (alert(2), ["slack"]), (alert(2), ["slack"])])
+
+    assert [a.key for a in new] == [alert(2).key]
+    assert store.delivery_counts() == {("slack", "pending"): 2}
+
+
 def test_unicode_text_round_trips(store):
     text = "Φρέσκο Καφέ: ο καφές ήταν κρύος 😤 — Kahve Durağı'nda ışık yok"
     store.save([record(text=text)])
