@@ -23,13 +23,11 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -38,6 +36,8 @@ from monitor.detect import DETECTORS, detect_once
 from monitor.detectors.base import Context
 from monitor.registry import channel_options, detector_options, source_options
 from monitor.store import Store, schema
+from spiders.items import SourceProblem
+from tests.helpers import postgres_schema
 
 NOW = datetime(2026, 11, 27, 12, 7, tzinfo=UTC)
 BRAND = "Kahve Durağı"
@@ -162,8 +162,6 @@ def fill(store: Store, count: int, days: int, start_id: int, end: datetime, seed
         for run in range(4):
             problems = []
             if i == 0:  # one source keeps failing
-                from spiders.items import SourceProblem
-
                 problems = [SourceProblem("auth_failed", "401 Unauthorized")]
             at = end - timedelta(minutes=15 * (4 - run))
             store.record_run(source, problems=problems, requests=1, new_posts=0, at=at)
@@ -197,21 +195,6 @@ def bench(store: Store, posts: int, days: int) -> None:
         timed(f"    {name} alone", lambda m=module, n=name: m.detect(ctx, config.detectors[n]))
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    name = f"kulak_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    sep = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{sep}options=-csearch_path%3D{name}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1_000_000)
@@ -226,7 +209,7 @@ def main() -> None:
             bench(store, args.posts, args.days)
             store.close()
     if args.only != "sqlite":
-        with postgres_schema(args.postgres) as url:
+        with postgres_schema(args.postgres, "kulak_bench") as url:
             print(f"PostgreSQL, {args.posts:,} posts over {args.days} days, 20 targets")
             store = Store.open(url)
             bench(store, args.posts, args.days)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from monitor import reactor
 from monitor.replay import ReplayServer
 from monitor.store import Store
+from tests.helpers import postgres_schema
 
 POSTGRES_URL = os.environ.get("KULAK_TEST_POSTGRES_URL")
 
@@ -23,28 +22,14 @@ def replay() -> Iterator[ReplayServer]:
         yield server
 
 
-def _postgres_url() -> Iterator[str]:
-    """A schema of its own per test, so tests (and developers) never share tables."""
-    schema = f"kulak_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, and PostgreSQL when it is configured."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'kulak.sqlite3'}"
     elif POSTGRES_URL:
-        yield from _postgres_url()
+        with postgres_schema(POSTGRES_URL, "kulak_test") as url:
+            yield url
     else:
         pytest.skip("set KULAK_TEST_POSTGRES_URL to run the PostgreSQL store tests")
 

@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Coroutine
+import uuid
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from scrapy.http import Request, TextResponse
+from sqlalchemy import create_engine, text
 
 from monitor import reactor
 from monitor.config import Settings, parse_settings
@@ -174,3 +177,20 @@ def check_and_collect(folder: Path, sources: str) -> tuple[str, list[str]]:
     checked = kulak("check", "--config", str(path), cwd=folder)
     collected = kulak("collect", "--once", "--config", str(path), cwd=folder)
     return checked.stdout, collected.stderr.splitlines()
+
+
+@contextmanager
+def postgres_schema(url: str, prefix: str) -> Iterator[str]:
+    """The URL of a new schema of its own on that server, dropped afterwards, so tests,
+    benchmarks and developers never share tables."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
