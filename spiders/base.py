@@ -304,7 +304,7 @@ class PolitenessMiddleware:
         return None
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        self._note_rate_limit(request, response)
+        window = self._note_rate_limit(request, response)
         if response.status not in self.RETRY_STATUSES or _is_challenge_page(response):
             # A challenge does not go away by asking again: the spider reports 'blocked'.
             return response
@@ -312,6 +312,9 @@ class PolitenessMiddleware:
         if attempt > self.max_retries:
             return response
         wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None and response.status == 429:
+            # Some sources (Mastodon) say when their window resets instead of Retry-After.
+            wait = window
         if wait is None:
             wait = self.backoff_base * 2 ** (attempt - 1)
         if wait > MAX_WAIT_SECONDS:
@@ -324,22 +327,27 @@ class PolitenessMiddleware:
         retry.meta["kulak_attempt"] = attempt
         return retry
 
-    def _note_rate_limit(self, request: Request, response: Response) -> None:
+    def _note_rate_limit(self, request: Request, response: Response) -> float | None:
+        """Pause every request when the source's window is spent; the seconds it still
+        has to run then, else None."""
         spider_cls = request.meta.get("parser")
         names = getattr(getattr(spider_cls, "__self__", None), "rate_limit_headers", None)
         if not names:
-            return
+            return None
         remaining = response.headers.get(names[0])
         reset = response.headers.get(names[1])
         if remaining is None or reset is None:
-            return
+            return None
         try:
             left = int(float(remaining))
         except ValueError:
-            return
+            return None
         wait = reset_wait_seconds(reset)
-        if left <= 0 and wait is not None and 0 < wait <= MAX_WAIT_SECONDS:
+        if left > 0 or wait is None or wait <= 0:
+            return None
+        if wait <= MAX_WAIT_SECONDS:
             self.paused_until = time.monotonic() + wait
+        return wait
 
 
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|h[1-6]|blockquote)\b[^>]*>", re.IGNORECASE)

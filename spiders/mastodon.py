@@ -9,10 +9,12 @@ accents on Mastodon). An instance given a user token is also searched in full te
 A status federates to many instances under different local ids, but its ActivityPub
 `uri` is global. Posts are stored as `<home host>/<id on its home instance>` (read from
 a Mastodon uri; other software's uri is used whole), so a status read on two instances is
-stored once, and a boost is stored as the status it boosts. `in_reply_to_id` is an id on
-the instance read, so `parent_id` is `<instance read>/<in_reply_to_id>`: a reply links to
-its parent when that parent lives on the instance read (where a brand usually answers its
-own customers).
+stored once, and a boost is stored as the status it boosts. An edit is picked up whenever
+a status is read again (a later boost, another instance or query); edits are not polled for.
+
+`in_reply_to_id` is an id on the instance read, so `parent_id` is
+`<instance read>/<in_reply_to_id>`: a reply links to its parent when that parent lives on
+the instance read (where a brand usually answers its own customers).
 """
 
 from __future__ import annotations

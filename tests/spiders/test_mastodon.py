@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -185,6 +185,31 @@ def test_steady_state_poll_asks_from_the_cursor_and_costs_one_request(replay, sq
     )
 
 
+def test_a_later_boost_of_an_edited_status_updates_the_stored_one(replay, sqlite_store):
+    instance = Instance(replay, statuses("tag_page0.json", "tag_page1.json"))
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+    run(collect(runtime, runtime.settings.source("mastodon")))
+    original = statuses("tag_page0.json")[1]
+    edited = {
+        **original,
+        "content": "<p>Kahve Durağı Kadıköy&#39;e priz eklemiş, teşekkürler! ☕</p>",
+        "edited_at": "2026-11-21T08:00:00.000Z",
+    }
+    booster = statuses("tag_page1.json")[0]["account"]
+    boost = {**original, "id": "115600000000000090", "reblog": edited, "account": booster}
+    instance.post(boost)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert (report.new_posts, report.stored) == (0, 1)
+    stored = {p["external_id"]: p for p in sqlite_store.iter_posts()}
+    post = stored["mastodon.social/115600000000000040"]
+    assert post["text"] == "Kahve Durağı Kadıköy'e priz eklemiş, teşekkürler! ☕"
+    assert post["extra"] == {"edited_at": "2026-11-21T08:00:00.000Z"}
+    key = f"{replay.url} #kahveduragi"
+    assert sqlite_store.state("mastodon")["cursor"][key] == "115600000000000090"
+
+
 def test_a_backlog_is_walked_up_from_the_cursor_page_by_page(replay, sqlite_store):
     instance = Instance(replay, statuses("tag_page1.json"))
     runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
@@ -294,6 +319,23 @@ def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
     report = run(collect(runtime, runtime.settings.source("mastodon")))
 
     assert report.ok and len(replay.seen(TAG)) == 2 and sqlite_store.count_posts() == 2
+
+
+def test_a_429_whose_window_resets_in_an_hour_ends_the_run_at_once(replay, sqlite_store):
+    reset = datetime.now(UTC) + timedelta(hours=1)
+    headers = {
+        "X-RateLimit-Limit": "300",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    replay.add(TAG, Reply(429, {"error": "Too many requests"}, headers))
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    # No retries into a spent window: the next scheduled run asks again.
+    assert report.problems == [("rate_limited", "HTTP 429: Too many requests")]
+    assert len(replay.seen(TAG)) == 1
 
 
 def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_store):
