@@ -9,8 +9,8 @@ asked in that run.
 
 Each query keeps a mark in the cursor: the newest sort time read and the posts at that
 time. The next run asks `since` that time (Bluesky's filter is inclusive) and skips those
-posts. Authors' follower counts come from getProfiles, 25 authors a call, before the
-page's posts are handed on.
+posts. Authors' follower counts come from getProfiles, 25 authors a call and each author
+once a run however many queries find them, before a page's posts are handed on.
 """
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ class BlueskySpider(KulakSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.followers: dict[str, int | None] = {}
+        self.followers: dict[str, int | None] = {}  # by DID; None when it cannot be had
+        self.asking: set[str] = set()  # DIDs whose profiles are on their way
+        self.waiting: list[dict[str, Any]] = []  # pages waiting for their authors' profiles
         self.parked: list[Request] = []  # requests waiting for a renewed token
         self.renewing = False
         self.searching = False
@@ -157,19 +159,19 @@ class BlueskySpider(KulakSpider):
                 self.auth_failed = True
                 reason = f"HTTP {response.status}: {error}: {message}"
                 yield SourceProblem("auth_failed", reason, url=response.url)
-            if "page" in response.meta:
-                yield from self.finish_page(response.meta["page"])
+            # Profiles on their way will not come: the pages waiting go on without them.
+            yield from self.resolved(list(self.asking), {})
             return
         items = list(super().guard(response))
         yield from items
-        if "page" in response.meta and any(isinstance(i, SourceProblem) for i in items):
-            yield from self.finish_page(response.meta["page"])
+        if "actors" in response.meta and any(isinstance(i, SourceProblem) for i in items):
+            yield from self.resolved(response.meta["actors"], {})
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         yield from super().failed(failure)
         request = getattr(failure, "request", None)
-        if request is not None and "page" in request.meta:
-            yield from self.finish_page(request.meta["page"])
+        if request is not None and "actors" in request.meta:
+            yield from self.resolved(request.meta["actors"], {})
 
     # -- search --------------------------------------------------------------------------
 
@@ -214,21 +216,36 @@ class BlueskySpider(KulakSpider):
             "posts": posts,
             "next": data["cursor"] if more else None,
         }
-        authors = sorted({author_did(p) for p in posts} - set(self.followers))
-        batches = [
-            authors[i : i + PROFILES_PER_CALL] for i in range(0, len(authors), PROFILES_PER_CALL)
-        ]
-        yield from self.finish_page(page, batches)
+        page["needs"] = {author_did(p) for p in posts}
+        self.waiting.append(page)
+        # Queries run side by side and often find the same authors: each is asked for once.
+        unknown = sorted(page["needs"] - self.followers.keys() - self.asking)
+        self.asking.update(unknown)
+        for i in range(0, len(unknown), PROFILES_PER_CALL):
+            actors = unknown[i : i + PROFILES_PER_CALL]
+            url = self.xrpc("app.bsky.actor.getProfiles", [("actors", did) for did in actors])
+            yield self.request(
+                url, self.parse_profiles, headers=self.auth_headers(), meta={"actors": actors}
+            )
+        yield from self.resolved((), {})
 
-    def finish_page(
-        self, page: dict[str, Any], batches: list[list[str]] | None = None
-    ) -> Iterator[Any]:
-        """Ask for the next batch of follower counts, or hand the page's posts on."""
-        if batches and not self.auth_failed:
-            url = self.xrpc("app.bsky.actor.getProfiles", [("actors", did) for did in batches[0]])
-            meta = {"page": page, "batches": batches[1:]}
-            yield self.request(url, self.parse_profiles, headers=self.auth_headers(), meta=meta)
-            return
+    def parse_profiles(self, response: Response) -> Iterator[Any]:
+        yield from self.resolved(response.meta["actors"], parse_followers(response.json()))
+
+    def resolved(self, actors: Iterable[str], counts: dict[str, int | None]) -> Iterator[Any]:
+        """Follower counts are in, or cannot be had, for these authors: hand on the posts
+        of every page that now has all it waits for."""
+        for did in actors:
+            self.followers[did] = counts.get(did)
+            self.asking.discard(did)
+        waiting, self.waiting = self.waiting, []
+        for page in waiting:
+            if page["needs"] <= self.followers.keys():
+                yield from self.finish_page(page)
+            else:
+                self.waiting.append(page)
+
+    def finish_page(self, page: dict[str, Any]) -> Iterator[Any]:
         for post in page["posts"]:
             post.author_followers = self.followers.get(author_did(post))
             yield post
@@ -238,10 +255,6 @@ class BlueskySpider(KulakSpider):
             )
         elif page["moved"] != page["mark"]:
             yield PageDone(cursor={page["query"]: page["moved"].dump()})
-
-    def parse_profiles(self, response: Response) -> Iterator[Any]:
-        self.followers.update(parse_followers(response.json()))
-        yield from self.finish_page(response.meta["page"], response.meta["batches"])
 
 
 def parse_posts(data: dict[str, Any], query: str) -> Iterator[tuple[datetime, Post]]:

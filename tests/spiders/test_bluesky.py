@@ -207,6 +207,20 @@ def test_first_run_logs_in_pages_through_and_counts_followers(replay, sqlite_sto
     }
 
 
+def test_authors_found_by_several_queries_are_asked_for_once(replay, sqlite_store):
+    Bluesky(replay, every_post())
+    settings = bluesky_settings(replay.url, "queries: [Kahve Durağı, KahveDuragi, Kadıköy]")
+    runtime = runtime_for(settings, sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("bluesky")))
+
+    assert report.ok and len(replay.seen(SEARCH)) == 6
+    asked = [did for r in replay.seen(PROFILES) for did in r.query["actors"]]
+    assert len(asked) == len(set(asked)) == 5  # four authors on the first pages, one after
+    stored = {p["author_handle"]: p["author_followers"] for p in sqlite_store.iter_posts()}
+    assert stored["jo.bsky.social"] == 12 and stored["kahveduragi.com.tr"] == 5120
+
+
 def test_steady_state_poll_reuses_the_session_and_asks_since_the_mark(replay, sqlite_store):
     server = Bluesky(replay, every_post())
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
