@@ -199,7 +199,7 @@ class _Top(Strict):
     targets: list[Target] = Field(min_length=1)
     sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    detectors: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    detectors: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("targets")
     @classmethod

@@ -176,9 +176,10 @@ def test_backtest_counts_then_detect_queues_once(tmp_path):
     store.save(quiet_days(last_hour - timedelta(days=5), 5) + burst(last_hour, 30, first_id=9000))
     runner = CliRunner()
 
-    counted = runner.invoke(main, ["backtest", "--since", "30d", "--config", str(path)])
+    counted = runner.invoke(main, ["backtest", "--since", "30d", "--list", "--config", str(path)])
     assert counted.exit_code == 0, counted.output
     assert "spike: 1 alert\n" in counted.output
+    assert f"  {last_hour + timedelta(hours=1):%Y-%m-%d %H:%M} Negative spike for" in counted.output
     assert store.alerts() == []
 
     first = runner.invoke(main, ["detect", "--once", "--config", str(path)])

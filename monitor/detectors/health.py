@@ -53,8 +53,8 @@ def detect(ctx: Context, options: Options) -> list[Alert]:
         ):
             alerts.append(_failing(ctx, state))
         elif state["status"] == "ok":
-            last = [a for a in stored if a.facts.get("source") == name]
-            if last and last[-1].facts.get("state") == "failing":
+            last = [a for a in stored if a.key.startswith(f"health:{name}:")]
+            if last and last[-1].key.startswith(f"health:{name}:failing:"):
                 alerts.append(_recovered(ctx, state, last[-1]))
     return alerts
 
@@ -80,11 +80,9 @@ def _failing(ctx: Context, state: dict[str, Any]) -> Alert:
         severity="critical" if status in ("auth_failed", "blocked") else "warning",
         facts={
             "source": name,
-            "state": "failing",
             "status": status,
             "consecutive_failures": runs,
-            "failing_since": since,
-            "last_error": state.get("last_error") or "",
+            "last_success": since,
         },
     )
 
@@ -93,20 +91,16 @@ def _recovered(ctx: Context, state: dict[str, Any], failing: Alert) -> Alert:
     name = state["source"]
     back = _at(state, "last_success_at", ctx.now)
     return Alert(
-        key=f"health:{name}:recovered:{failing.facts['failing_since']}",
+        key=f"health:{name}:recovered:{failing.facts['last_success']}",
         kind="health",
         title=f"Source {name} works again",
         summary=(
-            f"{name} collected successfully at {back:%Y-%m-%d %H:%M} UTC, after failing "
-            f"({failing.facts['status']}) since {failing.facts['failing_since']}."
+            f"{name} collected successfully at {back:%Y-%m-%d %H:%M} UTC after failing "
+            f"({failing.facts['status']}; the success before: {failing.facts['last_success']})."
         ),
         created_at=ctx.stamp(back),
         severity="info",
-        facts={
-            "source": name,
-            "state": "recovered",
-            "failing_since": failing.facts["failing_since"],
-        },
+        facts={"source": name, "status": "ok", "failed_with": failing.facts["status"]},
     )
 
 

@@ -78,6 +78,6 @@ def _alert(ctx: Context, complaint: Complaint, options: Options) -> Alert:
     if fast:
         summary += f" It gains {growth(post):.0f} interactions an hour."
     summary += f" {answer_words(complaint, ctx.now, name)}."
-    facts = {"reach": reach(post), "growth_per_hour": round(growth(post), 1)}
+    facts = {"reach": reach(post), "interactions_an_hour": round(growth(post))}
     severity = "critical" if high and fast else "warning"
     return complaint.alert(ctx, "risk", title, summary, severity, facts, post["updated_at"])

@@ -40,6 +40,12 @@ def test_a_source_that_keeps_failing_alerts_once_then_once_when_it_recovers(stor
         "Last error: 401 Unauthorized (https://hn.algolia.com/api/v1/x)."
     )
     assert failing.severity == "critical"
+    assert failing.facts == {
+        "source": "hackernews",
+        "status": "auth_failed",
+        "consecutive_failures": 3,
+        "last_success": "2026-11-21 08:00 UTC",
+    }
 
     for minutes in (60, 75, 90):  # failing for longer is the same event
         assert health(store, run(store, minutes, REFUSED)) == []
@@ -48,8 +54,8 @@ def test_a_source_that_keeps_failing_alerts_once_then_once_when_it_recovers(stor
     [recovered] = detect_once(store, SETTINGS, back)
     assert recovered.key == "health:hackernews:recovered:2026-11-21 08:00 UTC"
     assert recovered.summary == (
-        "hackernews collected successfully at 2026-11-21 09:45 UTC, after failing "
-        "(auth_failed) since 2026-11-21 08:00 UTC."
+        "hackernews collected successfully at 2026-11-21 09:45 UTC after failing "
+        "(auth_failed; the success before: 2026-11-21 08:00 UTC)."
     )
     assert health(store, run(store, 120)) == []
 

@@ -118,6 +118,9 @@ def test_bad_detector_settings_name_the_key_and_line() -> None:
         "detectors.spike.cooldwn (line 18): unknown key (check its spelling, or see the README "
         "for valid keys)",
     ]
+    assert problems("detectors:\n  spike: 5\n") == [
+        "detectors.spike (line 17): must be a mapping of options"
+    ]
     assert problems("detectors:\n  spike:\n    factor: 0.5\n") == [
         "detectors.spike (line 17): factor must be at least 1, got 0.5"
     ]
