@@ -152,6 +152,11 @@ _REPLAYS: dict[tuple[str, str], _Replay] = {}
 MAX_REPLAYS = 1000
 
 
+def forget_replays() -> None:
+    """Start afresh, as a new process does (for benchmarks and tests)."""
+    _REPLAYS.clear()
+
+
 def _replay_for(
     ctx: Context,
     target: str,
