@@ -1,0 +1,222 @@
+"""Steady-state cost of the HTML sources, one command:
+
+    python benchmarks/html_sources.py [--polls 48]
+
+Each source runs through the real collector (`monitor.crawl.collect`, Scrapy with
+robots.txt, the pipelines and a SQLite store) against local replays that publish at
+fixed rates between polls, like a 15-minute schedule ending now:
+
+- sikayetvar: two brands, a new complaint every 2 and every 3 polls (10 a list page);
+  every other complaint is answered by the brand 3 polls after it was posted. Run twice:
+  with `revisit_hours: 0` (every unanswered complaint fetched again on every poll, the
+  upper bound) and with the default 6 hours (the benchmark's polls are seconds apart in
+  real time, so no revisit falls due: the lower bound; on a real 15-minute schedule an
+  unanswered complaint costs one more request every 24 polls, for up to 7 days).
+- telegram: two channels, a new message every poll and every 4 polls (20 a page).
+- eksisozluk: two topics, a new entry every 2 and every 6 polls (10 a page).
+
+Every collector run asks for robots.txt once per site (Scrapy keeps it per run): the
+`robots` column counts those requests, included in `requests`. The first run fills the
+cursors; the figures are over the polls after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from monitor import reactor
+from monitor.config import parse_settings
+from monitor.crawl import collect
+from monitor.demo.sources.eksisozluk import Entry, topic_page
+from monitor.demo.sources.sikayetvar import Complaint, complaint_page, list_page
+from monitor.demo.sources.telegram import Message, channel_page
+from monitor.registry import channel_options, source_options
+from monitor.replay import ReplayServer, Reply
+from monitor.runtime import Runtime
+from monitor.store import Store
+
+POLL = timedelta(minutes=15)
+TARGETS = """
+targets:
+  - {name: Kahve Durağı, kind: brand, keywords: [Kahve Durağı]}
+  - {name: Demlik, kind: competitor, keywords: [Demlik Cafe]}
+"""
+INITIAL = 25  # items each stream holds before the first run
+
+
+@dataclass
+class Stream:
+    """Items published at a fixed rate: `INITIAL` before the first run, then one every
+    `period` polls; numbered from 0, oldest first."""
+
+    period: int
+    start: datetime
+    poll: int = 0
+
+    def count(self) -> int:
+        return INITIAL + self.poll // self.period
+
+    def at(self, number: int) -> datetime:
+        return self.start + POLL * self.period * (number - INITIAL + 1)
+
+    def now(self) -> datetime:
+        return self.start + POLL * self.poll
+
+
+def install_sikayetvar(replay: ReplayServer, streams: dict[str, Stream]) -> str:
+    def complaint(brand: str, stream: Stream, n: int) -> Complaint:
+        published = stream.at(n)
+        answered = published + 3 * POLL
+        answer = (answered, "Merhaba, özür dileriz.") if n % 2 == 0 else None
+        return Complaint(
+            f"{brand}/sikayet-{n}",
+            "Müşteri",
+            published,
+            f"{brand} şikayet {n}",
+            "Siparişim geç geldi, kahve soğuktu.",
+            answer if answer and answered <= stream.now() else None,
+        )
+
+    for brand, stream in streams.items():
+
+        def listing(request: Any, brand: str = brand, stream: Stream = stream) -> Reply:
+            page = int(request.param("page", "1"))
+            newest_first = list(range(stream.count() - 1, -1, -1))
+            shown = newest_first[(page - 1) * 10 : page * 10]
+            items = [complaint(brand, stream, n) for n in shown]
+            return Reply(200, list_page(items, page, -(-len(newest_first) // 10)))
+
+        replay.add(f"/{brand}", listing)
+        for n in range(INITIAL + 1000):
+
+            def page(_: Any, brand: str = brand, stream: Stream = stream, n: int = n) -> Reply:
+                return Reply(200, complaint_page(complaint(brand, stream, n)))
+
+            replay.add(f"/{brand}/sikayet-{n}", page)
+    return f"  sikayetvar:\n    base_url: {replay.url}\n    brands: [{', '.join(streams)}]\n"
+
+
+def install_telegram(replay: ReplayServer, streams: dict[str, Stream]) -> str:
+    for channel, stream in streams.items():
+
+        def page(request: Any, channel: str = channel, stream: Stream = stream) -> Reply:
+            before = int(request.param("before") or 1000 + stream.count())
+            numbers = [n for n in range(stream.count()) if 1000 + n < before][-20:]
+            messages = [
+                Message(1000 + n, stream.at(n), "1.2K", f"Kahve Durağı haberi {n}")
+                for n in numbers
+            ]
+            older = 1000 + numbers[0] if numbers and numbers[0] > 0 else None
+            return Reply(200, channel_page(channel, messages, older))
+
+        replay.add(f"/s/{channel}", page)
+    return f"  telegram:\n    base_url: {replay.url}\n    channels: [{', '.join(streams)}]\n"
+
+
+def install_eksisozluk(replay: ReplayServer, streams: dict[str, Stream]) -> str:
+    for index, (topic, stream) in enumerate(streams.items()):
+
+        def page(request: Any, stream: Stream = stream, index: int = index) -> Reply:
+            pages = -(-stream.count() // 10)
+            number = min(int(request.param("p", "1")), pages)
+            entries = [
+                Entry(160000000 + index * 100000 + n, "yazar", 1, stream.at(n), f"entry {n}")
+                for n in range((number - 1) * 10, min(number * 10, stream.count()))
+            ]
+            return Reply(200, topic_page("kahve durağı", entries, number, pages))
+
+        replay.add(f"/{topic}", page)
+    return f"  eksisozluk:\n    base_url: {replay.url}\n    topics: [{', '.join(streams)}]\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    source: str
+    install: Callable[[ReplayServer, dict[str, Stream]], str]
+    periods: dict[str, int]
+    options: str = ""
+
+
+CASES = {
+    "sikayetvar (revisit every poll)": Case(
+        "sikayetvar",
+        install_sikayetvar,
+        {"kahve-duragi": 2, "demlik-cafe": 3},
+        "    revisit_hours: 0\n",
+    ),
+    "sikayetvar (revisit 6 h)": Case(
+        "sikayetvar", install_sikayetvar, {"kahve-duragi": 2, "demlik-cafe": 3}
+    ),
+    "telegram": Case("telegram", install_telegram, {"istanbulkahve": 1, "kahvehaber": 4}),
+    "eksisozluk": Case(
+        "eksisozluk",
+        install_eksisozluk,
+        {"kahve-duragi--7012345": 2, "demlik-cafe--7054321": 6},
+    ),
+}
+
+
+def measure(case: Case, polls: int, folder: Path) -> dict[str, int]:
+    start = datetime.now(UTC) - POLL * polls
+    streams = {name: Stream(period, start) for name, period in case.periods.items()}
+    with ReplayServer() as replay:
+        entry = case.install(replay, streams) + case.options
+        settings = parse_settings(
+            TARGETS + "sources:\n" + entry,
+            source_options=source_options(),
+            channel_options=channel_options(),
+            env={},
+        )
+        store = Store.open(f"sqlite:///{folder / f'{case.source}-{id(case)}.sqlite3'}")
+        runtime = Runtime(settings=settings, store=store)
+        source = settings.source(case.source)
+        reactor.run(collect(runtime, source))  # fills the cursor
+        robots_before = len(replay.seen("/robots.txt"))
+        totals = {"requests": 0, "new_posts": 0, "stored": 0, "problems": 0}
+        for poll in range(1, polls + 1):
+            for stream in streams.values():
+                stream.poll = poll
+            report = reactor.run(collect(runtime, source))
+            totals["requests"] += report.requests
+            totals["new_posts"] += report.new_posts
+            totals["stored"] += report.stored
+            totals["problems"] += len(report.problems)
+        totals["robots"] = len(replay.seen("/robots.txt")) - robots_before
+        store.close()
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--polls", type=int, default=48, help="steady-state polls per source")
+    args = parser.parse_args()
+    print(f"{args.polls} polls after the first run, every source through monitor.crawl.collect")
+    print(
+        f"{'source':<32} {'requests':>8} {'robots':>6} {'new':>5} {'stored':>6} "
+        f"{'req/new':>8} {'w/o robots':>10} problems"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            for name, case in CASES.items():
+                t = measure(case, args.polls, Path(folder))
+                new = t["new_posts"] or float("nan")
+                print(
+                    f"{name:<32} {t['requests']:>8} {t['robots']:>6} {t['new_posts']:>5} "
+                    f"{t['stored']:>6} {t['requests'] / new:>8.2f} "
+                    f"{(t['requests'] - t['robots']) / new:>10.2f} {t['problems']}"
+                )
+        finally:
+            reactor.shutdown()
+
+
+if __name__ == "__main__":
+    main()
