@@ -39,7 +39,12 @@ def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
     return {
         "USER_AGENT": f"kulak/{VERSION} (+{settings.general.contact_url})",
         "ITEM_PIPELINES": PIPELINES,
-        "DOWNLOADER_MIDDLEWARES": {"spiders.base.PolitenessMiddleware": 560},
+        "DOWNLOADER_MIDDLEWARES": {
+            "spiders.base.PolitenessMiddleware": 560,
+            # robots.txt kept for a day across runs, not fetched again every poll
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "spiders.base.CachedRobotsTxtMiddleware": 100,
+        },
         # PolitenessMiddleware retries statuses (waiting as asked); Scrapy's own
         # middleware keeps retrying connection errors.
         "RETRY_HTTP_CODES": [],

@@ -11,6 +11,7 @@ import pytest
 from monitor import reactor
 from monitor.replay import ReplayServer
 from monitor.store import Store
+from spiders.base import CachedRobotsTxtMiddleware
 from tests.helpers import postgres_schema
 
 POSTGRES_URL = os.environ.get("KULAK_TEST_POSTGRES_URL")
@@ -18,6 +19,8 @@ POSTGRES_URL = os.environ.get("KULAK_TEST_POSTGRES_URL")
 
 @pytest.fixture
 def replay() -> Iterator[ReplayServer]:
+    # A new server may reuse an earlier one's port: its robots.txt must be asked again.
+    CachedRobotsTxtMiddleware.fetched.clear()
     with ReplayServer() as server:
         yield server
 

@@ -137,7 +137,7 @@ def test_second_run_asks_for_the_last_page_only(replay, sqlite_store):
 
     report = collect_once(runtime)
 
-    assert report.ok and report.requests == 2 and report.new_posts == 0
+    assert report.ok and report.requests == 1 and report.new_posts == 0
     assert replay.seen(TOPIC)[-1].param("p") == "2"
     assert report.stored == 1  # the edited entry on that page, stored again
 
@@ -191,6 +191,19 @@ def test_robots_txt_that_disallows_stops_the_crawl(replay, sqlite_store):
     report = collect_once(runtime)
 
     assert replay.seen(TOPIC) == [] and report.problems[0][0] == "blocked"
+
+
+def test_robots_txt_is_asked_again_when_it_could_not_be_fetched(replay, sqlite_store):
+    serve_topic(replay)
+    replay.add("/robots.txt", Reply(500, "<html>down</html>"), Reply(200, "User-agent: *\n"))
+    runtime = runtime_for(eksi_settings(replay.url, retries=0), sqlite_store)
+
+    collect_once(runtime)
+    collect_once(runtime)
+    collect_once(runtime)
+
+    # 500, then 200, which is kept for the third run
+    assert len(replay.seen("/robots.txt")) == 2
 
 
 def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):

@@ -164,7 +164,8 @@ def test_second_run_reads_the_first_list_page_only(replay, sqlite_store):
     report = collect_once(runtime)
 
     assert report.ok and report.new_posts == 0
-    assert report.requests == 2  # robots.txt and the first list page
+    assert report.requests == 1  # the first list page; robots.txt is kept for a day
+    assert len(replay.seen("/robots.txt")) == 1
     assert sqlite_store.count_posts() == 6
 
 
@@ -205,7 +206,7 @@ def test_a_recent_visit_is_not_repeated_before_revisit_hours(replay, sqlite_stor
 
     report = collect_once(runtime)
 
-    assert report.requests == 2 and len(replay.seen(f"/{LATTE}")) == 1
+    assert report.requests == 1 and len(replay.seen(f"/{LATTE}")) == 1
 
 
 def test_the_digest_response_gap_sees_the_brands_answer(replay, sqlite_store):

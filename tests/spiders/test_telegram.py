@@ -119,7 +119,7 @@ def test_second_run_reads_one_page_and_refreshes_only_edited_messages(replay, sq
 
     report = collect_once(runtime)
 
-    assert report.ok and report.requests == 2 and report.new_posts == 0
+    assert report.ok and report.requests == 1 and report.new_posts == 0
     assert report.stored == 1  # the edited message, stored again with its new text
     fresko = next(p for p in sqlite_store.iter_posts() if p["external_id"].endswith("/1233"))
     assert "τρίτο κατάστημα" in fresko["text"]
