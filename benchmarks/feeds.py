@@ -19,7 +19,6 @@ counts posts written (new or updated): equal to `new` when no old item is sent a
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from collections.abc import Callable
@@ -30,15 +29,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from steady import polls_argument, steady_state
+
 from monitor import reactor
-from monitor.config import parse_settings
-from monitor.crawl import collect
 from monitor.demo.sources.appstore import review_entry, reviews_page, reviews_path
 from monitor.demo.sources.rss import Item, conditional, rss_document
-from monitor.registry import channel_options, source_options
 from monitor.replay import ReplayServer, Reply
-from monitor.runtime import Runtime
-from monitor.store import Store
 
 START = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 POLL = timedelta(minutes=15)
@@ -150,34 +146,17 @@ def measure(name: str, polls: int, folder: Path) -> dict[str, float]:
     clock = Clock()
     with ReplayServer() as replay:
         entry = INSTALLERS[name](replay, clock)
-        settings = parse_settings(
-            TARGETS + "sources:\n" + entry,
-            source_options=source_options(),
-            channel_options=channel_options(),
-            env={},
-        )
-        store = Store.open(f"sqlite:///{folder / f'{name}.sqlite3'}")
-        runtime = Runtime(settings=settings, store=store)
-        source = settings.source(name)
-        reactor.run(collect(runtime, source))  # fills the cursor
-        totals = {"requests": 0, "new_posts": 0, "stored": 0, "not_modified": 0, "problems": 0}
-        for poll in range(1, polls + 1):
+
+        def tick(poll: int) -> None:
             clock.poll = poll
-            report = reactor.run(collect(runtime, source))
-            totals["requests"] += report.requests
-            totals["new_posts"] += report.new_posts
-            totals["stored"] += report.stored
-            totals["not_modified"] += report.not_modified
-            totals["problems"] += len(report.problems)
-        store.close()
-    return totals
+
+        return steady_state(
+            TARGETS + "sources:\n" + entry, name, polls, folder / f"{name}.sqlite3", tick
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--polls", type=int, default=48, help="steady-state polls per source")
-    args = parser.parse_args()
-    print(f"{args.polls} polls after the first run, every source through monitor.crawl.collect")
+    polls = polls_argument(__doc__)
     print(
         f"{'source':<11} {'requests':>8} {'new':>5} {'stored':>6} {'req/new':>8} "
         f"{'304 share':>9} problems"
@@ -185,7 +164,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         try:
             for name in INSTALLERS:
-                t = measure(name, args.polls, Path(folder))
+                t = measure(name, polls, Path(folder))
                 per_post = t["requests"] / t["new_posts"] if t["new_posts"] else float("inf")
                 share = t["not_modified"] / t["requests"] if t["requests"] else 0.0
                 print(

@@ -22,7 +22,6 @@ run fills the cursors; the figures are over the polls after it.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from collections.abc import Callable
@@ -33,16 +32,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from steady import polls_argument, steady_state
+
 from monitor import reactor
-from monitor.config import parse_settings
-from monitor.crawl import collect
 from monitor.demo.sources.eksisozluk import Entry, topic_page
 from monitor.demo.sources.sikayetvar import Complaint, complaint_page, list_page
 from monitor.demo.sources.telegram import Message, channel_page
-from monitor.registry import channel_options, source_options
 from monitor.replay import ReplayServer, Reply
-from monitor.runtime import Runtime
-from monitor.store import Store
 
 POLL = timedelta(minutes=15)
 TARGETS = """
@@ -169,36 +165,19 @@ def measure(case: Case, polls: int, folder: Path) -> dict[str, int]:
     streams = {name: Stream(period, start) for name, period in case.periods.items()}
     with ReplayServer() as replay:
         entry = case.install(replay, streams) + case.options
-        settings = parse_settings(
-            TARGETS + "sources:\n" + entry,
-            source_options=source_options(),
-            channel_options=channel_options(),
-            env={},
-        )
-        store = Store.open(f"sqlite:///{folder / f'{case.source}-{id(case)}.sqlite3'}")
-        runtime = Runtime(settings=settings, store=store)
-        source = settings.source(case.source)
-        reactor.run(collect(runtime, source))  # fills the cursor
-        robots_before = len(replay.seen("/robots.txt"))
-        totals = {"requests": 0, "new_posts": 0, "stored": 0, "problems": 0}
-        for poll in range(1, polls + 1):
+
+        def tick(poll: int) -> None:
             for stream in streams.values():
                 stream.poll = poll
-            report = reactor.run(collect(runtime, source))
-            totals["requests"] += report.requests
-            totals["new_posts"] += report.new_posts
-            totals["stored"] += report.stored
-            totals["problems"] += len(report.problems)
-        totals["robots"] = len(replay.seen("/robots.txt")) - robots_before
-        store.close()
+
+        database = folder / f"{case.source}-{id(case)}.sqlite3"
+        totals = steady_state(TARGETS + "sources:\n" + entry, case.source, polls, database, tick)
+        totals["robots"] = len(replay.seen("/robots.txt")) - 1  # the first run's
     return totals
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--polls", type=int, default=48, help="steady-state polls per source")
-    args = parser.parse_args()
-    print(f"{args.polls} polls after the first run, every source through monitor.crawl.collect")
+    polls = polls_argument(__doc__)
     print(
         f"{'source':<32} {'requests':>8} {'robots':>6} {'new':>5} {'stored':>6} "
         f"{'req/new':>8} problems"
@@ -206,7 +185,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         try:
             for name, case in CASES.items():
-                t = measure(case, args.polls, Path(folder))
+                t = measure(case, polls, Path(folder))
                 new = t["new_posts"] or float("nan")
                 print(
                     f"{name:<32} {t['requests']:>8} {t['robots']:>6} {t['new_posts']:>5} "
