@@ -9,10 +9,11 @@ is used, so a busy Monday morning is not news on a Monday morning; taking the hi
 quiet the detector, so one earlier Monday is enough to learn from. Medians are not moved by
 the spikes themselves.
 
-How far above usual is measured on the square-root scale, where Poisson counts vary by the
-same amount whatever their level, in units of this series' own typical deviation from usual
-over the last week (a median, so bursts do not inflate it). Social counts are burstier than
-Poisson, and this unit learns by how much. The same test runs over three spans ending now:
+How far above usual is measured on a scale where counts vary by about the same amount
+whatever their level: the square root for small counts, as for Poisson counts, turning
+logarithmic for large ones, whose noise grows in proportion to the count (social counts are
+burstier than Poisson). The unit is this series' own typical deviation from usual over the
+last week (a median, so bursts do not inflate it). The same test runs over three spans ending now:
 the latest bucket, the last hour and the last few hours, so a sudden burst alerts at once and
 a rise that builds over an afternoon alerts as well; longer spans average out noise and need a
 smaller deviation. One alert per episode: a new one waits until nothing has been spiking for
@@ -24,7 +25,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,7 +36,7 @@ HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 MAD_TO_SD = 1.4826  # the median absolute deviation of normal noise, in standard deviations
-POISSON_SD = 0.5  # the standard deviation of sqrt(count) for Poisson counts: the least spread
+POISSON_SD = 0.5  # the standard deviation of sqrt(count) for Poisson counts
 
 
 @dataclass(frozen=True)
@@ -54,18 +55,20 @@ class SpikeParams:
     """When totals are given, the negative share must also be this many times its usual."""
     threshold: float = 5.0
     """Deviations above usual (in this series' typical deviations) the last hour must reach."""
-    burst_threshold: float = 10.0
+    burst_threshold: float = 6.0
     """The same for a single bucket shorter than an hour, whose counts are noisier."""
-    sustained_threshold: float = 3.5
+    sustained_threshold: float = 2.5
     """The same for the last `sustained_hours`, which catches a rise that builds slowly."""
     sustained_hours: float = 4.0
     """The longest span tested."""
+    burstiness: float = 0.2
+    """Squared relative noise of a large count beyond Poisson; 0 treats counts as Poisson."""
 
     def __post_init__(self) -> None:
         for name in ("factor", "share_factor"):
             if not getattr(self, name) >= 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("min_count", "cooldown_hours", "warmup_days"):
+        for name in ("min_count", "cooldown_hours", "warmup_days", "burstiness"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("threshold", "burst_threshold", "sustained_threshold", "sustained_hours"):
@@ -162,51 +165,71 @@ class SpikeDetector:
     def _judge(
         self, ts: datetime, width: timedelta, usual_when: str, learned: bool
     ) -> Spike | None:
-        """Test every window, shortest first; the first one that spikes speaks for the bucket."""
+        """Test every window, shortest first; the bucket spikes if any window does."""
         params = self.params
         assert self._first is not None
         warmup = timedelta(days=params.warmup_days)
-        spiking: tuple[_Window, float | None, float | None] | None = None
         latest = self._recent[-1]
+        spiking: _Window | None = None
         for window in self._windows(ts):
             surprise = self._surprise(window, ts, learned)
             if spiking is not None or surprise < self._threshold(window.kind, width):
-                continue
-            if latest.value <= latest.baseline:  # the rise is over: an episode ends
                 continue
             if window.first_end - self._first < warmup:  # what happened in warm-up is not news
                 continue
             if window.value < params.min_count or window.value < params.factor * window.baseline:
                 continue
-            share = usual_share = None
-            if window.total is not None and window.total > 0:
-                self._values.expire(ts)
-                self._totals.expire(ts)
-                if self._totals.total > 0:
-                    share = window.value / window.total
-                    usual_share = self._values.total / self._totals.total
-                    if share < params.share_factor * usual_share:
-                        continue
-            spiking = (window, share, usual_share)
-        if spiking is None:
+            spiking = window
+        if spiking is None or latest.value <= latest.baseline:  # a rise that is over ends
+            return None
+        share, usual_share = self._shares(ts, latest)
+        if (
+            share is not None
+            and usual_share is not None
+            and share < (params.share_factor * usual_share)
+        ):
             return None
         calm_since = self._last_spiking
         self._last_spiking = ts
         if calm_since is not None and ts - calm_since < timedelta(hours=params.cooldown_hours):
             return None
-        window, share, usual_share = spiking
-        factor = window.value / window.baseline if window.baseline > 0 else None
-        if window.buckets > 1:
-            span = f"since {window.start:%H:%M}"
-            if ts - window.start >= timedelta(days=1):
-                span = f"since {window.start:%Y-%m-%d %H:%M}"
+        return self._spike(ts, spiking, usual_when, share, usual_share)
+
+    def _shares(self, ts: datetime, latest: _Bucket) -> tuple[float | None, float | None]:
+        """The latest bucket's negative share and the last week's, when totals are known."""
+        if latest.total is None or latest.total <= 0:
+            return None, None
+        self._values.expire(ts)
+        self._totals.expire(ts)
+        if self._totals.total <= 0:
+            return None, None
+        return latest.value / latest.total, self._values.total / self._totals.total
+
+    def _spike(
+        self,
+        ts: datetime,
+        window: _Window,
+        usual_when: str,
+        share: float | None,
+        usual_share: float | None,
+    ) -> Spike:
+        """Explain the window from its first bucket above usual: "since" means since then."""
+        buckets = list(self._recent)[-window.buckets :]
+        while len(buckets) > 1 and buckets[0].value <= buckets[0].baseline:
+            buckets.pop(0)
+        value = sum(bucket.value for bucket in buckets)
+        baseline = sum(bucket.baseline for bucket in buckets)
+        start = buckets[0].start
+        factor = value / baseline if baseline > 0 else None
+        if len(buckets) > 1:
+            span = f"since {start:%H:%M}"
+            if ts - start >= timedelta(days=1):
+                span = f"since {start:%Y-%m-%d %H:%M}"
             usual_when = usual_when.replace(f"at {ts.hour:02d}:00", "at these hours")
         else:
-            span = _bucket_words(window.start, ts)
-        words = _explain(
-            window.value, window.baseline, factor, span, usual_when, share, usual_share
-        )
-        return Spike(ts, window.value, window.baseline, factor, share, usual_share, words)
+            span = _bucket_words(start, ts)
+        words = _explain(value, baseline, factor, span, usual_when, share, usual_share)
+        return Spike(ts, value, baseline, factor, share, usual_share, words)
 
     def _windows(self, ts: datetime) -> list[_Window]:
         """The latest bucket, the last hour and the last few hours; a window that holds no
@@ -239,10 +262,12 @@ class SpikeDetector:
 
         The deviation is remembered (once the bucket's hour has history) to learn the unit.
         """
-        deviation = math.sqrt(window.value) - math.sqrt(window.baseline)
+        burstiness = self.params.burstiness / window.buckets
+        scale = _stabiliser(burstiness)
+        deviation = scale(window.value) - scale(window.baseline)
         typical = self._deviations[window.kind]
         typical.expire(ts)
-        unit = POISSON_SD
+        unit = POISSON_SD / math.sqrt(1 + burstiness * window.baseline)  # no count varies less
         if len(typical):
             unit = max(unit, MAD_TO_SD * typical.median())
         if learned:
@@ -282,6 +307,18 @@ class SpikeDetector:
         if total is not None:
             self._values.add(ts, value)
             self._totals.add(ts, total)
+
+
+def _stabiliser(burstiness: float) -> Callable[[float], float]:
+    """The variance-stabilising transform of negative binomial counts with this burstiness.
+
+    It is the square root for small counts and grows like a logarithm for large ones; a sum
+    of k buckets is k times less bursty than one bucket.
+    """
+    if burstiness <= 0:
+        return math.sqrt
+    root = math.sqrt(burstiness)
+    return lambda count: math.asinh(root * math.sqrt(count)) / root
 
 
 def _bucket_words(start: datetime, ts: datetime) -> str:

@@ -152,11 +152,9 @@ def test_a_rise_no_five_minutes_show_alone_alerts_over_the_hour():
 
     (spike,) = detect_series(rows)
 
-    assert spike.ts == rows[-5][0]  # after 8 of the 12 raised buckets
-    assert (spike.value, spike.baseline) == (56, 24)
-    assert spike.explanation == (
-        "56 negative mentions since 22:40, usually 24 at these hours (2.3x)"
-    )
+    assert spike.ts == rows[-4][0]  # after 9 of the 12 raised buckets
+    assert (spike.value, spike.baseline) == (54, 18)
+    assert spike.explanation == "54 negative mentions since 23:00, usually 18 at these hours (3.0x)"
 
 
 def test_a_rise_building_over_an_afternoon_alerts_on_the_hours_together():
@@ -172,9 +170,9 @@ def test_a_rise_building_over_an_afternoon_alerts_on_the_hours_together():
 
 
 def test_a_series_that_always_swings_needs_a_bigger_jump_than_a_steady_one():
-    steady = with_counts(hourly(7, usual=30.0), d6h12=70)
+    steady = with_counts(hourly(7, usual=30.0), d6h12=80)
     swinging = [(ts, 30.0 + (20 if i % 2 else -20)) for i, (ts, _) in enumerate(steady)]
-    swinging = with_counts(swinging, d6h12=70)
+    swinging = with_counts(swinging, d6h12=80)
 
     assert alert_times(steady) == [START + timedelta(days=6, hours=12)]
     assert alert_times(swinging) == []
@@ -196,6 +194,7 @@ def test_buckets_out_of_order_are_refused():
         ("cooldown_hours", float("nan")),
         ("threshold", 0),
         ("sustained_hours", -4),
+        ("burstiness", -0.1),
     ],
 )
 def test_impossible_settings_are_refused_by_name(field, value):
