@@ -43,3 +43,8 @@ def test_alerts_are_delivered_from_the_outbox_to_the_console(demo, capsys):
     assert "Negative spike for Kahve Durağı" in capsys.readouterr().out
     # Delivered once: a second round finds nothing due.
     assert demo.deliver_alerts()[0].sent == 0
+
+
+def test_every_demo_source_collects_posts_without_problems(demo):
+    assert {"rss", "googlenews", "appstore"} <= {r.source for r in demo.reports}
+    assert [(r.source, r.problems) for r in demo.reports if not r.ok or not r.new_posts] == []
