@@ -142,10 +142,16 @@ INSTALLERS: dict[str, Callable[[ReplayServer, Clock], str]] = {
 }
 
 
-def measure(name: str, polls: int, folder: Path) -> dict[str, float]:
+Installers = dict[str, Callable[[ReplayServer, Clock], str]]
+
+
+def measure(
+    name: str, polls: int, folder: Path, installers: Installers | None = None
+) -> dict[str, float]:
+    """The steady state of one source, installed by `installers` (other benchmarks' too)."""
     clock = Clock()
     with ReplayServer() as replay:
-        entry = INSTALLERS[name](replay, clock)
+        entry = (installers or INSTALLERS)[name](replay, clock)
 
         def tick(poll: int) -> None:
             clock.poll = poll

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.crawl import collect
+from monitor.demo.sources.bluesky import Server
 from monitor.replay import ReplayServer, Reply
 from spiders import bluesky
 from spiders.bluesky import BlueskySpider, parse_followers, parse_posts
@@ -46,75 +47,9 @@ def _no_session_from_another_test():
     bluesky._SESSIONS.clear()
 
 
-class Bluesky:
-    """Answers as a PDS does for an app-password account: sessions whose access tokens
-    expire, searchPosts newest first with `since` (inclusive) and an offset cursor, and
-    getProfiles for up to 25 actors."""
-
-    def __init__(self, replay: ReplayServer, posts: list[dict]) -> None:
-        self.posts = list(posts)
-        self.profiles = {p["did"]: p for p in saved("profiles.json")["profiles"]}
-        self.issued = 0
-        self.access = self.refresh = None
-        replay.add(LOGIN, self.login, method="POST")
-        replay.add(REFRESH, self.renew, method="POST")
-        replay.add(SEARCH, self.search)
-        replay.add(PROFILES, self.profile_views)
-
-    def new_session(self) -> Reply:
-        self.issued += 1
-        self.access, self.refresh = f"access-{self.issued}", f"refresh-{self.issued}"
-        return Reply(
-            200, {**saved("session.json"), "accessJwt": self.access, "refreshJwt": self.refresh}
-        )
-
-    def expire_access(self) -> None:
-        self.access = "gone"
-
-    def login(self, request) -> Reply:
-        body = json.loads(request.body)
-        if (body["identifier"], body["password"]) != tuple(ENV.values()):
-            error = {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
-            return Reply(401, error)
-        return self.new_session()
-
-    def renew(self, request) -> Reply:
-        if request.headers.get("authorization") != f"Bearer {self.refresh}":
-            return Reply(400, {"error": "ExpiredToken", "message": "Token has been revoked"})
-        return self.new_session()
-
-    def authorised(self, request) -> Reply | None:
-        token = request.headers.get("authorization")
-        if token is None:
-            return Reply(401, {"error": "AuthMissing", "message": "Authentication Required"})
-        if token != f"Bearer {self.access}":
-            return Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
-        return None
-
-    def search(self, request) -> Reply:
-        refused = self.authorised(request)
-        if refused:
-            return refused
-        since = request.param("since")
-        found = [p for p in self.posts if since is None or sort_at(p) >= since]
-        found.sort(key=sort_at, reverse=True)
-        start, limit = int(request.param("cursor") or 0), int(request.param("limit"))
-        answer = {"hitsTotal": len(found), "posts": found[start : start + limit]}
-        if start + limit < len(found):
-            answer["cursor"] = str(start + limit)
-        return Reply(200, answer, {"RateLimit-Limit": "3000", "RateLimit-Remaining": "2990"})
-
-    def profile_views(self, request) -> Reply:
-        refused = self.authorised(request)
-        if refused:
-            return refused
-        actors = request.query["actors"]
-        assert len(actors) <= 25
-        return Reply(200, {"profiles": [self.profiles[a] for a in actors if a in self.profiles]})
-
-
-def sort_at(view: dict) -> str:
-    return min(view["record"]["createdAt"], view["indexedAt"])
+def fake_bluesky(replay: ReplayServer, posts: list[dict]) -> Server:
+    """Every search finds every post it is given (that is the search's business)."""
+    return Server(replay, posts, saved("profiles.json")["profiles"], login=tuple(ENV.values()))
 
 
 def every_post() -> list[dict]:
@@ -179,7 +114,7 @@ def test_without_a_login_the_source_is_not_ready_and_says_why(tmp_path):
 
 
 def test_first_run_logs_in_pages_through_and_counts_followers(replay, sqlite_store):
-    Bluesky(replay, every_post())
+    fake_bluesky(replay, every_post())
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
 
     report = run(collect(runtime, runtime.settings.source("bluesky")))
@@ -208,7 +143,7 @@ def test_first_run_logs_in_pages_through_and_counts_followers(replay, sqlite_sto
 
 
 def test_authors_found_by_several_queries_are_asked_for_once(replay, sqlite_store):
-    Bluesky(replay, every_post())
+    fake_bluesky(replay, every_post())
     settings = bluesky_settings(replay.url, "queries: [Kahve Durağı, KahveDuragi, Kadıköy]")
     runtime = runtime_for(settings, sqlite_store)
 
@@ -222,7 +157,7 @@ def test_authors_found_by_several_queries_are_asked_for_once(replay, sqlite_stor
 
 
 def test_steady_state_poll_reuses_the_session_and_asks_since_the_mark(replay, sqlite_store):
-    server = Bluesky(replay, every_post())
+    server = fake_bluesky(replay, every_post())
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("bluesky")))
     server.posts.append(saved("search_newer.json")["posts"][0])
@@ -240,7 +175,7 @@ def test_steady_state_poll_reuses_the_session_and_asks_since_the_mark(replay, sq
 
 
 def test_an_expired_token_is_refreshed_once_then_the_search_repeated(replay, sqlite_store):
-    server = Bluesky(replay, saved("search_page1.json")["posts"])
+    server = fake_bluesky(replay, saved("search_page1.json")["posts"])
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("bluesky")))
     server.expire_access()
@@ -256,7 +191,7 @@ def test_an_expired_token_is_refreshed_once_then_the_search_repeated(replay, sql
 
 
 def test_a_revoked_refresh_token_means_logging_in_again(replay, sqlite_store):
-    server = Bluesky(replay, saved("search_page1.json")["posts"])
+    server = fake_bluesky(replay, saved("search_page1.json")["posts"])
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("bluesky")))
     server.expire_access()
@@ -270,7 +205,7 @@ def test_a_revoked_refresh_token_means_logging_in_again(replay, sqlite_store):
 
 
 def test_a_wrong_app_password_is_reported_once_and_nothing_else_asked(replay, sqlite_store):
-    Bluesky(replay, every_post())
+    fake_bluesky(replay, every_post())
     env = {**ENV, "BLUESKY_APP_PASSWORD": "wrong"}
     settings = bluesky_settings(replay.url, "queries: [Kahve Durağı, Demlik, Φρέσκο]", env=env)
     runtime = runtime_for(settings, sqlite_store)
@@ -298,7 +233,7 @@ def test_a_session_refused_by_search_is_one_problem_for_all_queries(replay, sqli
 
 
 def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
-    server = Bluesky(replay, saved("search_page1.json")["posts"])
+    server = fake_bluesky(replay, saved("search_page1.json")["posts"])
     replay.add(
         SEARCH,
         Reply(
@@ -316,7 +251,7 @@ def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
 
 
 def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_store):
-    Bluesky(replay, [])
+    fake_bluesky(replay, [])
     replay.add(SEARCH, Reply(502, "<html>Bad gateway</html>"))
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
 
@@ -327,7 +262,7 @@ def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_st
 
 
 def test_posts_are_kept_when_follower_counts_fail(replay, sqlite_store):
-    Bluesky(replay, saved("search_page1.json")["posts"])
+    fake_bluesky(replay, saved("search_page1.json")["posts"])
     replay.add(PROFILES, Reply(200, {"profiles": "unavailable"}))
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
 
@@ -339,7 +274,7 @@ def test_posts_are_kept_when_follower_counts_fail(replay, sqlite_store):
 
 
 def test_malformed_search_keeps_earlier_posts_and_cursor(replay, sqlite_store):
-    server = Bluesky(replay, saved("search_page1.json")["posts"])
+    server = fake_bluesky(replay, saved("search_page1.json")["posts"])
     runtime = runtime_for(bluesky_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("bluesky")))
     cursor = sqlite_store.state("bluesky")["cursor"]

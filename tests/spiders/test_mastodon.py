@@ -5,6 +5,7 @@ import pytest
 
 from monitor.config import ConfigError
 from monitor.crawl import collect
+from monitor.demo.sources.mastodon import Timeline
 from monitor.replay import ReplayServer, Reply
 from spiders.base import reset_wait_seconds
 from spiders.mastodon import MastodonSpider, hashtag, link_params, parse_statuses
@@ -30,34 +31,6 @@ sources:
 """,
         env=env,
     )
-
-
-class Instance:
-    """Answers a tag timeline as Mastodon does: newest first, `limit` at most, `max_id`
-    for older pages, `min_id` for the page immediately newer, and Link headers for both."""
-
-    def __init__(self, replay: ReplayServer, found: list[dict], path: str = TAG) -> None:
-        self.replay, self.path, self.statuses = replay, path, list(found)
-        replay.add(path, self.answer)
-
-    def post(self, *found: dict) -> None:
-        self.statuses.extend(found)
-
-    def answer(self, request) -> Reply:
-        limit = int(request.param("limit", "20"))
-        newest_first = sorted(self.statuses, key=lambda s: int(s["id"]), reverse=True)
-        if request.param("min_id"):
-            newer = [s for s in newest_first if int(s["id"]) > int(request.param("min_id"))]
-            page = newer[-limit:]
-        else:
-            below = int(request.param("max_id") or 10**30)
-            page = [s for s in newest_first if int(s["id"]) < below][:limit]
-        if not page:
-            return Reply(200, [])
-        url = f"{self.replay.url}{self.path}?limit={limit}"
-        older, newer = page[-1]["id"], page[0]["id"]
-        link = f'<{url}&max_id={older}>; rel="next", <{url}&min_id={newer}>; rel="prev"'
-        return Reply(200, page, {"Link": link})
 
 
 # -- parser ----------------------------------------------------------------------------
@@ -147,7 +120,7 @@ def test_a_token_for_an_instance_not_read_is_a_settings_error():
 
 
 def test_first_run_pages_back_and_stores_each_status_once(replay, sqlite_store):
-    Instance(replay, statuses("tag_page0.json", "tag_page1.json"))
+    Timeline(replay, "kahveduragi", statuses("tag_page0.json", "tag_page1.json"))
     runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
 
     report = run(collect(runtime, runtime.settings.source("mastodon")))
@@ -171,7 +144,7 @@ def test_first_run_pages_back_and_stores_each_status_once(replay, sqlite_store):
 
 
 def test_steady_state_poll_asks_from_the_cursor_and_costs_one_request(replay, sqlite_store):
-    instance = Instance(replay, statuses("tag_page0.json", "tag_page1.json"))
+    instance = Timeline(replay, "kahveduragi", statuses("tag_page0.json", "tag_page1.json"))
     runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("mastodon")))
     instance.post(*statuses("tag_newer.json"))
@@ -186,7 +159,7 @@ def test_steady_state_poll_asks_from_the_cursor_and_costs_one_request(replay, sq
 
 
 def test_a_later_boost_of_an_edited_status_updates_the_stored_one(replay, sqlite_store):
-    instance = Instance(replay, statuses("tag_page0.json", "tag_page1.json"))
+    instance = Timeline(replay, "kahveduragi", statuses("tag_page0.json", "tag_page1.json"))
     runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("mastodon")))
     original = statuses("tag_page0.json")[1]
@@ -211,7 +184,7 @@ def test_a_later_boost_of_an_edited_status_updates_the_stored_one(replay, sqlite
 
 
 def test_a_backlog_is_walked_up_from_the_cursor_page_by_page(replay, sqlite_store):
-    instance = Instance(replay, statuses("tag_page1.json"))
+    instance = Timeline(replay, "kahveduragi", statuses("tag_page1.json"))
     runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("mastodon")))
     instance.post(*statuses("tag_page0.json", "tag_newer.json"))
@@ -227,7 +200,7 @@ def test_a_backlog_is_walked_up_from_the_cursor_page_by_page(replay, sqlite_stor
 
 
 def test_tags_derive_from_targets_and_unused_tags_are_no_problem(replay, sqlite_store):
-    Instance(replay, statuses("tag_page1.json"))
+    Timeline(replay, "kahveduragi", statuses("tag_page1.json"))
     runtime = runtime_for(mastodon_settings(replay.url, extra=""), sqlite_store)
 
     report = run(collect(runtime, runtime.settings.source("mastodon")))
@@ -246,8 +219,8 @@ def test_tags_derive_from_targets_and_unused_tags_are_no_problem(replay, sqlite_
 
 def test_a_status_seen_on_two_instances_is_stored_once(replay, sqlite_store):
     with ReplayServer() as other:
-        Instance(replay, statuses("tag_page0.json"))
-        Instance(other, [statuses("tag_page0.json")[2]["reblog"]])
+        Timeline(replay, "kahveduragi", statuses("tag_page0.json"))
+        Timeline(other, "kahveduragi", [statuses("tag_page0.json")[2]["reblog"]])
         extra = f"instances: [{replay.url}, {other.url}/]\n    tags: [kahveduragi]"
         runtime = runtime_for(mastodon_settings(replay.url, extra), sqlite_store)
 
@@ -261,7 +234,7 @@ def test_a_status_seen_on_two_instances_is_stored_once(replay, sqlite_store):
 
 
 def test_full_text_search_where_a_token_is_given(replay, sqlite_store):
-    Instance(replay, [])
+    Timeline(replay, "kahveduragi", [])
     found = json.loads(fixture_text("mastodon", "search.json"))
 
     def search(request):
@@ -297,7 +270,7 @@ def test_full_text_search_where_a_token_is_given(replay, sqlite_store):
 
 
 def test_a_revoked_token_is_reported_and_tags_still_collected(replay, sqlite_store):
-    Instance(replay, statuses("tag_page1.json"))
+    Timeline(replay, "kahveduragi", statuses("tag_page1.json"))
     replay.add(SEARCH, Reply(401, {"error": "The access token is invalid"}))
     extra = f"tags: [kahveduragi]\n    queries: [Kahve Durağı]\n    tokens: {{{replay.url}: abc}}"
     runtime = runtime_for(mastodon_settings(replay.url, extra), sqlite_store)
@@ -349,7 +322,7 @@ def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_st
 
 
 def test_malformed_body_keeps_earlier_posts_and_cursor(replay, sqlite_store):
-    Instance(replay, statuses("tag_page1.json"))
+    Timeline(replay, "kahveduragi", statuses("tag_page1.json"))
     runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
     run(collect(runtime, runtime.settings.source("mastodon")))
     replay.add(TAG, Reply(200, {"statuses": "maintenance"}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,11 +66,11 @@ POSTS = [
 ]
 
 
-def _did(handle: str) -> str:
+def did_for(handle: str) -> str:
     return "did:plc:" + handle.split(".")[0].ljust(24, "x")
 
 
-def _view(now: datetime, row: tuple) -> dict[str, Any]:
+def post_view(now: datetime, row: tuple) -> dict[str, Any]:
     rkey, hours, handle, name, _, lang, text, reply_to = row
     created = (now - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     record: dict[str, Any] = {
@@ -80,12 +81,12 @@ def _view(now: datetime, row: tuple) -> dict[str, Any]:
     }
     if reply_to:
         parent = next(r for r in POSTS if r[0] == reply_to)
-        ref = {"uri": f"at://{_did(parent[2])}/app.bsky.feed.post/{reply_to}", "cid": "bafyrei"}
+        ref = {"uri": f"at://{did_for(parent[2])}/app.bsky.feed.post/{reply_to}", "cid": "bafyrei"}
         record["reply"] = {"root": ref, "parent": ref}
     return {
-        "uri": f"at://{_did(handle)}/app.bsky.feed.post/{rkey}",
+        "uri": f"at://{did_for(handle)}/app.bsky.feed.post/{rkey}",
         "cid": f"bafyrei{rkey}",
-        "author": {"did": _did(handle), "handle": handle, "displayName": name},
+        "author": {"did": did_for(handle), "handle": handle, "displayName": name},
         "record": record,
         "replyCount": 0,
         "repostCount": 1,
@@ -96,33 +97,100 @@ def _view(now: datetime, row: tuple) -> dict[str, Any]:
     }
 
 
-def install(replay: ReplayServer, now: datetime) -> dict[str, Any]:
-    views = [_view(now, row) for row in reversed(POSTS)]
-    followers = {_did(row[2]): row[4] for row in POSTS}
+class Server:
+    """A Bluesky server as an app-password account sees it: sessions whose access token
+    can expire, searchPosts newest first with `since` (inclusive, on the earlier of
+    createdAt and indexedAt) and an offset cursor, getProfiles for up to 25 actors.
+    `finds(query, text)` says whether a search finds a post; `posts` may grow."""
 
-    def login(request: Any) -> Reply:
+    def __init__(
+        self,
+        replay: ReplayServer,
+        posts: list[dict[str, Any]],
+        profiles: list[dict[str, Any]],
+        login: tuple[str, str] = (HANDLE, PASSWORD),
+        finds: Callable[[str, str], bool] = lambda query, text: True,
+    ) -> None:
+        self.posts, self.profiles = list(posts), {p["did"]: p for p in profiles}
+        self.account, self.finds = login, finds
+        self.issued = 0
+        self.access: str | None = None
+        self.refresh: str | None = None
+        replay.add("/xrpc/com.atproto.server.createSession", self.login, method="POST")
+        replay.add("/xrpc/com.atproto.server.refreshSession", self.renew, method="POST")
+        replay.add("/xrpc/app.bsky.feed.searchPosts", self.search)
+        replay.add("/xrpc/app.bsky.actor.getProfiles", self.profile_views)
+
+    def new_session(self) -> Reply:
+        self.issued += 1
+        self.access, self.refresh = f"access-{self.issued}", f"refresh-{self.issued}"
+        handle = self.account[0]
+        session = {"did": did_for(handle), "handle": handle, "active": True}
+        return Reply(200, {**session, "accessJwt": self.access, "refreshJwt": self.refresh})
+
+    def expire_access(self) -> None:
+        self.access = "expired"
+
+    def login(self, request: Any) -> Reply:
         body = json.loads(request.body)
-        if (body.get("identifier"), body.get("password")) != (HANDLE, PASSWORD):
-            return Reply(401, {"error": "AuthenticationRequired", "message": "Invalid password"})
-        session = {"did": _did(HANDLE), "handle": HANDLE, "active": True}
-        return Reply(200, {**session, "accessJwt": "demo-access", "refreshJwt": "demo-refresh"})
+        if (body.get("identifier"), body.get("password")) != self.account:
+            error = {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+            return Reply(401, error)
+        return self.new_session()
 
-    def search(request: Any) -> Reply:
-        term = (request.param("q") or "").lstrip("@#").casefold()
-        since = request.param("since") or ""
+    def renew(self, request: Any) -> Reply:
+        if request.headers.get("authorization") != f"Bearer {self.refresh}":
+            return Reply(400, {"error": "ExpiredToken", "message": "Token has been revoked"})
+        return self.new_session()
+
+    def refused(self, request: Any) -> Reply | None:
+        token = request.headers.get("authorization")
+        if token is None:
+            return Reply(401, {"error": "AuthMissing", "message": "Authentication Required"})
+        if token != f"Bearer {self.access}":
+            return Reply(400, {"error": "ExpiredToken", "message": "Token has expired"})
+        return None
+
+    def search(self, request: Any) -> Reply:
+        refused = self.refused(request)
+        if refused:
+            return refused
+        query, since = request.param("q") or "", request.param("since") or ""
         found = [
-            v
-            for v in views
-            if term in v["record"]["text"].casefold() and v["record"]["createdAt"] >= since
+            p for p in self.posts if _sort_at(p) >= since and self.finds(query, p["record"]["text"])
         ]
-        return Reply(200, {"hitsTotal": len(found), "posts": found})
+        found.sort(key=_sort_at, reverse=True)
+        start, limit = int(request.param("cursor") or 0), int(request.param("limit") or 25)
+        answer: dict[str, Any] = {"hitsTotal": len(found), "posts": found[start : start + limit]}
+        if start + limit < len(found):
+            answer["cursor"] = str(start + limit)
+        return Reply(200, answer, {"RateLimit-Limit": "3000", "RateLimit-Remaining": "2990"})
 
-    def profiles(request: Any) -> Reply:
+    def profile_views(self, request: Any) -> Reply:
+        refused = self.refused(request)
+        if refused:
+            return refused
         actors = request.query.get("actors", [])
-        found = [{"did": a, "followersCount": followers[a]} for a in actors if a in followers]
-        return Reply(200, {"profiles": found})
+        if len(actors) > 25:
+            error = "actors must not have more than 25 elements"
+            return Reply(400, {"error": "InvalidRequest", "message": error})
+        return Reply(200, {"profiles": [self.profiles[a] for a in actors if a in self.profiles]})
 
-    replay.add("/xrpc/com.atproto.server.createSession", login, method="POST")
-    replay.add("/xrpc/app.bsky.feed.searchPosts", search)
-    replay.add("/xrpc/app.bsky.actor.getProfiles", profiles)
+
+def _sort_at(view: dict[str, Any]) -> str:
+    return min(view["record"]["createdAt"], view["indexedAt"])
+
+
+def names_term(query: str, text: str) -> bool:
+    """A crude search: the query, without its @ or #, appears in the text."""
+    return query.lstrip("@#").casefold() in text.casefold()
+
+
+def install(replay: ReplayServer, now: datetime) -> dict[str, Any]:
+    views = [post_view(now, row) for row in POSTS]
+    profiles = [
+        {"did": did_for(handle), "handle": handle, "followersCount": followers}
+        for _, _, handle, _, followers, *_ in POSTS
+    ]
+    Server(replay, views, profiles, finds=names_term)
     return {"type": "bluesky", "handle": HANDLE, "app_password": PASSWORD}

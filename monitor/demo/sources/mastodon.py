@@ -72,7 +72,7 @@ STATUSES = [
 ]
 
 
-def _status(now: datetime, row: tuple) -> dict[str, Any]:
+def status(now: datetime, row: tuple) -> dict[str, Any]:
     offset, hours, user, name, followers, lang, tag, html, reply_to = row
     status_id = str(115600000000000000 + offset)
     created = now - timedelta(hours=hours)
@@ -107,14 +107,37 @@ def _status(now: datetime, row: tuple) -> dict[str, Any]:
     }
 
 
+class Timeline:
+    """One hashtag's timeline as a Mastodon instance answers it: newest first, `limit` at
+    most, `max_id` for older pages, `min_id` for the page just newer, a Link header for
+    both. `post()` publishes more statuses (tests and benchmarks)."""
+
+    def __init__(self, replay: ReplayServer, tag: str, statuses: list[dict[str, Any]]) -> None:
+        self.replay, self.path, self.statuses = replay, f"/api/v1/timelines/tag/{quote(tag)}", []
+        self.post(*statuses)
+        replay.add(self.path, self.answer)
+
+    def post(self, *statuses: dict[str, Any]) -> None:
+        self.statuses = sorted([*self.statuses, *statuses], key=lambda s: -int(s["id"]))
+
+    def answer(self, request: Any) -> Reply:
+        limit = int(request.param("limit") or 20)
+        if request.param("min_id"):
+            newer = [s for s in self.statuses if int(s["id"]) > int(request.param("min_id"))]
+            page = newer[-limit:]
+        else:
+            below = int(request.param("max_id") or 10**30)
+            page = [s for s in self.statuses if int(s["id"]) < below][:limit]
+        if not page:
+            return Reply(200, [])
+        url = f"{self.replay.url}{self.path}?limit={limit}"
+        older, newer_id = page[-1]["id"], page[0]["id"]
+        link = f'<{url}&max_id={older}>; rel="next", <{url}&min_id={newer_id}>; rel="prev"'
+        return Reply(200, page, {"Link": link})
+
+
 def install(replay: ReplayServer, now: datetime) -> dict[str, Any]:
-    statuses = [_status(now, row) for row in STATUSES]
-    for tag in {row[6] for row in STATUSES}:
-
-        def timeline(request: Any, tag: str = tag) -> Reply:
-            since = int(request.param("min_id") or 0)
-            tagged = [s for s in reversed(statuses) if s["tags"][0]["name"] == tag]
-            return Reply(200, [s for s in tagged if int(s["id"]) > since])
-
-        replay.add(f"/api/v1/timelines/tag/{quote(tag)}", timeline)
+    statuses = [status(now, row) for row in STATUSES]
+    for tag in sorted({row[6] for row in STATUSES}):
+        Timeline(replay, tag, [s for s in statuses if s["tags"][0]["name"] == tag])
     return {"type": "mastodon"}
