@@ -1,20 +1,21 @@
 """Live negative spikes: each target's hourly negative mentions, fed to the spike library.
 
-Every cycle replays the last four weeks of hourly counts through a fresh `SpikeDetector`,
-so each decision uses only data up to its own hour, exactly as the library would have
-decided live. The current, unfinished hour goes last, as a short bucket: a burst alerts
-within minutes, judged against the usual count of the last full hour (a short bucket
-holds fewer posts than a full one, so this errs on the quiet side). A new target warms up from its
-first mention. The alert's key is the target and the hour, so replaying again finds the
-same alert; a spike found again a few hours later by a replay that started elsewhere is
-held back by the cooldown against the alerts already stored.
+The last four weeks of hourly counts (from the store's `mention_hours`) go through a
+`SpikeDetector` one hour at a time, so each decision uses only data up to its own hour,
+exactly as the library decides live. Within one process the replay carries on from cycle
+to cycle, and starts afresh when a finished hour's count changes (posts collected late)
+or the settings do. The current, unfinished hour goes last, as a short bucket, to a copy:
+a burst alerts within minutes and is judged again next cycle. A new target warms up from
+its first mention. The alert's key is the target and the hour, so a re-run finds the same
+alert; a spike found a few hours later by a replay that saw late posts is held back by
+the cooldown against the alerts already stored.
 """
 
 from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
@@ -24,6 +25,7 @@ from monitor.config import Duration, Target
 from monitor.detectors.base import Context, DetectorOptions
 from monitor.detectors.spike import Spike, SpikeDetector, SpikeParams
 from monitor.responses import about, alert_post, reach
+from monitor.store import floor_hour
 
 HOUR = timedelta(hours=1)
 HISTORY = timedelta(days=29)  # four weeks of same-weekday medians, and a day to spare
@@ -64,10 +66,6 @@ class Options(DetectorOptions):
             warmup_days=self.warmup.total_seconds() / 86400,
             share_factor=self.share_factor,
         )
-
-
-def floor_hour(at: datetime) -> datetime:
-    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def detect(ctx: Context, options: Options) -> list[Alert]:

@@ -310,7 +310,7 @@ class Store:
             if mark is not None:
                 since = datetime.fromisoformat(mark["updated_at"]) - REFRESH_OVERLAP
                 created = conn.execute(select(p.c.created_at).where(p.c.updated_at >= since))
-                hours = {_floor_hour(as_utc(at)) for at in created.scalars()}
+                hours = {floor_hour(as_utc(at)) for at in created.scalars()}
             changed = self._recount_hours(conn, hours)
             value = {"updated_at": newest.isoformat()}
             conn.execute(
@@ -582,7 +582,8 @@ class Store:
             return {(row[0], row[1]): row[2] for row in conn.execute(query)}
 
 
-def _floor_hour(at: datetime) -> datetime:
+def floor_hour(at: datetime) -> datetime:
+    """The UTC hour `at` falls in."""
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
