@@ -7,11 +7,10 @@ robots.txt, the pipelines and a SQLite store) against local replays that publish
 fixed rates between polls, like a 15-minute schedule ending now:
 
 - sikayetvar: two brands, a new complaint every 2 and every 3 polls (10 a list page);
-  every other complaint is answered by the brand 3 polls after it was posted. Run twice:
-  with `revisit_hours: 0` (every unanswered complaint fetched again on every poll, the
-  upper bound) and with the default 6 hours (the benchmark's polls are seconds apart in
-  real time, so no revisit falls due: the lower bound; on a real 15-minute schedule an
-  unanswered complaint costs one more request every 24 polls, for up to 7 days).
+  every other complaint is answered by the brand 3 polls after it was posted. The
+  replay's Date header follows the 15-minute clock, so unanswered complaints are visited
+  again as on a real schedule: every 6 hours by default (every 24 polls), and, for
+  comparison, on every poll (`revisit_hours: 0`).
 - telegram: two channels, a new message every poll and every 4 polls (20 a page).
 - eksisozluk: two topics, a new entry every 2 and every 6 polls (10 a page).
 
@@ -27,6 +26,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,10 @@ class Stream:
     def now(self) -> datetime:
         return self.start + POLL * self.poll
 
+    def date_header(self) -> dict[str, str]:
+        """The replay's clock as its Date header: Şikayetvar judges revisits by it."""
+        return {"Date": format_datetime(self.now(), usegmt=True)}
+
 
 def install_sikayetvar(replay: ReplayServer, streams: dict[str, Stream]) -> str:
     def complaint(brand: str, stream: Stream, n: int) -> Complaint:
@@ -89,13 +93,14 @@ def install_sikayetvar(replay: ReplayServer, streams: dict[str, Stream]) -> str:
             newest_first = list(range(stream.count() - 1, -1, -1))
             shown = newest_first[(page - 1) * 10 : page * 10]
             items = [complaint(brand, stream, n) for n in shown]
-            return Reply(200, list_page(items, page, -(-len(newest_first) // 10)))
+            pages = -(-len(newest_first) // 10)
+            return Reply(200, list_page(items, page, pages), stream.date_header())
 
         replay.add(f"/{brand}", listing)
         for n in range(INITIAL + 1000):
 
             def page(_: Any, brand: str = brand, stream: Stream = stream, n: int = n) -> Reply:
-                return Reply(200, complaint_page(complaint(brand, stream, n)))
+                return Reply(200, complaint_page(complaint(brand, stream, n)), stream.date_header())
 
             replay.add(f"/{brand}/sikayet-{n}", page)
     return f"  sikayetvar:\n    base_url: {replay.url}\n    brands: [{', '.join(streams)}]\n"

@@ -181,7 +181,11 @@ def problem_for_status(response: Response) -> SourceProblem | None:
         return None
     if status not in (401, 403) and _is_challenge_page(response):
         # Cloudflare answers its "Just a moment..." page with 200 or 503: no data either way.
-        return SourceProblem("blocked", f"HTTP {status}: a bot-protection page", url=response.url)
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        asks = f" (Retry-After {wait:.0f} s: the next scheduled run tries again)" if wait else ""
+        return SourceProblem(
+            "blocked", f"HTTP {status}: a bot-protection page{asks}", url=response.url
+        )
     if status < 400:
         return None
     reason = f"HTTP {status}: {_short_body(response)}"

@@ -10,7 +10,8 @@ Incremental: the cursor keeps, per brand, the ids of the complaints already stor
 until one holds no unseen complaint and fetches only the unseen complaint pages. A
 complaint stored without an answer is fetched again, at most once every
 `revisit_hours`, until it is answered or older than `revisit_days` (the digest's
-response window): that is how a late answer is still found.
+response window): that is how a late answer is still found. Both are judged by the
+site's clock (its Date header), the time relative dates on its pages count from.
 """
 
 from __future__ import annotations
@@ -71,19 +72,21 @@ class SikayetvarSpider(KulakSpider):
     obeys_robots = True
 
     def first_requests(self) -> Iterable[Request]:
-        now = datetime.now(UTC)
         for brand in self.options.brands:
-            state = self.brand_state(brand)
             yield self.list_request(brand, 1)
-            for complaint_id, (published, visited) in list(state["waiting"].items()):
-                if now - datetime.fromtimestamp(published, UTC) > self.revisit_window():
-                    del state["waiting"][complaint_id]
-                elif now - datetime.fromtimestamp(visited, UTC) >= timedelta(
-                    hours=self.options.revisit_hours
-                ):
-                    revisit = self.complaint_request(brand, complaint_id)
-                    revisit.meta["gone"] = self.complaint_gone
-                    yield revisit
+
+    def revisits(self, brand: str, now: datetime) -> Iterator[Request]:
+        """Unanswered complaints due for another look, by the site's clock (`now`)."""
+        waiting = self.brand_state(brand)["waiting"]
+        for complaint_id, (published, visited) in list(waiting.items()):
+            if now - datetime.fromtimestamp(published, UTC) > self.revisit_window():
+                del waiting[complaint_id]
+            elif now - datetime.fromtimestamp(visited, UTC) >= timedelta(
+                hours=self.options.revisit_hours
+            ):
+                revisit = self.complaint_request(brand, complaint_id)
+                revisit.meta["gone"] = self.complaint_gone
+                yield revisit
 
     def revisit_window(self) -> timedelta:
         return timedelta(days=self.options.revisit_days)
@@ -120,6 +123,8 @@ class SikayetvarSpider(KulakSpider):
         unseen = [c for c in listing.complaint_ids if c not in seen]
         for complaint_id in unseen:
             yield self.complaint_request(brand, complaint_id)
+        if page == 1:
+            yield from self.revisits(brand, response_time(response))
         if (
             unseen
             and len(unseen) == len(listing.complaint_ids)

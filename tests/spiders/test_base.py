@@ -26,6 +26,12 @@ def test_a_just_a_moment_page_is_blocked_whatever_its_status(status):
     assert problem is not None and problem.status == "blocked"
 
 
+def test_a_challenge_that_asks_to_wait_says_so():
+    page = fixture_text("sikayetvar", "challenge.html")
+    problem = problem_for_status(answer(503, page, {"Retry-After": "600"}))
+    assert problem.status == "blocked" and "Retry-After 600 s" in problem.reason
+
+
 def test_the_cloudflare_mitigation_header_alone_marks_a_challenge():
     problem = problem_for_status(answer(200, "<html></html>", {"cf-mitigated": "challenge"}))
     assert problem is not None and problem.status == "blocked"
