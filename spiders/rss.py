@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -213,20 +213,28 @@ def entry_post(
 
 @dataclass(frozen=True)
 class FeedMark(Mark):
-    """A feed's mark plus its validators for conditional GET."""
+    """A feed's mark, its validators for conditional GET, and digests of the entries its
+    last answer listed: an entry dated before the newest one but listed for the first
+    time (a search feed's late-indexed article) is still new."""
 
     etag: str | None = None
     last_modified: str | None = None
+    known: tuple[str, ...] | None = None
 
     @classmethod
     def load(cls, data: dict[str, Any] | None) -> FeedMark:
         data = data or {}
+        known = data.get("known")
         return cls(
-            **Mark.fields(data), etag=data.get("etag"), last_modified=data.get("last_modified")
+            **Mark.fields(data),
+            etag=data.get("etag"),
+            last_modified=data.get("last_modified"),
+            known=tuple(known) if known is not None else None,
         )
 
     def dump(self) -> dict[str, Any]:
-        return {**super().dump(), "etag": self.etag, "last_modified": self.last_modified}
+        validators = {"etag": self.etag, "last_modified": self.last_modified}
+        return {**super().dump(), **validators, "known": list(self.known or ())}
 
     def conditional_headers(self) -> dict[str, str]:
         headers = {"Accept": ACCEPT}
@@ -237,18 +245,26 @@ class FeedMark(Mark):
         return headers
 
 
+def _digest(key: str) -> str:
+    """Short enough to keep every entry of a 100-item search feed in the cursor."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
 def fresh_entries(
-    entries: Iterable[FeedEntry], mark: Mark, fallback_time: datetime
-) -> tuple[list[FeedEntry], Mark]:
-    """Entries changed since the mark, and the mark once they are stored."""
+    entries: Iterable[FeedEntry], mark: FeedMark, fallback_time: datetime
+) -> tuple[list[FeedEntry], FeedMark]:
+    """Entries new or changed since the mark, and the mark once they are stored."""
     fresh: list[FeedEntry] = []
     moved = Mark(mark.newest, mark.ids)
+    listed: list[str] = []
     for entry in entries:
         when, key = entry.changed or fallback_time, external_id(entry)
-        if not mark.seen(when, key):
+        listed.append(_digest(key))
+        first_listed = mark.known is not None and listed[-1] not in mark.known
+        if first_listed or not mark.seen(when, key):
             fresh.append(entry)
             moved = moved.advanced(when, key)
-    return fresh, moved
+    return fresh, replace(mark, newest=moved.newest, ids=moved.ids, known=tuple(listed))
 
 
 class FeedSpider(KulakSpider):
@@ -287,13 +303,11 @@ class FeedSpider(KulakSpider):
             post = self.to_post(entry, url, query, fallback)
             if post is not None:
                 yield post
-        updated = FeedMark(
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
-            newest=moved.newest,
-            ids=moved.ids,
-        )
-        yield PageDone(cursor={url: updated.dump()})
+        validators = {
+            "etag": _header(response, b"ETag"),
+            "last_modified": _header(response, b"Last-Modified"),
+        }
+        yield PageDone(cursor={url: replace(moved, **validators).dump()})
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -185,3 +185,30 @@ def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
     report = run(collect(runtime, runtime.settings.source("googlenews")))
 
     assert report.ok and report.new_posts == 2 and len(replay.seen(SEARCH)) == 2
+
+
+LATE = (
+    "<item><title>Demlik Kafe ve Kahve Durağı fiyat karşılaştırması - Tüketici Rehberi</title>"
+    "<link>https://news.google.com/rss/articles/CBMiLATE?oc=5</link>"
+    '<guid isPermaLink="false">CBMiLATE</guid><pubDate>Wed, 18 Nov 2026 10:00:00 GMT</pubDate>'
+    '<source url="https://tuketicirehberi.example">Tüketici Rehberi</source></item>'
+)
+
+
+def test_an_older_article_indexed_late_is_still_collected(replay, sqlite_store):
+    body = fixture_text("googlenews", "search-tr.xml")
+    later = body.replace("</channel>", LATE + "</channel>")
+    replay.add(SEARCH, Reply(200, body.encode()), Reply(200, later.encode()))
+    settings = news_settings(
+        replay.url, "\n    queries: [Kahve Durağı]", editions="[{hl: tr, gl: TR}]"
+    )
+    runtime = runtime_for(settings, sqlite_store)
+    run(collect(runtime, runtime.settings.source("googlenews")))
+
+    report = run(collect(runtime, runtime.settings.source("googlenews")))
+
+    # Dated two days before the newest article, but listed for the first time.
+    assert report.new_posts == 1 and report.stored == 1
+    assert "Demlik Kafe ve Kahve Durağı fiyat karşılaştırması" in {
+        p["text"] for p in sqlite_store.iter_posts()
+    }

@@ -4,7 +4,6 @@ import pytest
 
 from monitor.crawl import collect
 from monitor.replay import Reply
-from spiders.base import Mark
 from spiders.rss import FeedMark, entry_post, fresh_entries, parse_date, parse_feed
 from tests.helpers import fixture_text, make_settings, run, runtime_for
 
@@ -142,9 +141,28 @@ def test_only_entries_newer_than_the_mark_are_fresh():
         "Kahve Durağı Kadıköy: priz yok, wifi yavaş",
         "Kahve Durağı oat latte: still the best in town",
     ]
-    assert moved == Mark(datetime(2026, 11, 20, 7, 0, tzinfo=UTC), ("kahve-notlari-809",))
+    assert (moved.newest, moved.ids) == (
+        datetime(2026, 11, 20, 7, 0, tzinfo=UTC),
+        ("kahve-notlari-809",),
+    )
+    assert len(moved.known) == 5  # every entry listed, for the next answer
     again, _ = fresh_entries(entries, moved, fallback)
     assert again == []
+
+
+def test_an_entry_listed_for_the_first_time_is_fresh_even_if_dated_earlier():
+    entries = parse_feed(blog_bytes()).entries
+    fallback = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    _, moved = fresh_entries(entries[:2], FeedMark(), fallback)
+
+    # The Φρέσκο item (18 Nov) shows up only now, older than the newest entry seen.
+    fresh, _ = fresh_entries(entries, moved, fallback)
+
+    assert [e.link for e in fresh] == [
+        "https://kahve-notlari.example/2026/11/fresko-ermou/",
+        None,  # the undated item, listed for the first time too
+        None,  # the empty stub (it makes no post)
+    ]
 
 
 def test_first_run_collects_then_an_unchanged_feed_costs_one_304(replay, sqlite_store):
