@@ -1,6 +1,7 @@
 """Benchmarks of the negative spike detector, one command each:
 
     python benchmarks/spikes.py --nab /path/to/nab   # NAB realTweets, beside published detectors
+    python benchmarks/spikes.py --nab /path/to/nab --loo  # ... and a leave-one-file-out check
     python benchmarks/spikes.py --synthetic          # precision, recall and delay, fixed seed
 
 The detector runs exactly as it runs live: one bucket at a time, the shipped defaults unless
@@ -18,13 +19,13 @@ import statistics
 import sys
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.nab_scoring import PROFILES, normalised, score_file
+from benchmarks.nab_scoring import PROFILES, FileScore, normalised, score_file
 from monitor.detectors.spike import SpikeParams, detect_series, read_series_csv
 
 PUBLISHED_SHOWN = (
@@ -122,19 +123,29 @@ def score_detector(
     return scores
 
 
-def published_scores(nab_dir: Path, files: Sequence[NabFile]) -> dict[str, dict[str, float]]:
-    """Published raw per-file scores, summed over our files and normalised the same way."""
+def published_scores(
+    nab_dir: Path, files: Sequence[NabFile]
+) -> dict[str, dict[str, tuple[float, int, int]]]:
+    """Published raw per-file scores, summed over our files and normalised the same way,
+    with the windows hit and FP rows the results folder counts for them."""
     wanted = {file.name for file in files}
     n_windows = sum(len(file.windows) for file in files)
-    raw: dict[tuple[str, str], float] = defaultdict(float)
+    raw: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0, 0])
     for row in _results(nab_dir):
         if row["file"] in wanted:
             value = row["raw_score_published"] or row["raw_score_recomputed"]
-            raw[(row["detector"], row["profile"])] += float(value)
+            sums = raw[(row["detector"], row["profile"])]
+            sums[0] += float(value)
+            sums[1] += int(row["windows_detected"] or 0)
+            sums[2] += int(row["fp_detections"] or 0)
     by_name = {profile.name: profile for profile in PROFILES}
-    table: dict[str, dict[str, float]] = defaultdict(dict)
-    for (detector, profile), total in raw.items():
-        table[detector][profile] = normalised(total, n_windows, by_name[profile])
+    table: dict[str, dict[str, tuple[float, int, int]]] = defaultdict(dict)
+    for (detector, profile), (total, hit, fp) in raw.items():
+        table[detector][profile] = (
+            normalised(total, n_windows, by_name[profile]),
+            int(hit),
+            int(fp),
+        )
     return table
 
 
@@ -169,6 +180,10 @@ def _results(nab_dir: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _cells(scores: Sequence[tuple[float, int, int]], n_windows: int) -> list[str]:
+    return [f"{score:.2f} ({hit}/{n_windows}, {fp} FP)" for score, hit, fp in scores]
+
+
 def run_nab(nab_dir: Path, params: SpikeParams) -> None:
     files = load_nab(nab_dir)
     if not files:
@@ -187,12 +202,60 @@ def run_nab(nab_dir: Path, params: SpikeParams) -> None:
         ("kulak spike", lambda rows: kulak_rows(rows, params)),
         ("Huginn peak (our run)", huginn_rows),
     ):
-        scores = score_detector(files, detect)
-        _table_row(label, [f"{s[0]:.2f} ({s[1]}/{n_windows}, {s[2]} FP)" for s in scores.values()])
+        _table_row(label, _cells(list(score_detector(files, detect).values()), n_windows))
     published = published_scores(nab_dir, files)
     for detector in PUBLISHED_SHOWN:
         if detector in published:
-            _table_row(f"{detector} (published)", [f"{published[detector][n]:.2f}" for n in names])
+            scores = [published[detector][name] for name in names]
+            _table_row(f"{detector} (published)", _cells(scores, n_windows))
+
+
+# Leave one file out: the thresholds are scaled together by one factor, chosen on the other
+# files (the best standard + reward_low_FP_rate), then scored on the file left out.
+LOO_SCALES = tuple(round(0.7 + 0.05 * step, 2) for step in range(13))
+
+
+def run_leave_one_out(nab_dir: Path, params: SpikeParams) -> None:
+    files = load_nab(nab_dir)
+    by_scale = {}
+    for scale in LOO_SCALES:
+        scaled = replace(
+            params,
+            threshold=params.threshold * scale,
+            burst_threshold=params.burst_threshold * scale,
+            sustained_threshold=params.sustained_threshold * scale,
+        )
+        by_scale[scale] = {
+            file.name: [
+                score_file(len(file.rows), file.windows, kulak_rows(file.rows, scaled), profile)
+                for profile in PROFILES
+            ]
+            for file in files
+        }
+    held_out: dict[str, list[FileScore]] = {}
+    print(f"\nleave one file out, thresholds x {LOO_SCALES[0]}..{LOO_SCALES[-1]} chosen per fold:")
+    for file in files:
+        others = [f for f in files if f is not file]
+        best = max(LOO_SCALES, key=lambda scale: _fold_objective(by_scale[scale], others))
+        held_out[file.name] = by_scale[best][file.name]
+        print(f"  {file.name}: x{best}")
+    n_windows = sum(len(file.windows) for file in files)
+    totals = [
+        normalised(sum(held_out[f.name][i].raw for f in files), n_windows, profile)
+        for i, profile in enumerate(PROFILES)
+    ]
+    print(
+        "  held-out "
+        + ", ".join(f"{p.name} {t:.2f}" for p, t in zip(PROFILES, totals, strict=True))
+    )
+
+
+def _fold_objective(scores: dict[str, list[FileScore]], files: Sequence[NabFile]) -> float:
+    n_windows = sum(len(file.windows) for file in files)
+    return sum(
+        normalised(sum(scores[f.name][i].raw for f in files), n_windows, profile)
+        for i, profile in enumerate(PROFILES[:2])
+    )
 
 
 def _table_row(label: str, cells: Sequence[str]) -> None:
@@ -310,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nab", type=Path, help="NAB folder with data/, labels/ and results/")
     parser.add_argument("--synthetic", action="store_true", help="run the synthetic series")
+    parser.add_argument(
+        "--loo", action="store_true", help="with --nab: leave-one-file-out threshold choice"
+    )
     defaults = SpikeParams()
     for field in fields(SpikeParams):
         parser.add_argument(
@@ -321,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     params = SpikeParams(**{field.name: getattr(args, field.name) for field in fields(SpikeParams)})
     if args.nab:
         run_nab(args.nab, params)
+        if args.loo:
+            run_leave_one_out(args.nab, params)
     if args.synthetic:
         run_synthetic(params)
 
