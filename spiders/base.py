@@ -18,12 +18,12 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -36,6 +36,18 @@ logger = logging.getLogger(__name__)
 
 #: the longest we ever wait for a server that asks us to: longer waits end the run
 MAX_WAIT_SECONDS = 120.0
+
+
+def http_url(value: str) -> str:
+    """A base URL as options take it; a bare host name would fail at the first request,
+    far from the settings line that caused it."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{value!r} is not a URL: write it with https:// (or http://)")
+    return value.rstrip("/")
+
+
+#: an option holding a base URL (a list of instances, keys of a mapping...)
+BaseUrl = Annotated[str, AfterValidator(http_url)]
 
 
 class SourceOptions(BaseModel):
@@ -51,6 +63,11 @@ class SourceOptions(BaseModel):
         default_factory=list,
         description="Search terms; empty means every target's keywords, handles and hashtags",
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return http_url(value)
 
 
 @dataclass(frozen=True)
@@ -468,6 +485,7 @@ class Mark:
 
 __all__ = [
     "ISTANBUL",
+    "BaseUrl",
     "CachedRobotsTxtMiddleware",
     "CollectorContext",
     "KulakSpider",
@@ -480,6 +498,7 @@ __all__ = [
     "TargetTerms",
     "epoch_to_utc",
     "html_to_text",
+    "http_url",
     "iso_to_utc",
     "istanbul_to_utc",
     "problem_for_status",

@@ -90,11 +90,11 @@ class BlueskySpider(KulakSpider):
 
     @property
     def session_key(self) -> tuple[str, str]:
-        return (self.options.base_url.rstrip("/"), self.options.handle or "")
+        return (self.options.base_url, self.options.handle or "")
 
     def xrpc(self, method: str, params: dict[str, Any] | list[tuple[str, str]] = ()) -> str:
         query = f"?{urlencode(params)}" if params else ""
-        return f"{self.options.base_url.rstrip('/')}/xrpc/{method}{query}"
+        return f"{self.options.base_url}/xrpc/{method}{query}"
 
     def first_requests(self) -> Iterable[Request]:
         if self.session_key in _SESSIONS:

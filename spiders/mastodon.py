@@ -29,6 +29,7 @@ from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
 from spiders.base import (
+    BaseUrl,
     KulakSpider,
     PageDone,
     Post,
@@ -45,7 +46,7 @@ class MastodonOptions(SourceOptions):
     base_url: str = Field(
         "https://mastodon.social", description="The instance read when `instances` is empty"
     )
-    instances: list[str] = Field(
+    instances: list[BaseUrl] = Field(
         default_factory=list,
         description="Instances to read, as base URLs (https://mastodon.social); "
         "empty means base_url alone",
@@ -55,18 +56,22 @@ class MastodonOptions(SourceOptions):
         description="Hashtags to follow; empty means every target's hashtags and keywords "
         "as Mastodon tags ('Kahve Durağı' follows #kahveduragi)",
     )
-    tokens: dict[str, str] = Field(
+    tokens: dict[BaseUrl, str] = Field(
         default_factory=dict,
         description="User access tokens by instance base URL (write ${MASTODON_TOKEN}); "
         "an instance with a token is also searched in full text for `queries`",
+    )
+    queries: list[str] = Field(
+        default_factory=list,
+        description="Full-text search terms on instances with a token; empty means every "
+        "target's keywords and handles",
     )
     limit: int = Field(40, ge=1, le=40, description="Statuses per page (Mastodon allows 40)")
 
     @model_validator(mode="after")
     def _tokens_name_instances(self) -> MastodonOptions:
-        known = {url.rstrip("/") for url in self.instances or [self.base_url]}
         for url in self.tokens:
-            if url.rstrip("/") not in known:
+            if url not in (self.instances or [self.base_url]):
                 raise ValueError(f"tokens: {url} is not one of the instances read")
         return self
 
@@ -78,7 +83,7 @@ class MastodonSpider(KulakSpider):
     rate_limit_headers = ("x-ratelimit-remaining", "x-ratelimit-reset")
 
     def first_requests(self) -> Iterable[Request]:
-        tokens = {url.rstrip("/"): token for url, token in self.options.tokens.items()}
+        tokens = self.options.tokens
         for instance in self.instances():
             for tag in self.tags():
                 yield self.timeline_request(instance, tag, page=0)
@@ -87,7 +92,7 @@ class MastodonSpider(KulakSpider):
                     yield self.search_request(instance, query, tokens[instance], page=0)
 
     def instances(self) -> list[str]:
-        return [url.rstrip("/") for url in self.options.instances or [self.options.base_url]]
+        return self.options.instances or [self.options.base_url]
 
     def tags(self) -> list[str]:
         terms = self.options.tags or [

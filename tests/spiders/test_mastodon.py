@@ -116,6 +116,16 @@ def test_a_token_for_an_instance_not_read_is_a_settings_error():
     assert "https://other.example is not one of the instances read" in str(error.value)
 
 
+def test_an_instance_without_its_scheme_is_a_settings_error_on_its_line():
+    with pytest.raises(ConfigError) as error:
+        mastodon_settings("https://mastodon.social", "instances: [mastodon.social]")
+    assert "sources.mastodon.instances[0] (line" in str(error.value)
+    assert "'mastodon.social' is not a URL: write it with https://" in str(error.value)
+    with pytest.raises(ConfigError) as error:
+        mastodon_settings("mastodon.social")
+    assert "sources.mastodon.base_url" in str(error.value)
+
+
 # -- crawls ----------------------------------------------------------------------------
 
 
