@@ -1,11 +1,13 @@
 """Everything a user can name is documented: commands, sources, channels."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from alerts import registry as channel_registry
 from monitor.cli import main
+from monitor.config import human_duration
 from monitor.detect import detector_options
 from monitor.registry import spider_classes
 
@@ -37,8 +39,21 @@ def test_every_source_option_is_described(source):
         assert field.description or (inherited and inherited.description), f"{source}.{name}"
 
 
+def readme_default(value: object) -> str | None:
+    """How the README's options table writes a default; None where it words it."""
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, timedelta):
+        return f"`{human_duration(value)}`"
+    if isinstance(value, int | float):
+        return f"`{value:g}`"
+    return None
+
+
 @pytest.mark.parametrize("detector", sorted(detector_options()))
-def test_every_detector_option_is_described_in_the_readme(detector):
+def test_every_detector_option_is_described_in_the_readme_with_its_default(detector):
     for name, field in detector_options()[detector].model_fields.items():
         assert field.description, f"{detector}.{name}"
-        assert f"| `{detector}.{name}` |" in README
+        default = readme_default(field.get_default(call_default_factory=True))
+        row = f"| `{detector}.{name}` | {default or ''}"
+        assert row in README, row

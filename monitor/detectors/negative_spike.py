@@ -13,15 +13,21 @@ the cooldown against the alerts already stored.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
+import itertools
 import pickle
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 
 from monitor.alert import Alert
-from monitor.config import Duration, Target
+from monitor.config import Target
 from monitor.detectors.base import Context, DetectorOptions
 from monitor.detectors.spike import Spike, SpikeDetector, SpikeParams
 from monitor.responses import about, alert_post, reach
@@ -33,56 +39,62 @@ RECENT = timedelta(hours=6)  # live: spikes this recent are still news after a p
 TOP_POSTS = 5
 
 
-class Options(DetectorOptions):
-    factor: float = Field(
-        SpikeParams.factor, description="Alert when an hour holds this many times the usual."
-    )
-    min_count: float = Field(
-        SpikeParams.min_count, description="...and at least this many negative mentions."
-    )
-    share_factor: float = Field(
-        SpikeParams.share_factor,
-        description="...and a negative share this many times its usual share.",
-    )
-    cooldown: Duration = Field(
-        timedelta(hours=SpikeParams.cooldown_hours),
-        description="Quiet time needed after a spiking hour before a target alerts again.",
-    )
-    warmup: Duration = Field(
-        timedelta(days=SpikeParams.warmup_days),
-        description="History a target needs (from its first mention) before it can alert.",
-    )
-
+class _SpikeOptions(DetectorOptions):
     @model_validator(mode="after")
-    def valid_params(self) -> Options:
+    def valid_params(self) -> _SpikeOptions:
         self.params()
         return self
 
     def params(self) -> SpikeParams:
-        return SpikeParams(
-            factor=self.factor,
-            min_count=self.min_count,
-            cooldown_hours=self.cooldown.total_seconds() / 3600,
-            warmup_days=self.warmup.total_seconds() / 86400,
-            share_factor=self.share_factor,
-        )
+        return SpikeParams(**self.model_dump(exclude={"enabled"}))
 
 
-def detect(ctx: Context, options: Options) -> list[Alert]:
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """The docstring written under each attribute of a class, by attribute name."""
+    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
+    docs = {}
+    for node, after in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
+            docs[node.target.id] = " ".join(after.value.value.split())
+    return docs
+
+
+def _spike_fields() -> dict[str, Any]:
+    """Every `SpikeParams` field as an option with its name, type, default and description,
+    so the settings never lag behind the library (nor `kulak detect-series`)."""
+    types = get_type_hints(SpikeParams)
+    docs = _attribute_docs(SpikeParams)
+    return {
+        f.name: (types[f.name], Field(f.default, description=docs.get(f.name)))
+        for f in dataclasses.fields(SpikeParams)
+    }
+
+
+Options = create_model("Options", __base__=_SpikeOptions, **_spike_fields())
+
+
+def detect(ctx: Context, options: _SpikeOptions) -> list[Alert]:
     targets = ctx.settings.targets
     zone = ZoneInfo(ctx.settings.general.timezone)
     report_from = ctx.start(ctx.now - RECENT)
     history_from = floor_hour(report_from - HISTORY)
     ctx.store.refresh_mention_hours()
     counts = ctx.store.mention_hours(history_from, [t.name for t in targets])
+    params = options.params()
     alerts = []
     for target in targets:
         hours = counts.get(target.name)
         if not hours:
             continue
-        replay = _replay_for(ctx, target.name, history_from, hours, zone, options.params())
+        replay = _replay_for(ctx, target.name, history_from, hours, zone, params)
         for hour, spike in replay.up_to(ctx.now, hours):
-            if hour + HOUR > report_from and not _cooling_down(ctx, target, hour, options):
+            if hour + HOUR > report_from and not _cooling_down(ctx, target, hour, params):
                 alerts.append(_alert(ctx, target, hour, spike, zone))
     return alerts
 
@@ -177,11 +189,12 @@ def _replay_for(
     return replay
 
 
-def _cooling_down(ctx: Context, target: Target, hour: datetime, options: Options) -> bool:
+def _cooling_down(ctx: Context, target: Target, hour: datetime, params: SpikeParams) -> bool:
     """A spike of this target alerted within the cooldown already (live runs only)."""
     if ctx.backtest:
         return False
-    earlier = ctx.store.alerts(since=hour - options.cooldown, kind="spike", target=target.name)
+    since = hour - timedelta(hours=params.cooldown_hours)
+    earlier = ctx.store.alerts(since=since, kind="spike", target=target.name)
     return any(alert.key != _key(target, hour) for alert in earlier)
 
 

@@ -98,9 +98,9 @@ def test_a_new_target_warms_up_before_it_can_alert(store: Store) -> None:
 
 def test_options_from_settings_change_what_alerts(history: Store) -> None:
     history.save(burst(SPIKE_HOUR, 25, first_id=1000))
-    strict = make_settings("detectors:\n  spike:\n    min_count: 30\n    cooldown: 2h\n")
+    strict = make_settings("detectors:\n  spike:\n    min_count: 30\n    cooldown_hours: 2\n")
 
-    assert strict.detectors["spike"].cooldown == 2 * HOUR
+    assert strict.detectors["spike"].params().cooldown_hours == 2
     assert detect_once(history, strict, SPIKE_HOUR + HOUR) == []
     assert len(detect_once(history, SETTINGS, SPIKE_HOUR + HOUR)) == 1
 
@@ -112,7 +112,7 @@ def problems(yaml_text: str) -> list[str]:
 
 
 def test_bad_detector_settings_name_the_key_and_line() -> None:
-    assert problems("detectors:\n  spike:\n    cooldwn: 2h\n  spikes: {}\n") == [
+    assert problems("detectors:\n  spike:\n    cooldwn: 2\n  spikes: {}\n") == [
         "detectors.spikes (line 19): unknown detector 'spikes' "
         "(known: health, opportunity, risk, spike)",
         "detectors.spike.cooldwn (line 18): unknown key (check its spelling, or see the README "
@@ -124,9 +124,9 @@ def test_bad_detector_settings_name_the_key_and_line() -> None:
     assert problems("detectors:\n  spike:\n    factor: 0.5\n") == [
         "detectors.spike (line 17): factor must be at least 1, got 0.5"
     ]
-    assert problems("detectors:\n  spike:\n    warmup: soon\n") == [
-        "detectors.spike.warmup (line 18): bad duration 'soon': use a number with s, m, h, d or "
-        "w (e.g. 15m)"
+    assert problems("detectors:\n  spike:\n    warmup_days: soon\n") == [
+        "detectors.spike.warmup_days (line 18): Input should be a valid number, unable to parse "
+        "string as a number"
     ]
 
 
