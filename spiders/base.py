@@ -196,8 +196,10 @@ def problem_for_status(response: Response) -> SourceProblem | None:
     status = response.status
     if status == 304:
         return None
-    if status not in (401, 403) and _is_challenge_page(response):
-        # Cloudflare answers its "Just a moment..." page with 200 or 503: no data either way.
+    # A 401/403 from bot protection is 'blocked', not revoked credentials; Cloudflare
+    # answers its "Just a moment..." page with 200 or 503 too: no data either way.
+    challenge = _looks_like_challenge if status in (401, 403) else _is_challenge_page
+    if challenge(response):
         wait = retry_after_seconds(response.headers.get(b"Retry-After"))
         asks = f" (Retry-After {wait:.0f} s: the next scheduled run tries again)" if wait else ""
         return SourceProblem(
@@ -207,7 +209,7 @@ def problem_for_status(response: Response) -> SourceProblem | None:
         return None
     reason = f"HTTP {status}: {_short_body(response)}"
     if status in (401, 403):
-        kind = "blocked" if _looks_like_challenge(response) else "auth_failed"
+        kind = "auth_failed"
     elif status == 404:
         kind = "not_found"
     elif status == 429:
@@ -233,7 +235,8 @@ def _short_body(response: Response) -> str:
 
 
 def _looks_like_challenge(response: Response) -> bool:
-    """A 401/403 from bot protection is 'blocked', not revoked credentials."""
+    """Whether a 401/403 comes from bot protection (a looser test than for other statuses:
+    such an answer carries no data anyway)."""
     server = response.headers.get(b"Server", b"").lower()
     body = response.body[:4000].lower()
     return (
