@@ -16,6 +16,7 @@ import click
 from pydantic import TypeAdapter
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from monitor.config import ConfigError, Settings, human_duration
 
@@ -399,6 +400,67 @@ def backtest(config_path: Path, since: str, show: bool) -> None:
             console.print(
                 f"  {alert.created_at:%Y-%m-%d %H:%M} {alert.title}", markup=False, highlight=False
             )
+
+
+@main.command()
+@config_option
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line, for a log collector.",
+)
+@friendly_errors
+def run(config_path: Path, log_format: str) -> None:
+    """Run as a service: collect on schedule, detect, deliver, send digests; until stopped
+    by SIGTERM or Ctrl-C."""
+    from monitor.logs import configure, secrets_of
+    from monitor.registry import channels
+    from monitor.service import Service, serve
+    from monitor.store import AlreadyRunning
+
+    settings = load(config_path)
+    verbose = logging.getLogger().level <= logging.INFO
+    configure(log_format, logging.DEBUG if verbose else logging.INFO, secrets_of(settings))
+    store = open_store(settings)
+    try:
+        with store.run_lock():
+            serve(Service(settings, store, channels(settings)))
+    except AlreadyRunning as exc:
+        err.print(f"{exc}; stop it first.", markup=False)
+        sys.exit(1)
+    finally:
+        store.close()
+
+
+@main.command()
+@config_option
+@friendly_errors
+def status(config_path: Path) -> None:
+    """Per source: last success, last failure and why, posts of the last day; per channel:
+    queued and failed deliveries."""
+    from monitor.status import gather
+
+    settings = load(config_path)
+    report = gather(open_store(settings), settings)
+    sources = Table(title="Sources")
+    for column in ("source", "status", "last success", "last failure", "posts (24 h)"):
+        sources.add_column(column)
+    for row in report.sources:
+        failure = row.last_failure or "never"
+        if row.last_error:
+            failure += f": {row.last_error}"
+        state = row.status if row.enabled else f"{row.status} (disabled)"
+        cells = (row.name, state, row.last_success or "never", failure, str(row.posts_last_day))
+        sources.add_row(*(Text(cell) for cell in cells))  # reasons are text, not markup
+    console.print(sources)
+    channels_table = Table(title="Channels")
+    for column in ("channel", "queued", "failed", "sent"):
+        channels_table.add_column(column)
+    for row in report.channels:
+        channels_table.add_row(row.name, str(row.queued), str(row.failed), str(row.sent))
+    console.print(channels_table)
 
 
 def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, update
+from sqlalchemy import update
 
 from alerts.base import Channel, SendResult
 from monitor.digest import Digest
@@ -111,20 +111,23 @@ def _deliver_channel(
     return report
 
 
-def _recover_stale(store: Store, channel: str, claimed_before: datetime) -> int:
+def _recover_stale(store: Store, channel: str | None, claimed_before: datetime) -> int:
     d = schema.deliveries
+    query = update(d).where(d.c.status == "sending", d.c.claimed_at < claimed_before)
+    if channel is not None:
+        query = query.where(d.c.channel == channel)
     with store.engine.begin() as conn:
-        result = conn.execute(
-            update(d)
-            .where(
-                and_(d.c.channel == channel, d.c.status == "sending"),
-                d.c.claimed_at < claimed_before,
-            )
-            .values(status="pending", next_attempt_at=claimed_before)
-        )
+        result = conn.execute(query.values(status="pending", next_attempt_at=claimed_before))
     if result.rowcount:
         log.warning("channel %s: %d interrupted sends queued again", channel, result.rowcount)
     return result.rowcount
+
+
+def recover_interrupted(store: Store, started_at: datetime) -> int:
+    """At the start of the only deliverer (`kulak run` holds the store's run lock), every
+    `sending` row was claimed by a process that died: queue them again now rather than
+    after the lease. These are the sends that may reach a channel twice."""
+    return _recover_stale(store, None, started_at)
 
 
 def _claim(store: Store, delivery_id: int, now: datetime) -> bool:

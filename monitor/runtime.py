@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from monitor.config import Settings
 from monitor.matching import Matcher
@@ -15,6 +16,8 @@ class Runtime:
     settings: Settings
     store: Store
     reports: dict[str, object] = field(default_factory=dict)
+    # Crawls under way, so a shutdown can stop them gracefully.
+    crawlers: set[Any] = field(default_factory=set)
 
     @cached_property
     def matcher(self) -> Matcher:

@@ -7,9 +7,12 @@ never makes a second row.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -17,6 +20,7 @@ from sqlalchemy import (
     and_,
     case,
     create_engine,
+    delete,
     event,
     false,
     func,
@@ -48,6 +52,8 @@ BRIEF_POST = (
     "updated_at",
 )
 BRIEF_MENTION = ("id", "target", "created_at", "label", "intents", "by_target")
+#: the PostgreSQL advisory lock `kulak run` holds (any fixed number; "kulak" in ASCII)
+RUN_LOCK_KEY = 0x6B756C616B
 ENGAGEMENT = ("likes", "reposts", "replies", "score", "views", "author_followers")
 
 
@@ -60,6 +66,10 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+class AlreadyRunning(RuntimeError):
+    """Another `kulak run` serves this database."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,38 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def run_lock(self) -> Iterator[None]:
+        """Held while `kulak run` serves this database, so a second one refuses to start.
+        The operating system (SQLite: a lock file beside the database) or PostgreSQL
+        (a session advisory lock) drops it when the process dies, even by SIGKILL."""
+        if self.dialect == "postgresql":
+            with self.engine.connect() as conn:
+                got = conn.execute(select(func.pg_try_advisory_lock(RUN_LOCK_KEY))).scalar()
+                conn.commit()
+                if not got:
+                    raise AlreadyRunning("another `kulak run` is serving this PostgreSQL database")
+                try:
+                    yield
+                finally:
+                    conn.execute(select(func.pg_advisory_unlock(RUN_LOCK_KEY)))
+                    conn.commit()
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        path = Path(f"{database}.run-lock")
+        with path.open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise AlreadyRunning(f"another `kulak run` is serving {database}") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _insert(self, table: schema.Table) -> Any:
         dialect = postgresql if self.dialect == "postgresql" else sqlite
@@ -263,7 +305,33 @@ class Store:
                 }
             conn.execute(table.update().where(table.c.source == source).values(**values))
 
+    def delete_posts_before(self, cutoff: datetime, batch: int = 5000) -> int:
+        """Retention: delete posts created before `cutoff` with their mentions, in small
+        transactions so collection never waits long behind it. Alerts keep their copies."""
+        p, m = schema.posts, schema.mentions
+        deleted = 0
+        while True:
+            with self.engine.begin() as conn:
+                ids = (
+                    conn.execute(select(p.c.id).where(p.c.created_at < cutoff).limit(batch))
+                    .scalars()
+                    .all()
+                )
+                if not ids:
+                    return deleted
+                conn.execute(delete(m).where(m.c.post_id.in_(ids)))
+                deleted += conn.execute(delete(p).where(p.c.id.in_(ids))).rowcount
+
     # -- reading -----------------------------------------------------------------------
+
+    def posts_per_source(self, since: datetime) -> dict[str, int]:
+        """Posts collected since `since`, by source: what `kulak status` shows."""
+        p = schema.posts
+        query = (
+            select(p.c.source, func.count()).where(p.c.collected_at >= since).group_by(p.c.source)
+        )
+        with self.engine.connect() as conn:
+            return {row[0]: row[1] for row in conn.execute(query)}
 
     def count_posts(self) -> int:
         with self.engine.connect() as conn:

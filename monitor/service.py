@@ -1,0 +1,242 @@
+"""`kulak run`: the one place that keeps time and calls across stages.
+
+APScheduler's AsyncIOScheduler runs on the asyncio reactor's loop, so a job can await a
+Scrapy crawl directly. Each enabled source has its own interval job (with jitter); a
+source's runs never overlap (`max_instances=1`) and runs missed while one was slow are
+folded into one (`coalesce`). After each collection the outbox is processed: detection,
+then delivery. The same step also runs on a clock, so retries and slow-burning alerts
+never wait for a collection. Email channels get their digest on a daily cron in their
+timezone, and old posts are deleted on a schedule.
+
+Blocking work (detection, delivery over SMTP or HTTPS, the digest) runs in worker threads,
+so a slow channel never delays a crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from alerts.base import Channel
+from monitor import deliver as delivery
+from monitor.config import Settings, Source
+from monitor.crawl import RunReport, run_source
+from monitor.digest import build_digest, previous_day
+from monitor.runtime import Runtime
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How often the service works on its own, beside each source's interval."""
+
+    tick: timedelta = timedelta(minutes=1)  # detection and delivery on a clock
+    retention_every: timedelta = timedelta(hours=6)
+    shutdown_grace: timedelta = timedelta(seconds=30)  # for crawls to close on a stop
+
+
+class Coalesced:
+    """A blocking step run in a worker thread, one pass at a time. Asked again while a
+    pass runs, it runs once more right after, so work queued meanwhile never waits for
+    the clock, and many requests never pile up into many passes."""
+
+    def __init__(self, name: str, step: Callable[[], Any]) -> None:
+        self.name = name
+        self.step = step
+        self.wanted = False
+        self.closed = False
+        self.lock = asyncio.Lock()
+
+    async def run(self) -> None:
+        self.wanted = True
+        if self.lock.locked():
+            return
+        async with self.lock:
+            while self.wanted and not self.closed:
+                self.wanted = False
+                try:
+                    await asyncio.to_thread(self.step)
+                except Exception:  # the store or a channel failing: report, keep serving
+                    log.exception("%s failed; it runs again on the next tick", self.name)
+
+    async def close(self) -> None:
+        """No new passes; the pass under way (its writes) is finished first."""
+        self.closed = True
+        async with self.lock:
+            pass
+
+
+@dataclass
+class Service:
+    settings: Settings
+    store: Store
+    channels: Mapping[str, Channel]
+    timing: Timing = field(default_factory=Timing)
+    clock: Callable[[], datetime] = utcnow
+
+    def __post_init__(self) -> None:
+        self.runtime = Runtime(settings=self.settings, store=self.store)
+        self.process = Coalesced("detection and delivery", self._process)
+        self.collections: set[asyncio.Task[Any]] = set()
+
+    # -- the steps ---------------------------------------------------------------------
+
+    async def collect(self, source: Source) -> RunReport:
+        """Collect one source, then detect and deliver what it brought."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.collections.add(task)
+        try:
+            report = await run_source(self.runtime, source)
+        finally:
+            self.collections.discard(task)
+        if report.ok:
+            log.info(
+                "collected %s: %d new posts in %d requests",
+                source.name,
+                report.new_posts,
+                report.requests,
+            )
+        else:
+            status, reason = report.problems[0]
+            log.warning("collecting %s failed (%s): %s", source.name, status, reason)
+        await self.process.run()
+        return report
+
+    def _process(self) -> None:
+        for report in delivery.deliver_once(self.store, self.channels, clock=self.clock):
+            if report.sent or report.retrying or report.failed or report.error:
+                log.info(
+                    "delivered on %s: %d sent, %d to retry, %d failed%s",
+                    report.channel,
+                    report.sent,
+                    report.retrying,
+                    report.failed,
+                    f" ({report.error})" if report.error else "",
+                )
+
+    def send_digest(self, channel_name: str, timezone: str) -> None:
+        """Yesterday's digest (in `timezone`) on one channel."""
+        day = previous_day(timezone, self.clock())
+        built = build_digest(self.store, self.settings, day, timezone, now=self.clock())
+        channel = self.channels[channel_name]
+        for name, result in delivery.send_digest(built, {channel_name: channel}).items():
+            level = logging.INFO if result.ok else logging.ERROR
+            log.log(level, "digest for %s on %s: %s %s", day, name, result.status, result.reason)
+
+    def apply_retention(self) -> int:
+        cutoff = self.clock() - self.settings.general.retention
+        deleted = self.store.delete_posts_before(cutoff)
+        if deleted:
+            log.info("retention: deleted %d posts older than %s", deleted, cutoff.date())
+        return deleted
+
+    # -- the schedule ------------------------------------------------------------------
+
+    def schedule(self, scheduler: AsyncIOScheduler) -> None:
+        now = self.clock()
+        for source in self.settings.enabled_sources:
+            interval = source.schedule.interval.total_seconds()
+            scheduler.add_job(
+                self.collect,
+                IntervalTrigger(seconds=interval, jitter=source.schedule.jitter.total_seconds()),
+                args=[source],
+                id=f"collect:{source.name}",
+                name=f"collect {source.name}",
+                next_run_time=now,
+            )
+        scheduler.add_job(
+            self.process.run,
+            IntervalTrigger(seconds=self.timing.tick.total_seconds()),
+            id="process",
+            name="detect and deliver",
+            next_run_time=now,
+        )
+        for name, channel in self.channels.items():
+            digest_at = getattr(channel.options, "digest_at", None)
+            if not channel.sends_digests or digest_at is None:
+                continue
+            tz = getattr(channel.options, "timezone", None) or self.settings.general.timezone
+            scheduler.add_job(
+                asyncio.to_thread,
+                CronTrigger(hour=digest_at.hour, minute=digest_at.minute, timezone=tz),
+                args=[self.send_digest, name, tz],
+                id=f"digest:{name}",
+                name=f"digest on {name} at {digest_at:%H:%M} {tz}",
+            )
+        scheduler.add_job(
+            asyncio.to_thread,
+            IntervalTrigger(seconds=self.timing.retention_every.total_seconds()),
+            args=[self.apply_retention],
+            id="retention",
+            name="retention",
+            next_run_time=now,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set, then stop cleanly."""
+        recovered = delivery.recover_interrupted(self.store, self.clock())
+        if recovered:
+            log.warning("%d sends interrupted by the last stop are queued again", recovered)
+        scheduler = AsyncIOScheduler(
+            event_loop=asyncio.get_running_loop(),
+            timezone=self.settings.general.timezone,
+            job_defaults=JOB_DEFAULTS,
+        )
+        self.schedule(scheduler)
+        scheduler.start()
+        for job in scheduler.get_jobs():
+            log.info("scheduled %s: %s", job.name, job.trigger)
+        try:
+            await stop.wait()
+        finally:
+            await self.shutdown(scheduler)
+
+    async def shutdown(self, scheduler: AsyncIOScheduler) -> None:
+        """No new jobs; crawls stop gracefully (their posts are stored), the detection
+        and delivery pass under way finishes, then the scheduler goes."""
+        log.info("stopping: %d crawls under way", len(self.runtime.crawlers))
+        scheduler.pause()
+        stops = [crawler.stop_async() for crawler in list(self.runtime.crawlers)]
+        await asyncio.gather(*stops, return_exceptions=True)
+        running = [task for task in self.collections if not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=self.timing.shutdown_grace.total_seconds())
+        await self.process.close()
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # the scheduler shuts down on its loop's next turn
+        log.info("stopped")
+
+
+def serve(service: Service) -> None:
+    """Run the service on the asyncio reactor until SIGTERM or SIGINT."""
+    from monitor import reactor
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await service.run(stop)
+
+    try:
+        reactor.run(main())
+    finally:
+        reactor.shutdown()
