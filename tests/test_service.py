@@ -1,0 +1,250 @@
+"""`kulak run` in this process: scheduled collections against local replays, time-outs,
+delivery after each collection, the digest cron, retention and the run lock."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.alert import Alert
+from monitor.demo.sources import hackernews as demo_hackernews
+from monitor.registry import channels
+from monitor.replay import ReplayServer, Reply
+from monitor.service import JOB_DEFAULTS, Service
+from monitor.store import AlreadyRunning, Store
+from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
+from tests.helpers import make_settings, run
+
+SEARCH = "/api/v1/search_by_date"
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+
+
+def alert(key: str = "risk:hackernews:42000001") -> Alert:
+    return Alert(
+        key=key,
+        kind="risk",
+        title="High-reach complaint about Kahve Durağı",
+        summary="No power outlets near the windows, and nobody cared.",
+        created_at=datetime.now(UTC),
+        target="Kahve Durağı",
+        target_kind="brand",
+    )
+
+
+def serve_until(service: Service, done: Callable[[], bool], limit: float = 20) -> None:
+    """Run the service until `done()` holds (checked every 50 ms), then stop it."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+
+        async def watch() -> None:
+            while not done():
+                await asyncio.sleep(0.05)
+            stop.set()
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await asyncio.wait_for(service.run(stop), limit)
+        finally:
+            watcher.cancel()
+
+    run(main())
+
+
+def service_for(extra: str, store: Store, **options: Any) -> Service:
+    settings = make_settings(extra)
+    return Service(settings, store, channels(settings), **options)
+
+
+def jsonl_keys(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [json.loads(line)["key"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_collects_on_schedule_and_delivers_after_each_collection(replay, sqlite_store, tmp_path):
+    demo_hackernews.install(replay, datetime.now(UTC))
+    out = tmp_path / "alerts.jsonl"
+    service = service_for(
+        f"""
+sources:
+  hackernews:
+    base_url: {replay.url}
+    interval: 200ms
+    jitter: 0s
+    queries: [Kahve Durağı]
+channels:
+  jsonl:
+    path: {out}
+""",
+        sqlite_store,
+    )
+    sqlite_store.add_alert(alert(), ["jsonl"])
+
+    serve_until(service, lambda: len(replay.seen(SEARCH)) >= 3 and jsonl_keys(out))
+
+    assert sqlite_store.count_posts() == 2  # the two demo posts naming Kahve Durağı
+    since = [int(r.param("numericFilters").split(">")[1]) for r in replay.seen(SEARCH)]
+    assert since[0] == 0 and since[-1] > 0  # later runs ask only for what is new
+    assert jsonl_keys(out) == ["risk:hackernews:42000001"]
+    state = sqlite_store.state("hackernews")
+    assert state["status"] == "ok" and state["runs"] >= 3
+
+
+def slow_endless_pages(replay: ReplayServer, spans: list[tuple[float, float]]) -> None:
+    """A source that always has one more page and takes 300 ms to answer each."""
+
+    def answer(request: Any) -> Reply:
+        started = time.monotonic()
+        time.sleep(0.3)
+        spans.append((started, time.monotonic()))
+        page = int(request.param("page"))
+        return Reply(200, {"hits": [], "nbHits": 10**6, "page": page, "nbPages": 10**4})
+
+    replay.add(SEARCH, answer)
+
+
+def test_a_slow_source_times_out_alone_and_its_runs_never_overlap(replay, sqlite_store):
+    spans: list[tuple[float, float]] = []
+    slow_endless_pages(replay, spans)
+    with ReplayServer() as fast:
+        demo_hackernews.install(fast, datetime.now(UTC))
+        service = service_for(
+            f"""
+sources:
+  slow:
+    type: hackernews
+    base_url: {replay.url}
+    interval: 100ms
+    jitter: 0s
+    timeout: 1s
+    max_pages: 100
+    queries: [Kahve Durağı]
+  fast:
+    type: hackernews
+    base_url: {fast.url}
+    interval: 100ms
+    jitter: 0s
+    queries: [Demlik Cafe]
+""",
+            sqlite_store,
+        )
+        serve_until(service, lambda: (sqlite_store.state("slow").get("runs") or 0) >= 2)
+
+    slow, fast_state = sqlite_store.state("slow"), sqlite_store.state("fast")
+    assert slow["status"] == "timeout"
+    assert "still running after 1s; stopped" in slow["last_error"]
+    assert fast_state["status"] == "ok" and fast_state["runs"] > slow["runs"]
+    assert sqlite_store.count_posts() == 2  # the demo's Demlik Cafe posts
+    # runs of one source never overlap: its requests follow one another
+    ordered = sorted(spans)
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(ordered))
+
+
+def test_interrupted_sends_of_a_killed_run_are_sent_at_start(sqlite_store, tmp_path):
+    out = tmp_path / "alerts.jsonl"
+    service = service_for(f"channels:\n  jsonl:\n    path: {out}\n", sqlite_store)
+    sqlite_store.add_alert(alert(), ["jsonl"])
+    (due,) = sqlite_store.due_deliveries("jsonl")
+    from monitor.deliver import _claim
+
+    assert _claim(sqlite_store, due.id, datetime.now(UTC))  # claimed, then the process died
+
+    serve_until(service, lambda: bool(jsonl_keys(out)))
+
+    assert jsonl_keys(out) == [alert().key]
+    assert sqlite_store.delivery_counts() == {("jsonl", "sent"): 1}
+
+
+def test_digest_is_scheduled_daily_in_the_channels_timezone(sqlite_store):
+    service = service_for(
+        """
+channels:
+  email:
+    host: 127.0.0.1
+    sender: kulak <kulak@example.com>
+    to: [care@example.com]
+    digest_at: "08:30"
+  athens:
+    type: email
+    host: 127.0.0.1
+    sender: kulak <kulak@example.com>
+    to: [athens@example.com]
+    digest_at: "07:00"
+    timezone: Europe/Athens
+""",
+        sqlite_store,
+        clock=lambda: NOW,
+    )
+    scheduler = AsyncIOScheduler(timezone="UTC", job_defaults=JOB_DEFAULTS)
+    service.schedule(scheduler)
+
+    def next_fire(job_id: str) -> datetime:
+        return scheduler.get_job(job_id).trigger.get_next_fire_time(None, NOW)
+
+    # Europe/Istanbul is kulak.timezone in the test settings (UTC+3)
+    assert next_fire("digest:email") == datetime(2026, 11, 22, 5, 30, tzinfo=UTC)
+    assert next_fire("digest:athens") == datetime(2026, 11, 22, 5, 0, tzinfo=UTC)
+
+
+def test_digest_job_mails_yesterdays_digest(sqlite_store, smtp_factory):  # noqa: F811
+    smtp = smtp_factory()
+    settings = make_settings(
+        f"""
+channels:
+  email:
+    host: 127.0.0.1
+    port: {smtp.port}
+    security: none
+    sender: kulak <kulak@example.com>
+    to: [care@example.com]
+"""
+    )
+    service = Service(settings, sqlite_store, channels(settings), clock=lambda: NOW)
+
+    service.send_digest("email", "Europe/Istanbul")
+
+    message = smtp.mailbox.only_message()
+    assert message["Subject"].startswith("kulak digest 20 Nov 2026")
+    assert message["To"] == "care@example.com"
+
+
+def test_retention_deletes_old_posts_with_their_mentions(store):
+    from monitor.records import Mention, Record
+    from spiders.items import Post
+
+    def record(external_id: str, age: timedelta) -> Record:
+        post = Post(
+            "hackernews", external_id, f"https://x.test/{external_id}", "Demlik Cafe", NOW - age
+        )
+        return Record(post, [Mention("Demlik", "competitor", [(0, 11)], ["Demlik Cafe"])], "en")
+
+    store.save([record("old", timedelta(days=200)), record("new", timedelta(days=3))])
+    service = service_for("", store, clock=lambda: NOW)  # retention: 180d by default
+
+    assert service.apply_retention() == 1
+
+    (kept,) = list(store.iter_posts())
+    assert kept["external_id"] == "new" and len(kept["mentions"]) == 1
+    assert service.apply_retention() == 0
+
+
+def test_only_one_run_serves_a_database(store):
+    other = Store(store.engine)
+    with (
+        store.run_lock(),
+        pytest.raises(AlreadyRunning, match="another `kulak run`"),
+        other.run_lock(),
+    ):
+        pass
+    with other.run_lock():  # released when the first run ends
+        pass
