@@ -30,6 +30,7 @@ from alerts.base import Channel
 from monitor import deliver as delivery
 from monitor.config import Settings, Source
 from monitor.crawl import RunReport, run_source
+from monitor.detect import detect_once
 from monitor.digest import build_digest, previous_day
 from monitor.runtime import Runtime
 from monitor.store import Store
@@ -121,6 +122,10 @@ class Service:
         return report
 
     def _process(self) -> None:
+        """Detection, then delivery: what detection queues goes out in the same pass."""
+        new = detect_once(self.store, self.settings, now=self.clock())
+        for alert in new:
+            log.info("alert %s queued: %s", alert.key, alert.title)
         for report in delivery.deliver_once(self.store, self.channels, clock=self.clock):
             if report.sent or report.retrying or report.failed or report.error:
                 log.info(
