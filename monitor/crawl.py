@@ -102,58 +102,64 @@ async def collect(runtime: Runtime, source: Source) -> RunReport:
     # Settings are deep-copied by Scrapy; the pipelines find the runtime on the crawler.
     crawler.kulak_runtime = runtime
     task = runner.crawl(crawler, context=context)
-    runtime.crawlers.add(crawler)
+    runtime.crawls[crawler] = task
     try:
         done, _ = await asyncio.wait({task}, timeout=source.schedule.timeout.total_seconds())
         if not done:
             await _stop_overdue(source, crawler, task)
         task.result()
     finally:
-        runtime.crawlers.discard(crawler)
+        runtime.crawls.pop(crawler, None)
     report = runtime.reports.pop(source.name, {})
     return RunReport(source=source.name, **report)
 
 
+async def stop_crawl(crawler: Crawler, task: asyncio.Task[None]) -> None:
+    """Stop a crawl gracefully (its pages in flight are stored), whatever its phase.
+    Scrapy ignores a stop that comes while the spider is still opening, and swallows a
+    cancellation, so wait until its engine runs, then stop the engine."""
+    while not task.done():
+        engine = crawler._engine  # Scrapy's documented way to read it before the crawl runs
+        if engine is not None and engine.running:
+            await engine.stop_async()
+            return
+        await asyncio.sleep(0.01)
+
+
+async def stop_all(runtime: Runtime) -> None:
+    """Stop every crawl under way (for a shutdown) and wait until they have ended."""
+    crawls = list(runtime.crawls.items())
+    await asyncio.gather(*(stop_crawl(c, t) for c, t in crawls), return_exceptions=True)
+    await asyncio.gather(*(t for _, t in crawls), return_exceptions=True)
+
+
 async def _stop_overdue(source: Source, crawler: Crawler, task: asyncio.Task[None]) -> None:
-    """Stop a run past its time-out gracefully: requests in flight end within the download
-    time-out (half the run's), the store pipeline closes the run as a `timeout` failure.
-    A run that still does not end is cancelled, and `run_source` records that."""
+    """Stop a run past its time-out: requests in flight end within the download time-out
+    (half the run's), and the store pipeline closes the run as a `timeout` failure."""
     limit = source.schedule.timeout
     logger.warning("collector %s: still running after %s, stopping it", source.name, limit)
     pipeline = crawler.get_item_pipeline(StorePipeline)
     if pipeline is not None:
         reason = f"still running after {human_duration(limit)}; stopped"
         pipeline.problems.insert(0, SourceProblem("timeout", reason))
-    stopping = asyncio.ensure_future(crawler.stop_async())
-    done, _ = await asyncio.wait({task}, timeout=limit.total_seconds())
-    if not done:
-        stopping.cancel()
-        task.cancel()
-        await asyncio.gather(stopping, task, return_exceptions=True)
+    stopping = asyncio.ensure_future(stop_crawl(crawler, task))
+    await asyncio.wait({stopping}, timeout=limit.total_seconds())
+    if not task.done():
+        raise TimeoutError(f"did not stop within {human_duration(limit)} of its time-out")
 
 
 async def run_source(runtime: Runtime, source: Source) -> RunReport:
-    """`collect`, with a crash (or a cancelled, stuck run) recorded as the source's failure
-    and never raised: one failing source never stops the others."""
+    """`collect`, with a crash or a run that would not stop recorded as the source's
+    failure, never raised: one failing source never stops the others."""
     try:
         return await collect(runtime, source)
-    except (Exception, asyncio.CancelledError) as exc:
-        if isinstance(exc, asyncio.CancelledError) and _cancelling():
-            raise  # the service itself is being stopped
+    except Exception as exc:
         runtime.reports.pop(source.name, None)
-        if isinstance(exc, asyncio.CancelledError):
-            problem = SourceProblem("timeout", "did not stop after its time-out; cancelled")
-        else:
-            problem = SourceProblem("crashed", f"{type(exc).__name__}: {exc}")
-        status = problem.status
-        logger.error("collector %s %s: %s", source.name, status, problem.reason)
+        status = "timeout" if isinstance(exc, TimeoutError) else "crashed"
+        logger.error("collector %s %s: %r", source.name, status, exc)
+        problem = SourceProblem(status, f"{type(exc).__name__}: {exc}")
         runtime.store.record_run(source.name, problems=[problem], requests=0, new_posts=0)
         return RunReport(source.name, problems=[(status, problem.reason)])
-
-
-def _cancelling() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
 
 
 async def collect_all(runtime: Runtime, sources: list[Source]) -> list[RunReport]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -17,7 +18,7 @@ class Runtime:
     store: Store
     reports: dict[str, object] = field(default_factory=dict)
     # Crawls under way, so a shutdown can stop them gracefully.
-    crawlers: set[Any] = field(default_factory=set)
+    crawls: dict[Any, asyncio.Task[None]] = field(default_factory=dict)
 
     @cached_property
     def matcher(self) -> Matcher:

@@ -29,7 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from alerts.base import Channel
 from monitor import deliver as delivery
 from monitor.config import Settings, Source
-from monitor.crawl import RunReport, run_source
+from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import detect_once
 from monitor.digest import build_digest, previous_day
 from monitor.runtime import Runtime
@@ -217,13 +217,14 @@ class Service:
     async def shutdown(self, scheduler: AsyncIOScheduler) -> None:
         """No new jobs; crawls stop gracefully (their posts are stored), the detection
         and delivery pass under way finishes, then the scheduler goes."""
-        log.info("stopping: %d crawls under way", len(self.runtime.crawlers))
+        log.info("stopping: %d crawls under way", len(self.runtime.crawls))
         scheduler.pause()
-        stops = [crawler.stop_async() for crawler in list(self.runtime.crawlers)]
-        await asyncio.gather(*stops, return_exceptions=True)
-        running = [task for task in self.collections if not task.done()]
-        if running:
-            await asyncio.wait(running, timeout=self.timing.shutdown_grace.total_seconds())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timing.shutdown_grace.total_seconds()
+        # A job that was starting when the stop came opens its crawl a moment later.
+        while any(not task.done() for task in self.collections) and loop.time() < deadline:
+            stopping = asyncio.ensure_future(stop_all(self.runtime))
+            await asyncio.wait({stopping, *self.collections}, timeout=deadline - loop.time())
         await self.process.close()
         scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # the scheduler shuts down on its loop's next turn

@@ -14,11 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from monitor.alert import Alert
 from monitor.demo.sources import hackernews as demo_hackernews
 from monitor.replay import ReplayServer
 from tests.alerts.conftest import SlackServer
 
 ROOT = Path(__file__).parents[2]
+RISK = Alert(
+    key="risk:hackernews:42000001",
+    kind="risk",
+    title="High-reach complaint about Kahve Durağı",
+    summary="No power outlets near the windows, and nobody cared.",
+    created_at=datetime.now(UTC),
+    target="Kahve Durağı",
+    target_kind="brand",
+)
 TOKEN = "xoxb-4242-kulak-SERVICE-secret"
 
 

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.alert import Alert
 from monitor.demo.sources import hackernews as demo_hackernews
 from monitor.registry import channels
 from monitor.replay import ReplayServer, Reply
@@ -23,21 +22,10 @@ from monitor.service import JOB_DEFAULTS, Service
 from monitor.store import AlreadyRunning, Store
 from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
 from tests.helpers import make_settings, run
+from tests.service.conftest import RISK
 
 SEARCH = "/api/v1/search_by_date"
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
-
-
-def alert(key: str = "risk:hackernews:42000001") -> Alert:
-    return Alert(
-        key=key,
-        kind="risk",
-        title="High-reach complaint about Kahve Durağı",
-        summary="No power outlets near the windows, and nobody cared.",
-        created_at=datetime.now(UTC),
-        target="Kahve Durağı",
-        target_kind="brand",
-    )
 
 
 def serve_until(service: Service, done: Callable[[], bool], limit: float = 20) -> None:
@@ -88,7 +76,7 @@ channels:
 """,
         sqlite_store,
     )
-    sqlite_store.add_alert(alert(), ["jsonl"])
+    sqlite_store.add_alert(RISK, ["jsonl"])
 
     serve_until(service, lambda: len(replay.seen(SEARCH)) >= 3 and jsonl_keys(out))
 
@@ -141,8 +129,9 @@ sources:
         serve_until(service, lambda: (sqlite_store.state("slow").get("runs") or 0) >= 2)
 
     slow, fast_state = sqlite_store.state("slow"), sqlite_store.state("fast")
-    assert slow["status"] == "timeout"
-    assert "still running after 1s; stopped" in slow["last_error"]
+    # (the run the test's own stop interrupts is not a failure, so look at the last failure)
+    assert slow["last_failure_at"] is not None
+    assert slow["last_error"] == "still running after 1s; stopped"
     assert fast_state["status"] == "ok" and fast_state["runs"] > slow["runs"]
     assert sqlite_store.count_posts() == 2  # the demo's Demlik Cafe posts
     # runs of one source never overlap: its requests follow one another
@@ -153,7 +142,7 @@ sources:
 def test_interrupted_sends_of_a_killed_run_are_sent_at_start(sqlite_store, tmp_path):
     out = tmp_path / "alerts.jsonl"
     service = service_for(f"channels:\n  jsonl:\n    path: {out}\n", sqlite_store)
-    sqlite_store.add_alert(alert(), ["jsonl"])
+    sqlite_store.add_alert(RISK, ["jsonl"])
     (due,) = sqlite_store.due_deliveries("jsonl")
     from monitor.deliver import _claim
 
@@ -161,7 +150,7 @@ def test_interrupted_sends_of_a_killed_run_are_sent_at_start(sqlite_store, tmp_p
 
     serve_until(service, lambda: bool(jsonl_keys(out)))
 
-    assert jsonl_keys(out) == [alert().key]
+    assert jsonl_keys(out) == [RISK.key]
     assert sqlite_store.delivery_counts() == {("jsonl", "sent"): 1}
 
 

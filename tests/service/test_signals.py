@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import json
 import signal
-from datetime import UTC, datetime
 
-from monitor.alert import Alert
 from monitor.store import Store
-from tests.service.conftest import TOKEN, service_settings
-
-RISK = Alert(
-    key="risk:hackernews:42000001",
-    kind="risk",
-    title="High-reach complaint about Kahve Durağı",
-    summary="No power outlets near the windows, and nobody cared.",
-    created_at=datetime.now(UTC),
-    target="Kahve Durağı",
-    target_kind="brand",
-)
+from tests.service.conftest import RISK, TOKEN, service_settings
 
 
 def test_sigterm_stops_cleanly_and_the_token_never_reaches_the_log(
