@@ -119,7 +119,8 @@ def _recover_stale(store: Store, channel: str | None, claimed_before: datetime) 
     with store.engine.begin() as conn:
         result = conn.execute(query.values(status="pending", next_attempt_at=claimed_before))
     if result.rowcount:
-        log.warning("channel %s: %d interrupted sends queued again", channel, result.rowcount)
+        where = f"channel {channel}" if channel else "all channels"
+        log.warning("%s: %d interrupted sends queued again", where, result.rowcount)
     return result.rowcount
 
 

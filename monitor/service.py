@@ -197,9 +197,7 @@ class Service:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set, then stop cleanly."""
-        recovered = delivery.recover_interrupted(self.store, self.clock())
-        if recovered:
-            log.warning("%d sends interrupted by the last stop are queued again", recovered)
+        delivery.recover_interrupted(self.store, self.clock())
         scheduler = AsyncIOScheduler(
             event_loop=asyncio.get_running_loop(),
             timezone=self.settings.general.timezone,

@@ -8,6 +8,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -201,9 +202,10 @@ class SlackServer:
     """Speaks enough of the Slack Web API and incoming webhooks for slack-sdk; replies
     follow the script in `replies` (then 200 ok), every request is kept in `received`."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.received: list[Received] = []
         self.replies: list[Reply] = []
+        self.delay = delay  # seconds before each answer, like a slow peer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -212,6 +214,7 @@ class SlackServer:
                 server.received.append(
                     Received(self.path, dict(self.headers), json.loads(raw or b"{}"))
                 )
+                time.sleep(server.delay)  # posted; the answer is slow to come back
                 reply = server.replies.pop(0) if server.replies else Reply()
                 if self.path.startswith("/services/") and reply.body == Reply().body:
                     reply = Reply(body="ok")  # webhooks answer plain "ok"

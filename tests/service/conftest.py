@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,7 @@ from monitor.replay import ReplayServer
 from tests.alerts.conftest import SlackServer
 
 ROOT = Path(__file__).parents[2]
+RUN_NUMBERS = itertools.count(1)
 RISK = Alert(
     key="risk:hackernews:42000001",
     kind="risk",
@@ -47,8 +50,10 @@ def demo_replay() -> Iterator[ReplayServer]:
 
 
 def service_settings(
-    folder: Path, replay_url: str, slack_url: str, interval: str = "200ms"
+    folder: Path, replay_url: str, slack_url: str, interval: str = "200ms", **source: Any
 ) -> Path:
+    """Settings for `kulak run` against a local Hacker News and a local Slack."""
+    options = "".join(f"\n    {key}: {value}" for key, value in source.items())
     path = folder / "settings.yaml"
     path.write_text(
         f"""
@@ -67,7 +72,7 @@ sources:
     base_url: {replay_url}
     interval: {interval}
     jitter: 0s
-    backoff: 10ms
+    backoff: 10ms{options}
 channels:
   slack:
     token: ${{SLACK_BOT_TOKEN}}
@@ -89,7 +94,7 @@ class KulakRun:
     log: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        self.log = self.settings.with_name("kulak-run.log")
+        self.log = self.settings.with_name(f"kulak-run-{next(RUN_NUMBERS)}.log")
 
     @property
     def database_url(self) -> str:
