@@ -36,11 +36,16 @@ class FeedPost:
 class LiveFeed:
     def __init__(self, replay: ReplayServer, delay: float = 0.0) -> None:
         """`delay`: seconds each answer takes, so a crawl lasts long enough to be cut."""
+        self.replay = replay
         self.posts: list[FeedPost] = []
         self.delay = delay
         self._lock = threading.Lock()
         self._next_id = STORY_ID + 10_000
         replay.add(SEARCH, self.answer)
+
+    @property
+    def url(self) -> str:
+        return self.replay.url
 
     def post(self, text: str, written: float | None = None) -> FeedPost:
         with self._lock:

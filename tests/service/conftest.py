@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from monitor.alert import Alert
-from monitor.demo.sources import hackernews as demo_hackernews
+from monitor.demo.live import LiveFeed
 from monitor.replay import ReplayServer
 from tests.alerts.conftest import SlackServer
 
@@ -41,12 +41,23 @@ def slack_server() -> Iterator[SlackServer]:
         yield server
 
 
+#: invented posts on the local Hacker News; the two about Demlik are opportunities
+POSTS = [
+    "Kahve Durağı'nın yulaf sütlü lattesi harika, teşekkürler!",
+    "Worked from Kahve Durağı in Kadıköy today, quiet and friendly.",
+    "Demlik Cafe lost my order again. Awful service, I am so angry.",
+    "Το Demlik Cafe άργησε μία ώρα, απαράδεκτη εξυπηρέτηση.",
+]
+
+
 @pytest.fixture
-def demo_replay() -> Iterator[ReplayServer]:
-    """Hacker News answering with the demo's invented posts about the cafés."""
+def cafe_feed() -> Iterator[LiveFeed]:
+    """A local Hacker News holding `POSTS`, written a minute ago."""
     with ReplayServer() as server:
-        demo_hackernews.install(server, datetime.now(UTC))
-        yield server
+        feed = LiveFeed(server)
+        for text in POSTS:
+            feed.post(text, written=time.time() - 60)
+        yield feed
 
 
 def service_settings(

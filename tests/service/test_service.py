@@ -15,16 +15,15 @@ from typing import Any
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.demo.sources import hackernews as demo_hackernews
+from monitor.demo.live import SEARCH, LiveFeed
 from monitor.registry import channels
 from monitor.replay import ReplayServer, Reply
 from monitor.service import JOB_DEFAULTS, Service
 from monitor.store import AlreadyRunning, Store
 from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
 from tests.helpers import make_settings, run
-from tests.service.conftest import RISK
+from tests.service.conftest import POSTS, RISK
 
-SEARCH = "/api/v1/search_by_date"
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
 
@@ -59,33 +58,33 @@ def jsonl_keys(path: Path) -> list[str]:
     return [json.loads(line)["key"] for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_collects_on_schedule_and_delivers_after_each_collection(replay, sqlite_store, tmp_path):
-    demo_hackernews.install(replay, datetime.now(UTC))
+def test_collects_on_schedule_then_detects_and_delivers(cafe_feed, sqlite_store, tmp_path):
     out = tmp_path / "alerts.jsonl"
     service = service_for(
         f"""
 sources:
   hackernews:
-    base_url: {replay.url}
+    base_url: {cafe_feed.url}
     interval: 200ms
     jitter: 0s
-    queries: [Kahve Durağı]
 channels:
   jsonl:
     path: {out}
 """,
         sqlite_store,
     )
-    sqlite_store.add_alert(RISK, ["jsonl"])
+    searches = cafe_feed.replay.seen
 
-    serve_until(service, lambda: len(replay.seen(SEARCH)) >= 3 and jsonl_keys(out))
+    serve_until(service, lambda: len(jsonl_keys(out)) == 2 and len(searches(SEARCH)) > 8)
 
-    assert sqlite_store.count_posts() == 2  # the two demo posts naming Kahve Durağı
-    since = [int(r.param("numericFilters").split(">")[1]) for r in replay.seen(SEARCH)]
+    assert sqlite_store.count_posts() == len(POSTS)
+    demlik = [p.object_id for p in cafe_feed.posts if "Demlik" in p.text]
+    assert sorted(jsonl_keys(out)) == [f"opportunity:Demlik:hackernews:{i}" for i in demlik]
+    asked = [r for r in searches(SEARCH) if r.param("query") == "Demlik Cafe"]
+    since = [int(r.param("numericFilters").split(">")[1]) for r in asked]
     assert since[0] == 0 and since[-1] > 0  # later runs ask only for what is new
-    assert jsonl_keys(out) == ["risk:hackernews:42000001"]
     state = sqlite_store.state("hackernews")
-    assert state["status"] == "ok" and state["runs"] >= 3
+    assert state["status"] == "ok" and state["runs"] >= 2
 
 
 def slow_endless_pages(replay: ReplayServer, spans: list[tuple[float, float]]) -> None:
@@ -105,7 +104,9 @@ def test_a_slow_source_times_out_alone_and_its_runs_never_overlap(replay, sqlite
     spans: list[tuple[float, float]] = []
     slow_endless_pages(replay, spans)
     with ReplayServer() as fast:
-        demo_hackernews.install(fast, datetime.now(UTC))
+        feed = LiveFeed(fast)
+        for text in POSTS:
+            feed.post(text, written=time.time() - 60)
         service = service_for(
             f"""
 sources:
@@ -133,7 +134,7 @@ sources:
     assert slow["last_failure_at"] is not None
     assert slow["last_error"] == "still running after 1s; stopped"
     assert fast_state["status"] == "ok" and fast_state["runs"] > slow["runs"]
-    assert sqlite_store.count_posts() == 2  # the demo's Demlik Cafe posts
+    assert sqlite_store.count_posts() == 2  # the posts naming Demlik Cafe
     # runs of one source never overlap: its requests follow one another
     ordered = sorted(spans)
     assert all(end <= start for (_, end), (start, _) in itertools.pairwise(ordered))
