@@ -260,8 +260,13 @@ def fresh_entries(
     for entry in entries:
         when, key = entry.changed or fallback_time, external_id(entry)
         listed.append(_digest(key))
-        first_listed = mark.known is not None and listed[-1] not in mark.known
-        if first_listed or not mark.seen(when, key):
+        if mark.known is None:  # the first answer, or a cursor from before digests
+            is_new = not mark.seen(when, key)
+        elif entry.changed is None:  # undated: only its first listing is news
+            is_new = listed[-1] not in mark.known
+        else:
+            is_new = listed[-1] not in mark.known or not mark.seen(when, key)
+        if is_new:
             fresh.append(entry)
             moved = moved.advanced(when, key)
     return fresh, replace(mark, newest=moved.newest, ids=moved.ids, known=tuple(listed))

@@ -165,6 +165,15 @@ def test_an_entry_listed_for_the_first_time_is_fresh_even_if_dated_earlier():
     ]
 
 
+def test_an_undated_entry_is_new_once_however_the_feed_date_moves():
+    entries = parse_feed(blog_bytes()).entries
+    _, moved = fresh_entries(entries, FeedMark(), datetime(2026, 11, 20, 7, 0, tzinfo=UTC))
+
+    later, _ = fresh_entries(entries, moved, datetime(2026, 11, 21, 7, 0, tzinfo=UTC))
+
+    assert later == []
+
+
 def test_first_run_collects_then_an_unchanged_feed_costs_one_304(replay, sqlite_store):
     replay.add(BLOG, conditional(blog_bytes()))
     runtime = runtime_for(rss_settings(replay.url), sqlite_store)
