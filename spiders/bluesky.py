@@ -78,8 +78,7 @@ class BlueskySpider(KulakSpider):
 
     @classmethod
     def missing_credentials(cls, options: SourceOptions) -> str | None:
-        assert isinstance(options, BlueskyOptions)
-        if options.handle and options.app_password:
+        if getattr(options, "handle", None) and getattr(options, "app_password", None):
             return None
         return (
             "Bluesky search needs a login: set handle and app_password "
@@ -97,6 +96,8 @@ class BlueskySpider(KulakSpider):
         return f"{self.options.base_url}/xrpc/{method}{query}"
 
     def first_requests(self) -> Iterable[Request]:
+        if not self.queries():
+            return  # no target to search for: no login spent either
         if self.session_key in _SESSIONS:
             yield from self.search_requests()
         else:
