@@ -4,7 +4,9 @@ A topic lists its entries oldest first, ten or so a page (`?p=N`), so new entrie
 on the last page. The cursor keeps, per topic, the page reading stopped at and the
 newest entry id stored (entry ids grow across the site). A poll asks for that page, keeps
 the entries newer than the cursor, and follows the pager forward while the topic has
-more pages. The first poll of a topic reads its first page to learn the page count, then
+more pages. A topic given by its bare slug is found once through the site's search (a redirect
+to the topic) and its path kept in the cursor. The first poll of a topic reads its
+first page to learn the page count, then
 only the last `max_pages - 1` pages: the newest entries, not the topic's whole history.
 Entries shown as edited ("~ 15:30") on the pages read are stored again with their new
 text; an edit on an older page is not seen.
@@ -17,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from pydantic import Field, field_validator
 from scrapy.http import Request, Response
@@ -34,6 +36,7 @@ from spiders.base import (
 
 ENTRY_URL = "https://eksisozluk.com/entry/{}"
 _TOPIC = re.compile(r"[a-z0-9-]+--\d+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(
     r"^\s*(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})"
     r"(?:\s*~\s*(?:(\d{2})\.(\d{2})\.(\d{4}) )?(\d{2}):(\d{2}))?\s*$"
@@ -43,8 +46,9 @@ _DATE = re.compile(
 class EksiSozlukOptions(SourceOptions):
     base_url: str = "https://eksisozluk.com"
     topics: list[str] = Field(
-        description="Topics as their path (kahve-duragi--7012345) or link "
-        "(https://eksisozluk.com/kahve-duragi--7012345?p=3)",
+        description="Topics as their path (kahve-duragi--7012345), link "
+        "(https://eksisozluk.com/kahve-duragi--7012345?p=3) or bare slug (kahve-duragi, "
+        "found through the site's search once)",
         min_length=1,
     )
 
@@ -55,12 +59,12 @@ class EksiSozlukOptions(SourceOptions):
 
 
 def topic_path(value: str) -> str:
-    """A topic's path, slug--id, from a link or the path itself."""
+    """A topic's path, slug--id, from a link or the path itself; or a bare slug."""
     text = value.strip()
     path = urlsplit(text if "//" in text or "/" not in text else f"//{text}").path
     path = path.strip("/") or text
-    if not _TOPIC.fullmatch(path):
-        raise ValueError(f"{value!r} is not an Ekşi Sözlük topic (slug--id or its link)")
+    if not (_TOPIC.fullmatch(path) or _SLUG.fullmatch(path)):
+        raise ValueError(f"{value!r} is not an Ekşi Sözlük topic (slug--id, its link or a slug)")
     return path
 
 
@@ -73,25 +77,34 @@ class EksiSozlukSpider(KulakSpider):
     def first_requests(self) -> Iterable[Request]:
         for topic in self.options.topics:
             state = self.cursor.get(topic) or {}
-            page = state.get("page")
-            yield self.page_request(topic, page, read=1, newest=int(state.get("last_id", 0)))
+            path, page = state.get("path", topic), state.get("page")
+            newest = int(state.get("last_id", 0))
+            yield self.page_request(topic, path, page, read=1, newest=newest)
 
-    def page_request(self, topic: str, page: int | None, read: int, newest: int) -> Request:
-        url = f"{self.options.base_url.rstrip('/')}/{topic}"
-        if page is not None and page > 1:
-            url += f"?p={page}"
-        meta = {"topic": topic, "page": page or 1, "read": read, "newest": newest}
+    def page_request(
+        self, topic: str, path: str, page: int | None, read: int, newest: int
+    ) -> Request:
+        base = self.options.base_url.rstrip("/")
+        if _TOPIC.fullmatch(path):
+            url = f"{base}/{path}" + (f"?p={page}" if page is not None and page > 1 else "")
+        else:
+            # A bare slug: the site's search answers with a redirect to the topic.
+            url = f"{base}/?{urlencode({'q': path.replace('-', ' ')})}"
+        meta = {"topic": topic, "path": path, "page": page or 1, "read": read, "newest": newest}
         return self.request(url, self.parse_page, meta=meta)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         topic, read = response.meta["topic"], response.meta["read"]
+        shown = urlsplit(response.url).path.strip("/")
+        path = shown if _TOPIC.fullmatch(shown) else response.meta["path"]
         state = self.cursor.get(topic) or {}
         last = int(state.get("last_id", 0))
         found = parse_topic_page(response.text)
         current = found.page or response.meta["page"]
         if not found.entries and found.page_count < current:
             # Entries were deleted and the topic has fewer pages now: its last page it is.
-            yield self.page_request(topic, found.page_count, read + 1, response.meta["newest"])
+            newest = response.meta["newest"]
+            yield self.page_request(topic, path, found.page_count, read + 1, newest)
             return
         newest = response.meta["newest"]
         for entry_id, post in found.entries:
@@ -102,9 +115,9 @@ class EksiSozlukSpider(KulakSpider):
             # On a topic's first visit, skip its history: go to the newest pages.
             skip_to = found.page_count - self.options.max_pages + read + 1 if not state else 0
             following = max(current + 1, skip_to)
-            yield self.page_request(topic, following, read + 1, newest)
+            yield self.page_request(topic, path, following, read + 1, newest)
         else:
-            yield PageDone(cursor={topic: {"page": current, "last_id": newest}})
+            yield PageDone(cursor={topic: {"path": path, "page": current, "last_id": newest}})
 
 
 @dataclass(frozen=True)

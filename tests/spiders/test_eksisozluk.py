@@ -93,9 +93,14 @@ def test_topics_may_be_written_as_links(written):
     assert EksiSozlukOptions(topics=[written]).topics == ["kahve-duragi--7012345"]
 
 
-def test_a_topic_without_its_id_is_a_settings_error():
+def test_a_bare_slug_is_kept_for_the_search():
+    assert EksiSozlukOptions(topics=["kahve-duragi"]).topics == ["kahve-duragi"]
+
+
+@pytest.mark.parametrize("written", ["kahve durağı", "Kahve-Duragi", "kahve--duragi"])
+def test_what_is_no_topic_is_a_settings_error(written):
     with pytest.raises(ValidationError, match="not an Ekşi Sözlük topic"):
-        EksiSozlukOptions(topics=["kahve durağı"])
+        EksiSozlukOptions(topics=[written])
 
 
 def test_a_page_that_is_no_topic_is_malformed():
@@ -127,7 +132,7 @@ def test_crawl_reads_the_topic_and_stores_its_entries(replay, sqlite_store):
     assert [m["target"] for m in first["mentions"]] == ["Kahve Durağı"]
     assert {m["target"] for m in stored["151200012"]["mentions"]} == {"Kahve Durağı", "Demlik"}
     cursor = sqlite_store.state("eksisozluk")["cursor"]
-    assert cursor == {TOPIC[1:]: {"page": 2, "last_id": 151200012}}
+    assert cursor == {TOPIC[1:]: {"path": TOPIC[1:], "page": 2, "last_id": 151200012}}
 
 
 def test_second_run_asks_for_the_last_page_only(replay, sqlite_store):
@@ -142,6 +147,24 @@ def test_second_run_asks_for_the_last_page_only(replay, sqlite_store):
     assert report.stored == 1  # the edited entry on that page, stored again
 
 
+def test_a_bare_slug_is_searched_once_then_read_by_its_path(replay, sqlite_store):
+    serve_topic(replay)
+    replay.add("/", Reply(302, "", {"Location": TOPIC}))
+    runtime = runtime_for(
+        source_settings("eksisozluk", replay.url, topics="[kahve-duragi]"), sqlite_store
+    )
+
+    first = collect_once(runtime)
+    second = collect_once(runtime)
+
+    (search,) = replay.seen("/")
+    assert search.param("q") == "kahve duragi"
+    assert first.ok and first.new_posts == 6 and second.ok and second.new_posts == 0
+    assert replay.seen(TOPIC)[-1].param("p") == "2"
+    cursor = sqlite_store.state("eksisozluk")["cursor"]
+    assert cursor == {"kahve-duragi": {"path": TOPIC[1:], "page": 2, "last_id": 151200012}}
+
+
 def test_a_new_page_is_followed_forward(replay, sqlite_store):
     serve_topic(replay)
     runtime = runtime_for(eksi_settings(replay.url), sqlite_store)
@@ -153,7 +176,7 @@ def test_a_new_page_is_followed_forward(replay, sqlite_store):
     assert [r.param("p") for r in replay.seen(TOPIC)][-2:] == ["2", "3"]
     assert report.new_posts == 1
     cursor = sqlite_store.state("eksisozluk")["cursor"][TOPIC[1:]]
-    assert cursor == {"page": 3, "last_id": 151200020}
+    assert cursor == {"path": TOPIC[1:], "page": 3, "last_id": 151200020}
 
 
 def test_the_first_visit_of_a_long_topic_skips_to_its_newest_pages(replay, sqlite_store):
@@ -229,7 +252,7 @@ def test_server_errors_leave_the_cursor_alone(replay, sqlite_store):
 
     assert report.problems[0][0] == "unreachable"
     cursor = sqlite_store.state("eksisozluk")["cursor"]
-    assert cursor == {TOPIC[1:]: {"page": 2, "last_id": 151200012}}
+    assert cursor == {TOPIC[1:]: {"path": TOPIC[1:], "page": 2, "last_id": 151200012}}
 
 
 @pytest.mark.parametrize("body", ["", "<html><body><h2>bakımdayız</h2></body></html>"])
