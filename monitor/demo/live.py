@@ -21,6 +21,16 @@ from monitor.replay import ReplayServer, Reply, Seen
 
 SEARCH = "/api/v1/search_by_date"
 
+#: invented complaints about a competitor: each one makes an `opportunity` alert
+COMPLAINTS = [
+    "Demlik Cafe lost my order again. Awful service, I am so angry.",
+    "Demlik Cafe'de sipariş yine gelmedi, kimse ilgilenmiyor, berbat.",
+    "Το Demlik Cafe άργησε μία ώρα, απαράδεκτη εξυπηρέτηση.",
+    "Anyone know a better place than Demlik Cafe? Their app keeps crashing, terrible.",
+    "Demlik Cafe charged me twice and nobody replies. Very disappointed.",
+    "Demlik Cafe'nin uygulaması sürekli çöküyor, rezalet.",
+]
+
 
 @dataclass(frozen=True)
 class FeedPost:

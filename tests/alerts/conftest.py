@@ -196,6 +196,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    at: float = field(default_factory=time.time)  # when the message was posted
 
 
 class SlackServer:

@@ -15,21 +15,11 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from monitor.demo.live import LiveFeed
+from monitor.demo.live import COMPLAINTS, LiveFeed
 from monitor.replay import ReplayServer
 from monitor.store import Store, schema
 from tests.alerts.conftest import SlackServer
 from tests.service.conftest import service_settings
-
-#: invented complaints about the competitor: each one is an `opportunity` alert
-COMPLAINTS = [
-    "Demlik Cafe lost my order again. Awful service, I am so angry.",
-    "Demlik Cafe'de sipariş yine gelmedi, kimse ilgilenmiyor, berbat.",
-    "Το Demlik Cafe άργησε μία ώρα, απαράδεκτη εξυπηρέτηση.",
-    "Anyone know a better place than Demlik Cafe? Their app keeps crashing, terrible.",
-    "Demlik Cafe charged me twice and nobody replies. Very disappointed.",
-    "Demlik Cafe'nin uygulaması sürekli çöküyor, rezalet.",
-]
 
 
 def sending_keys(store: Store) -> set[str]:
