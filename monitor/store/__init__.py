@@ -148,29 +148,47 @@ class Store:
         source: str | None = None,
         page: PageDone | None = None,
     ) -> SaveResult:
-        """Store posts with their mentions and, in the same transaction, advance the cursor."""
+        """Store posts with their mentions and, in the same transaction, advance the cursor.
+
+        A page is written in a few statements, not a few per post: one lookup of the posts
+        already known, one insert of the new ones, one upsert of every mention."""
         records = list(records)
+        latest = {(r.post.source, r.post.external_id): r for r in records}  # last one wins
         now = utcnow()
-        new = updated = 0
         with self.engine.begin() as conn:
-            for record in records:
-                post_id, was_new = self._upsert_post(conn, record, now)
-                new += was_new
-                updated += not was_new
-                self._upsert_mentions(conn, post_id, record)
+            known = self._known_posts(conn, latest)
+            ids = dict(known)
+            for key, record in latest.items():
+                if key in known:
+                    self._update_post(conn, known[key], record, now)
+            fresh = [r for key, r in latest.items() if key not in known]
+            ids.update(self._insert_posts(conn, fresh, now))
+            self._upsert_mentions(conn, [(ids[key], r) for key, r in latest.items()])
             if source is not None and page is not None:
                 self._advance(conn, source, page)
-        return SaveResult(new, updated)
+        return SaveResult(len(fresh), len(records) - len(fresh))
 
-    def _upsert_post(self, conn: Any, record: Record, now: datetime) -> tuple[int, bool]:
-        post = record.post
+    def _known_posts(
+        self, conn: Any, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
         table = schema.posts
-        existing = conn.execute(
-            select(table.c.id).where(
-                table.c.source == post.source, table.c.external_id == post.external_id
-            )
-        ).scalar()
-        values = {
+        by_source: dict[str, list[str]] = {}
+        for source, external_id in keys:
+            by_source.setdefault(source, []).append(external_id)
+        known: dict[tuple[str, str], int] = {}
+        for source, external_ids in by_source.items():
+            for start in range(0, len(external_ids), 500):
+                query = select(table.c.id, table.c.external_id).where(
+                    table.c.source == source,
+                    table.c.external_id.in_(external_ids[start : start + 500]),
+                )
+                known.update({(source, row.external_id): row.id for row in conn.execute(query)})
+        return known
+
+    @staticmethod
+    def _post_values(record: Record, now: datetime) -> dict[str, Any]:
+        post = record.post
+        return {
             "source": post.source,
             "external_id": post.external_id,
             "url": post.url,
@@ -187,27 +205,33 @@ class Store:
             "extra": post.extra,
             **{name: getattr(post, name) for name in ENGAGEMENT},
         }
-        if existing is not None:
-            changes = {k: v for k, v in values.items() if k not in ("collected_at", "source")}
-            # Engagement a source stops reporting is kept, not erased.
-            changes = {k: v for k, v in changes.items() if not (k in ENGAGEMENT and v is None)}
-            conn.execute(table.update().where(table.c.id == existing).values(**changes))
-            return existing, False
-        stmt = (
-            self._insert(table)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=["source", "external_id"],
-                set_={"updated_at": now},
-            )
-            .returning(table.c.id)
-        )
-        return conn.execute(stmt).scalar_one(), True
 
-    def _upsert_mentions(self, conn: Any, post_id: int, record: Record) -> None:
-        table = schema.mentions
-        for mention in record.mentions:
-            values = {
+    def _update_post(self, conn: Any, post_id: int, record: Record, now: datetime) -> None:
+        values = self._post_values(record, now)
+        changes = {k: v for k, v in values.items() if k not in ("collected_at", "source")}
+        # Engagement a source stops reporting is kept, not erased.
+        changes = {k: v for k, v in changes.items() if not (k in ENGAGEMENT and v is None)}
+        table = schema.posts
+        conn.execute(table.update().where(table.c.id == post_id).values(**changes))
+
+    def _insert_posts(
+        self, conn: Any, records: list[Record], now: datetime
+    ) -> dict[tuple[str, str], int]:
+        if not records:
+            return {}
+        table = schema.posts
+        stmt = self._insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source", "external_id"], set_={"updated_at": stmt.excluded.updated_at}
+        ).returning(table.c.id, table.c.source, table.c.external_id, sort_by_parameter_order=True)
+        rows = conn.execute(stmt, [self._post_values(r, now) for r in records])
+        return {(row.source, row.external_id): row.id for row in rows}
+
+    def _upsert_mentions(self, conn: Any, posts: list[tuple[int, Record]]) -> None:
+        rows = [
+            {
+                "post_id": post_id,
+                "target": mention.target,
                 "lang": record.lang or "und",
                 "compound": mention.compound,
                 "label": mention.label,
@@ -217,12 +241,16 @@ class Store:
                 "target_kind": mention.target_kind,
                 "created_at": record.post.created_at,
             }
-            stmt = (
-                self._insert(table)
-                .values(post_id=post_id, target=mention.target, **values)
-                .on_conflict_do_update(index_elements=["post_id", "target"], set_=values)
-            )
-            conn.execute(stmt)
+            for post_id, record in posts
+            for mention in record.mentions
+        ]
+        if not rows:
+            return
+        stmt = self._insert(schema.mentions)
+        changed = {k: stmt.excluded[k] for k in rows[0] if k not in ("post_id", "target")}
+        conn.execute(
+            stmt.on_conflict_do_update(index_elements=["post_id", "target"], set_=changed), rows
+        )
 
     # -- collector state ---------------------------------------------------------------
 
