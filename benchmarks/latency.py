@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.config import parse_duration
-from monitor.demo.live import COMPLAINTS, LiveFeed
+from monitor.demo.live import COMPLAINTS, LiveFeed, service_settings
 from monitor.replay import ReplayServer
 from tests.alerts.conftest import SlackServer
 
@@ -34,33 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-0000-latency-benchmark"
 
 
-def write_settings(folder: Path, feed_url: str, slack_url: str, interval: str) -> Path:
-    path = folder / "settings.yaml"
-    path.write_text(
-        f"""
-kulak:
-  database: sqlite:///kulak.sqlite3
-targets:
-  - name: Kahve Durağı
-    kind: brand
-    keywords: [Kahve Durağı]
-  - name: Demlik
-    kind: competitor
-    keywords: [Demlik Cafe]
-sources:
-  hackernews:
-    base_url: {feed_url}
-    interval: {interval}
-    jitter: 0s
-channels:
-  slack:
-    token: ${{SLACK_BOT_TOKEN}}
-    channel: "#brand-alerts"
-    base_url: {slack_url}api/
-""",
-        encoding="utf-8",
-    )
-    return path
+def start_kulak_run(settings: Path, log: Path) -> subprocess.Popen:
+    """`kulak run` in a process of its own, its log lines in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "run", "--config", str(settings)],
+            cwd=ROOT,
+            env={**os.environ, "SLACK_BOT_TOKEN": TOKEN},
+            stderr=out,
+        )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -80,14 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="kulak-latency-"))
     with ReplayServer() as replay, SlackServer() as slack:
         feed = LiveFeed(replay)
-        settings = write_settings(folder, feed.url, slack.url, args.interval)
-        log = (folder / "kulak-run.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "run", "--config", str(settings)],
-            cwd=ROOT,
-            env={**os.environ, "SLACK_BOT_TOKEN": TOKEN},
-            stderr=log,
-        )
+        settings = service_settings(folder, feed.url, slack.url, args.interval)
+        process = start_kulak_run(settings, folder / "kulak-run.log")
         try:
             while "collected hackernews" not in (folder / "kulak-run.log").read_text():
                 time.sleep(0.05)  # started and warm: its first collection is done
@@ -106,7 +82,6 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
-            log.close()
     latencies = [arrived[p.object_id] - p.visible_at for p in posts if p.object_id in arrived]
     missing = len(posts) - len(latencies)
     p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,13 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.latency import TOKEN, write_settings
-from monitor.demo.live import COMPLAINTS, LiveFeed
+from benchmarks.latency import start_kulak_run
+from monitor.demo.live import COMPLAINTS, LiveFeed, service_settings
 from monitor.replay import ReplayServer
 from monitor.store import Store
 from tests.alerts.conftest import SlackServer
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def resources(pid: int) -> tuple[int, int, int]:
@@ -50,15 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="kulak-soak-"))
     with ReplayServer() as replay, SlackServer() as slack:
         feed = LiveFeed(replay)
-        settings = write_settings(folder, feed.url, slack.url, args.interval)
+        settings = service_settings(folder, feed.url, slack.url, args.interval)
         store = Store.open(f"sqlite:///{folder / 'kulak.sqlite3'}")
-        log = (folder / "kulak-run.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "run", "--config", str(settings)],
-            cwd=ROOT,
-            env={**os.environ, "SLACK_BOT_TOKEN": TOKEN},
-            stderr=log,
-        )
+        process = start_kulak_run(settings, folder / "kulak-run.log")
         samples: list[tuple[int, int, int, int]] = []
         started = time.monotonic()
         try:
@@ -77,7 +68,6 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             process.send_signal(signal.SIGTERM)
             code = process.wait(timeout=60)
-            log.close()
     elapsed = time.monotonic() - started
     base, last = samples[0], samples[-1]
     growth = (last[1] - base[1]) / base[1]

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from monitor.demo.sources.hackernews import STORY_ID, _comment
@@ -87,3 +88,39 @@ def _hit(post: FeedPost) -> dict[str, Any]:
     return _comment(
         int(post.object_id), author, datetime.fromtimestamp(post.written, UTC), post.text
     )
+
+
+def service_settings(
+    folder: Path, feed_url: str, slack_url: str, interval: str = "200ms", **source: Any
+) -> Path:
+    """Settings for `kulak run` against a local Hacker News and a local Slack Web API
+    (its bot token from ${SLACK_BOT_TOKEN}); `source` adds options to the source."""
+    options = "".join(f"\n    {key}: {value}" for key, value in source.items())
+    path = folder / "settings.yaml"
+    path.write_text(
+        f"""
+kulak:
+  database: sqlite:///kulak.sqlite3
+  timezone: Europe/Istanbul
+targets:
+  - name: Kahve Durağı
+    kind: brand
+    keywords: [Kahve Durağı]
+  - name: Demlik
+    kind: competitor
+    keywords: [Demlik Cafe]
+sources:
+  hackernews:
+    base_url: {feed_url}
+    interval: {interval}
+    jitter: 0s
+    backoff: 10ms{options}
+channels:
+  slack:
+    token: ${{SLACK_BOT_TOKEN}}
+    channel: "#brand-alerts"
+    base_url: {slack_url}api/
+""",
+        encoding="utf-8",
+    )
+    return path

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from monitor.alert import Alert
 from monitor.demo.live import LiveFeed
+from monitor.demo.live import service_settings as service_settings
 from monitor.replay import ReplayServer
 from tests.alerts.conftest import SlackServer
 
@@ -58,41 +58,6 @@ def cafe_feed() -> Iterator[LiveFeed]:
         for text in POSTS:
             feed.post(text, written=time.time() - 60)
         yield feed
-
-
-def service_settings(
-    folder: Path, replay_url: str, slack_url: str, interval: str = "200ms", **source: Any
-) -> Path:
-    """Settings for `kulak run` against a local Hacker News and a local Slack."""
-    options = "".join(f"\n    {key}: {value}" for key, value in source.items())
-    path = folder / "settings.yaml"
-    path.write_text(
-        f"""
-kulak:
-  database: sqlite:///kulak.sqlite3
-  timezone: Europe/Istanbul
-targets:
-  - name: Kahve Durağı
-    kind: brand
-    keywords: [Kahve Durağı]
-  - name: Demlik
-    kind: competitor
-    keywords: [Demlik Cafe]
-sources:
-  hackernews:
-    base_url: {replay_url}
-    interval: {interval}
-    jitter: 0s
-    backoff: 10ms{options}
-channels:
-  slack:
-    token: ${{SLACK_BOT_TOKEN}}
-    channel: "#brand-alerts"
-    base_url: {slack_url}api/
-""",
-        encoding="utf-8",
-    )
-    return path
 
 
 @dataclass
