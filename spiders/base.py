@@ -178,11 +178,12 @@ class KulakSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[SourceProblem]:
         request = getattr(failure, "request", None)
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+        message = failure.getErrorMessage()
+        if failure.check(IgnoreRequest) and "robots.txt" in message:
+            if message == "Forbidden by robots.txt":  # Scrapy's own words
+                message = "the site's robots.txt forbids this page to kulak's User-Agent"
             yield SourceProblem(
-                "blocked",
-                "the site's robots.txt forbids this page to kulak's User-Agent",
-                url=request.url if request is not None else None,
+                "blocked", message, url=request.url if request is not None else None
             )
             return
         yield SourceProblem(
@@ -306,11 +307,13 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     Scrapy asks for robots.txt once per crawl, and kulak runs a crawl per poll: polling
     every 15 minutes, that would be a third of an HTML source's requests. RFC 9309 lets a
-    crawler keep robots.txt for up to 24 hours. A robots.txt that could not be fetched
-    (429, 5xx, no connection) is asked for again on the next run.
+    crawler keep robots.txt for up to 24 hours. A robots.txt that is unreachable (429,
+    5xx) forbids the whole site for this run, as RFC 9309 asks, and is asked for again on
+    the next run; one that is unavailable (another 4xx) means no rules.
     """
 
     MAX_AGE_SECONDS = 24 * 3600
+    UNREACHABLE = "robots.txt unreachable (HTTP {}): the site is not crawled until it answers"
     #: scheme://netloc -> (when fetched, time.monotonic(); the parsed robots.txt)
     fetched: ClassVar[dict[str, tuple[float, Any]]] = {}
 
@@ -322,10 +325,29 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         return await super().robot_parser(request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status == 429 or response.status >= 500:
+            # Requests waiting for this robots.txt get the stand-in too.
+            waiting = self._parsers[netloc]
+            self._parsers[netloc] = rules = _Unreachable(response.status)
+            waiting.callback(rules)
+            return
         await super()._parse_robots(response, netloc, request)
-        if response.status < 400 or response.status in (401, 403, 404):
-            # RFC 9309: an unavailable (4xx) robots.txt means no rules; unreachable does not.
-            self.fetched[_site(request.url)] = (time.monotonic(), self._parsers[netloc])
+        self.fetched[_site(request.url)] = (time.monotonic(), self._parsers[netloc])
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        if isinstance(rp, _Unreachable):
+            raise IgnoreRequest(self.UNREACHABLE.format(rp.status))
+        super().process_request_2(rp, request)
+
+
+@dataclass(frozen=True)
+class _Unreachable:
+    """The disallow-all rules that stand in for an unreachable robots.txt, and why."""
+
+    status: int
+
+    def allowed(self, url: str, user_agent: str | bytes) -> bool:
+        return False
 
 
 def _site(url: str) -> str:

@@ -221,10 +221,14 @@ def test_robots_txt_is_asked_again_when_it_could_not_be_fetched(replay, sqlite_s
     replay.add("/robots.txt", Reply(500, "<html>down</html>"), Reply(200, "User-agent: *\n"))
     runtime = runtime_for(eksi_settings(replay.url, retries=0), sqlite_store)
 
-    collect_once(runtime)
-    collect_once(runtime)
-    collect_once(runtime)
+    unreachable = collect_once(runtime)
+    second = collect_once(runtime)
+    third = collect_once(runtime)
 
+    # RFC 9309: an unreachable robots.txt forbids the whole site until it answers.
+    (problem,) = unreachable.problems
+    assert problem[0] == "blocked" and "robots.txt unreachable (HTTP 500)" in problem[1]
+    assert second.ok and second.new_posts == 6 and third.ok
     # 500, then 200, which is kept for the third run
     assert len(replay.seen("/robots.txt")) == 2
 
