@@ -161,16 +161,17 @@ def measure(
         )
 
 
-def main() -> None:
-    polls = polls_argument(__doc__)
+def main(installers: Installers | None = None, doc: str = __doc__ or "") -> None:
+    """The table of these sources' steady-state costs (other benchmarks pass theirs)."""
+    polls = polls_argument(doc)
     print(
         f"{'source':<11} {'requests':>8} {'new':>5} {'stored':>6} {'req/new':>8} "
         f"{'304 share':>9} problems"
     )
     with tempfile.TemporaryDirectory() as folder:
         try:
-            for name in INSTALLERS:
-                t = measure(name, polls, Path(folder))
+            for name in installers or INSTALLERS:
+                t = measure(name, polls, Path(folder), installers)
                 per_post = t["requests"] / t["new_posts"] if t["new_posts"] else float("inf")
                 share = t["not_modified"] / t["requests"] if t["requests"] else 0.0
                 print(
