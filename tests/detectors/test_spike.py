@@ -239,3 +239,17 @@ def test_a_csv_without_its_header_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match=r"series.csv:1: expected the header 'timestamp,value'"):
         read_series_csv(path)
+
+
+def test_an_unfinished_last_bucket_is_judged_against_a_full_hour_of_usual():
+    detector = SpikeDetector()
+    for ts, negatives in hourly(5):
+        assert detector.step(ts, negatives) is None
+    twenty_past = START + timedelta(days=5, minutes=20)
+
+    spike = detector.step(twenty_past, 40)
+
+    assert spike is not None
+    assert spike.explanation == (
+        "40 negative mentions in the 20 minutes to 00:20, usually 5 at 00:00 (8.0x)"
+    )
