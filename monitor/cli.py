@@ -361,10 +361,16 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> Non
 @friendly_errors
 def detect(config_path: Path, once: bool) -> None:
     """Run every enabled detector once and queue the new alerts for the channels."""
-    from monitor.detect import detect_once
+    from monitor.detect import DetectorsFailed, detect_once
 
     settings = load(config_path)
-    new = detect_once(open_store(settings), settings)
+    try:
+        new = detect_once(open_store(settings), settings)
+    except DetectorsFailed as failed:
+        for name, exc in failed.failures.items():
+            err.print(f"detector {name} failed: {exc}", markup=False, highlight=False)
+        err.print(f"The other detectors ran; {len(failed.queued)} new alerts queued.")
+        sys.exit(1)
     for alert in new:
         console.print(f"{alert.kind}: {alert.title} ({alert.key})", markup=False, highlight=False)
     console.print(f"{len(new)} new alert{'' if len(new) == 1 else 's'} queued.")

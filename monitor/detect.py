@@ -6,6 +6,7 @@ second run of the same cycle add nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
@@ -20,6 +21,8 @@ from monitor.detectors import health, negative_spike, opportunity, risk
 from monitor.detectors.base import Context
 from monitor.store import Store
 
+log = logging.getLogger(__name__)
+
 DETECTORS: dict[str, ModuleType] = {
     "spike": negative_spike,
     "opportunity": opportunity,
@@ -33,25 +36,52 @@ def detector_options() -> dict[str, type[BaseModel]]:
     return {name: module.Options for name, module in DETECTORS.items()}
 
 
-def _run(ctx: Context) -> dict[str, list[Alert]]:
+class DetectorsFailed(Exception):
+    """Some detectors failed; the others ran and their new alerts (`queued`) are queued."""
+
+    def __init__(self, failures: dict[str, Exception], queued: list[Alert]) -> None:
+        self.failures = failures
+        self.queued = queued
+        super().__init__(
+            "; ".join(f"detector {name} failed: {exc!r}" for name, exc in failures.items())
+        )
+
+
+def _run(ctx: Context) -> tuple[dict[str, list[Alert]], dict[str, Exception]]:
+    """Each enabled detector's alerts; one that fails is reported and never stops the rest."""
     found: dict[str, list[Alert]] = {}
+    failures: dict[str, Exception] = {}
     for name, module in DETECTORS.items():
         options = ctx.settings.detectors.get(name) or module.Options()
-        if options.enabled:
-            detect: Callable[[Context, Any], list[Alert]] = module.detect
+        if not options.enabled:
+            continue
+        detect: Callable[[Context, Any], list[Alert]] = module.detect
+        try:
             found[name] = detect(ctx, options)
-    return found
+        except Exception as exc:  # isolate each detector; report them all
+            log.exception("detector %s failed", name)
+            failures[name] = exc
+    return found, failures
 
 
 def detect_once(store: Store, settings: Settings, now: datetime | None = None) -> list[Alert]:
-    """Run every enabled detector once and queue what is new; return the new alerts."""
-    ctx = Context(store, settings, now or datetime.now(UTC))
-    found = _run(ctx)
-    return outbox.queue(store, settings, [alert for alerts in found.values() for alert in alerts])
+    """Run every enabled detector once and queue what is new; return the new alerts.
+
+    If a detector fails, the others' alerts are queued first, then `DetectorsFailed`
+    names every failure.
+    """
+    found, failures = _run(Context(store, settings, now or datetime.now(UTC)))
+    new = outbox.queue(store, settings, [alert for alerts in found.values() for alert in alerts])
+    if failures:
+        raise DetectorsFailed(failures, new)
+    return new
 
 
 def backtest(
     store: Store, settings: Settings, since: datetime, now: datetime | None = None
 ) -> dict[str, list[Alert]]:
     """What each enabled detector would have raised since `since`; nothing is queued."""
-    return _run(Context(store, settings, now or datetime.now(UTC), since=since))
+    found, failures = _run(Context(store, settings, now or datetime.now(UTC), since=since))
+    if failures:
+        raise DetectorsFailed(failures, [])
+    return found

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from monitor.detect import backtest, detect_once
+import pytest
+from sqlalchemy import text
+
+from monitor.detect import DetectorsFailed, backtest, detect_once
 from monitor.store import Store
 from tests.helpers import make_settings, record
 
@@ -142,3 +145,17 @@ def test_backtest_counts_every_opening_since_then(store: Store) -> None:
 
     assert len(found["opportunity"]) == 4  # the one from two days ago too
     assert store.alerts() == []
+
+
+def test_a_failing_detector_never_stops_the_others(store: Store) -> None:
+    stored_posts(store)
+    with store.engine.begin() as conn:  # a store whose spike counts are missing
+        conn.execute(text("DROP TABLE mention_hours"))
+
+    with pytest.raises(DetectorsFailed) as failed:
+        detect_once(store, SETTINGS, NOW)
+
+    assert list(failed.value.failures) == ["spike"]
+    assert "detector spike failed" in str(failed.value)
+    assert len(failed.value.queued) == 3
+    assert len(store.alerts(kind="opportunity")) == 3
