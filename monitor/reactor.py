@@ -9,6 +9,7 @@ driving that loop with `run()` lets coroutines await crawls directly, as often a
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -26,9 +27,16 @@ def loop() -> asyncio.AbstractEventLoop:
     from twisted.internet import reactor
 
     if not reactor.running:
+        # Idle pool threads (Scrapy's DNS lookups) must not keep a finished program alive:
+        # kulak never writes from them, so they may die with the process.
+        reactor.getThreadPool().threadFactory = _daemon_thread
         # Fires Twisted's start-up triggers (the DNS thread pool) without blocking.
         reactor.startRunning(installSignalHandlers=False)
     return reactor._asyncioEventloop  # type: ignore[attr-defined]
+
+
+def _daemon_thread(*args: Any, **kwargs: Any) -> threading.Thread:
+    return threading.Thread(*args, daemon=True, **kwargs)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
