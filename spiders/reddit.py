@@ -68,6 +68,11 @@ class RedditOptions(SourceOptions):
         "comments too; empty searches all of Reddit (posts only)",
     )
     limit: int = Field(100, ge=1, le=100, description="Items per page (1 to 100)")
+    queries: list[str] = Field(
+        default_factory=list,
+        description="Reddit search queries; empty means every target's keywords and hashtags "
+        "ORed, in as few queries of 512 characters as they fit",
+    )
 
     @model_validator(mode="after")
     def both_or_neither(self) -> RedditOptions:

@@ -175,15 +175,33 @@ def test_used_up_quota_is_its_own_problem_not_a_bad_key(replay, sqlite_store):
     assert sqlite_store.state("youtube")["status"] == "rate_limited"
 
 
-def test_a_refused_key_is_auth_failed(replay, sqlite_store):
-    replay.add(THREADS, Reply(400, json.loads(fixture_text("youtube", "key_invalid.json"))))
+# Google's answer to a bad key today (reason in `details`) and its older form (`keyInvalid`).
+LEGACY_KEY_INVALID = {
+    "error": {
+        "code": 400,
+        "message": "Bad Request",
+        "errors": [{"domain": "usageLimits", "reason": "keyInvalid", "message": "Bad Request"}],
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            json.loads(fixture_text("youtube", "key_invalid.json")),
+            "API key not valid. Please pass a valid API key.",
+        ),
+        (LEGACY_KEY_INVALID, "Bad Request"),
+    ],
+)
+def test_a_refused_key_is_auth_failed(replay, sqlite_store, body, message):
+    replay.add(THREADS, Reply(400, body))
     runtime = runtime_for(yt_settings(replay.url), sqlite_store)
 
     report = run(collect(runtime, runtime.settings.source("youtube")))
 
-    assert report.problems == [
-        ("auth_failed", "API key refused: API key not valid. Please pass a valid API key.")
-    ]
+    assert report.problems == [("auth_failed", f"API key refused: {message}")]
     assert "test-youtube-key" not in sqlite_store.state("youtube")["last_error"]
 
 
