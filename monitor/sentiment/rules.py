@@ -36,6 +36,8 @@ class Hit:
 
     valence: float
     negated: bool = False
+    stem: str | None = None
+    """The lexicon entry reached, for `Rules.agrees`."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Rules:
     boosters: dict[str, float] = field(default_factory=dict)
     contrast: frozenset[str] = frozenset()
     phrases: dict[str, float] = field(default_factory=dict)
+    agrees: Callable[[str, str], bool] | None = None
+    """Whether a word as written can be the lexicon entry its folded form reached."""
 
 
 # "güzeeel", "cooook": a letter three or more times is one letter to the lexicon.
@@ -104,6 +108,8 @@ def polarity(text: str, rules: Rules) -> float:
             hit = Hit(emoticon)
         else:
             hit = rules.lookup(word)
+            if hit and hit.stem and rules.agrees and not rules.agrees(token, hit.stem):
+                hit = None
         if hit is None or not hit.valence:
             valences.append(0.0)
             continue

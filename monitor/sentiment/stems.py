@@ -51,12 +51,13 @@ class StemLexicon:
     def lookup(self, word: str) -> Hit | None:
         valence = self.words.get(word)
         if valence is not None:
-            return Hit(valence)
+            return Hit(valence, stem=word)
         shortest = max(self.min_stem, len(word) - self.max_ending)
         for cut in range(len(word) - 1, shortest - 1, -1):
             stem, ending = word[:cut], word[cut:]
             if stem in self.narrowed and _PROGRESSIVE.match(ending):
-                return Hit(self.words[self.narrowed[stem]])
+                verb = self.narrowed[stem]
+                return Hit(self.words[verb], stem=verb)
             valence = self.words.get(stem)
             if valence is None and stem in self.softened and _VOWEL.match(ending):
                 stem = self.softened[stem]
@@ -65,7 +66,7 @@ class StemLexicon:
                 continue
             if cut <= 3 and not _SHORT_STEM_ENDING.match(ending):
                 return None
-            return Hit(valence, self._negates(stem, ending))
+            return Hit(valence, self._negates(stem, ending), stem)
         return None
 
     def _negates(self, stem: str, ending: str) -> bool:

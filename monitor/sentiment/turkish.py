@@ -57,6 +57,40 @@ def _with_negated_verbs(lookup: Callable[[str], Hit | None]) -> Callable[[str], 
     return read
 
 
+# Letters only a Turkish keyboard types: a writer who has them spells words with them.
+_TURKISH_LETTERS = re.compile(r"[çşğöü]")
+_LOWER = str.maketrans({"İ": "i", "I": "i", "ı": "i"})
+
+
+def _lower(text: str) -> str:
+    """Lower case keeping ç, ş, ğ, ö, ü; dotted and dotless i meet, as in folding."""
+    return text.translate(_LOWER).lower()
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, frozenset[str]]:
+    spelled: dict[str, set[str]] = {}
+    for term in read_table("tr_lexicon.tsv", folded=False):
+        term = term.rstrip("-")
+        spelled.setdefault(fold(term), set()).add(_lower(term))
+    return {stem: frozenset(forms) for stem, forms in spelled.items()}
+
+
+def agrees(token: str, stem: str) -> bool:
+    """Whether a word as written can be this folded lexicon stem.
+
+    Folding lets "kotu" reach "kötü", but it also sends "açıyor" (opening) to "acı"
+    (pain). A writer who types Turkish letters is taken at their word; the stem's last
+    letter is left out, as endings change it ("kazık" in "kazığı").
+    """
+    written = _lower(token)
+    if not _TURKISH_LETTERS.search(written):
+        return True
+    forms = _spellings().get(stem)
+    size = len(stem) - 1
+    return forms is None or any(written[:size] == form[:size] for form in forms)
+
+
 @lru_cache(maxsize=1)
 def rules() -> Rules:
     lexicon = StemLexicon.from_data(
@@ -69,4 +103,5 @@ def rules() -> Rules:
         boosters=BOOSTERS,
         contrast=CONTRAST,
         phrases=phrases,
+        agrees=agrees,
     )

@@ -127,3 +127,11 @@ def test_emoji_outside_kulaks_table_are_valued_by_their_english_name():
     assert "😿" not in read_table("emoji.tsv", folded=False)
     assert emoticons()["😿"] < 0  # "crying cat"
     assert tr("fatura geldi 😿") < 0
+
+
+def test_a_word_written_with_turkish_letters_keeps_its_own_meaning():
+    # "açıyor" (is opening) folds to "aciyor", the spelling of "acıyor" (it hurts).
+    assert tr("Kadıköy'de yeni şube açıyor") == 0
+    assert tr("başım çok acıyor") < 0
+    # Without Turkish letters both readings stay open, and the lexicon's wins.
+    assert tr("hizmet cok kotu") == tr("hizmet çok kötü") < 0
