@@ -30,7 +30,7 @@ from alerts.base import Channel
 from monitor import deliver as delivery
 from monitor.config import Settings, Source
 from monitor.crawl import RunReport, run_source, stop_all
-from monitor.detect import detect_once
+from monitor.detect import DetectorsFailed, detect_once
 from monitor.digest import build_digest, previous_day
 from monitor.runtime import Runtime
 from monitor.store import Store
@@ -123,7 +123,10 @@ class Service:
 
     def _process(self) -> None:
         """Detection, then delivery: what detection queues goes out in the same pass."""
-        new = detect_once(self.store, self.settings, now=self.clock())
+        try:
+            new = detect_once(self.store, self.settings, now=self.clock())
+        except DetectorsFailed as failed:  # logged; what the others found still goes out
+            new = failed.queued
         for alert in new:
             log.info("alert %s queued: %s", alert.key, alert.title)
         for report in delivery.deliver_once(self.store, self.channels, clock=self.clock):

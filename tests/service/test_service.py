@@ -238,3 +238,19 @@ def test_only_one_run_serves_a_database(store):
         pass
     with other.run_lock():  # released when the first run ends
         pass
+
+
+def test_a_failing_detector_does_not_hold_back_delivery(store, tmp_path):
+    from sqlalchemy import text
+
+    from tests.helpers import record
+
+    out = tmp_path / "alerts.jsonl"
+    service = service_for(f"channels:\n  jsonl:\n    path: {out}\n", store)
+    store.save([record(1, datetime.now(UTC) - timedelta(hours=1), "Demlik", "neg", ("complaint",))])
+    with store.engine.begin() as conn:  # the spike detector's hourly counts are missing
+        conn.execute(text("DROP TABLE mention_hours"))
+
+    run(service.process.run())
+
+    assert jsonl_keys(out) == ["opportunity:Demlik:hackernews:1"]
