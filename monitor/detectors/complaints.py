@@ -64,6 +64,9 @@ class Complaint:
         )
 
 
+UNHAPPY = ("complaint", "switching")
+
+
 def negative_posts(
     ctx: Context,
     targets: Sequence[Target],
@@ -74,13 +77,16 @@ def negative_posts(
     """Negative posts about `targets` since `since`, not by their own accounts, that
     `wanted(post, mention)` accepts (it sees who, when, reach and intents only).
 
+    A post that complains about a target or leaves it counts as negative whatever its
+    score: "their app keeps losing my stamps, any alternative?" reads positive to VADER.
+
     Live, posts whose alert key is stored already are dropped before their text is read,
     so a cycle's work grows with what is new, not with what was seen before.
     """
     by_name = {t.name: t for t in targets}
     chosen: dict[int, tuple[Target, str]] = {}
     for post, mention in ctx.store.mentions_between(
-        since, ctx.now, targets=list(by_name), label="neg", brief=True
+        since, ctx.now, targets=list(by_name), label="neg", or_intents=UNHAPPY, brief=True
     ):
         target = by_name[mention["target"]]
         if about(mention, target) and not by_own_account(post, target) and wanted(post, mention):

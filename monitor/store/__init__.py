@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    Text,
     and_,
     case,
+    cast,
     create_engine,
     delete,
     event,
@@ -490,19 +492,25 @@ class Store:
         *,
         targets: Iterable[str],
         label: str | None = None,
+        or_intents: Iterable[str] = (),
         brief: bool = False,
     ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(post, mention) pairs of the targets' mentions in [start, end), oldest first.
 
+        With `label`, only mentions of that label, or showing one of `or_intents`.
         `brief` reads only who wrote it, when, its reach and what it wants: enough to
         choose, before reading the chosen ones whole with `mentions_by_id`.
         """
         m = schema.mentions
+        kept = true()
+        if label is not None:
+            intents = cast(m.c.intents, Text)
+            kept = or_(m.c.label == label, *(intents.like(f'%"{i}"%') for i in or_intents))
         return self._mention_pairs(
             m.c.target.in_(list(targets)),
             m.c.created_at >= start,
             m.c.created_at < end,
-            m.c.label == label if label is not None else true(),
+            kept,
             brief=brief,
         )
 

@@ -159,3 +159,28 @@ def test_a_failing_detector_never_stops_the_others(store: Store) -> None:
     assert "detector spike failed" in str(failed.value)
     assert len(failed.value.queued) == 3
     assert len(store.alerts(kind="opportunity")) == 3
+
+
+def test_a_customer_leaving_is_an_opening_even_when_the_words_score_positive(
+    store: Store,
+) -> None:
+    # VADER reads "loyalty" and "support" as warm words; the intents say what she wants.
+    store.save(
+        [
+            record(
+                1,
+                ago(hours=1),
+                "Demlik",
+                "pos",
+                ("complaint", "question", "switching"),
+                author="ayla",
+                text="Any alternative to Demlik Cafe? Their app keeps losing my loyalty stamps.",
+            ),
+            record(2, ago(hours=1), "Demlik", "pos", ("question",), author="can"),
+        ]
+    )
+
+    (alert,) = detect_once(store, SETTINGS, NOW)
+
+    assert alert.key == "opportunity:Demlik:hackernews:1"
+    assert alert.title == "Demlik customer is leaving"
