@@ -61,6 +61,7 @@ def test_kill_9_during_collection_and_delivery_loses_and_doubles_nothing(tmp_pat
             busy_kills += unfinished
 
         last = kulak_run(settings).start()
+        last.wait_until(lambda: "scheduled collect" in last.output())  # it handles SIGTERM
         alerts_due = len(feed.posts)
         last.wait_until(
             lambda: (
