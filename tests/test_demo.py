@@ -26,6 +26,9 @@ def test_the_power_cut_raises_a_negative_spike_for_the_brand(demo):
 
     assert [a.target for a in spikes] == ["Kahve Durağı"]
     assert spikes[0].facts["now"] >= 10 and spikes[0].posts
+    # Nobody in the demo has followers: the angriest posts are quoted first.
+    scores = [p.compound for p in spikes[0].posts]
+    assert scores == sorted(scores)
 
 
 def test_alerts_become_slack_messages_in_a_json_file(demo):
