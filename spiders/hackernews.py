@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,35 +35,74 @@ class HackerNewsSpider(KulakSpider):
 
     def first_requests(self) -> Iterable[Request]:
         for query in self.queries():
-            yield self.page_request(query, page=0, newest=self.since(query))
+            yield self.page_request(Walk(query, self.since(query)), page=0)
+            for key, bounds in self.cursor.items():
+                if bounds and key.startswith(gap_prefix(query)):
+                    yield self.page_request(Walk(query, bounds[0], bounds[1]), page=0)
 
     def since(self, query: str) -> int:
         return int(self.cursor.get(query, 0))
 
-    def page_request(self, query: str, page: int, newest: int) -> Request:
+    def page_request(
+        self, walk: Walk, page: int, newest: int | None = None, oldest: int | None = None
+    ) -> Request:
+        window = f"created_at_i>{walk.low}"
+        if walk.high is not None:
+            window += f",created_at_i<{walk.high}"
         params = {
-            "query": query,
+            "query": walk.query,
             "tags": self.options.tags,
-            "numericFilters": f"created_at_i>{self.since(query)}",
+            "numericFilters": window,
             "page": page,
             "hitsPerPage": self.options.hits_per_page,
         }
         url = f"{self.options.base_url.rstrip('/')}/api/v1/search_by_date?{urlencode(params)}"
-        return self.request(
-            url, self.parse_page, meta={"query": query, "page": page, "newest": newest}
-        )
+        meta = {"walk": walk, "page": page, "newest": newest or walk.low, "oldest": oldest}
+        return self.request(url, self.parse_page, meta=meta)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        query, page = response.meta["query"], response.meta["page"]
+        walk, page = response.meta["walk"], response.meta["page"]
         data = response.json()
-        newest = response.meta["newest"]
-        for post in parse_hits(data, query):
-            newest = max(newest, int(post.created_at.timestamp()))
+        newest, oldest = response.meta["newest"], response.meta["oldest"]
+        for post in parse_hits(data, walk.query):
+            created = int(post.created_at.timestamp())
+            newest, oldest = max(newest, created), min(oldest or created, created)
             yield post
-        if page + 1 < int(data["nbPages"]) and page + 1 < self.options.max_pages:
-            yield self.page_request(query, page + 1, newest)
+        more = page + 1 < int(data["nbPages"])
+        if more and page + 1 < self.options.max_pages:
+            yield self.page_request(walk, page + 1, newest, oldest)
         else:
-            yield PageDone(cursor={query: newest})
+            # The oldest second read may hold unread posts too: the gap includes it.
+            yield PageDone(cursor=walk.done(newest, oldest + 1 if more and oldest else None))
+
+
+def gap_prefix(query: str) -> str:
+    return f"{query} < "
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Newest-first pages of one query's posts after `low` (and before `high`).
+
+    Algolia answers newest first, so a walk stopped by `max_pages` leaves the older posts
+    of its window unread: that gap is kept in the cursor, under a key of its own, and read
+    by later runs beside the new posts, so a burst bigger than a run's pages is delayed,
+    never skipped.
+    """
+
+    query: str
+    low: int
+    high: int | None = None
+
+    def done(self, newest: int, unread_below: int | None) -> dict[str, Any]:
+        cursor: dict[str, Any] = {}
+        if self.high is None:
+            cursor[self.query] = newest
+        else:
+            cursor[f"{gap_prefix(self.query)}{self.high}"] = None
+        if unread_below is not None:
+            cursor[f"{gap_prefix(self.query)}{unread_below}"] = [self.low, unread_below]
+        return cursor
 
 
 def parse_hits(data: dict[str, Any], query: str) -> Iterator[Post]:

@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import UTC, datetime
 
 from monitor.crawl import collect
@@ -127,3 +128,45 @@ def test_malformed_body_keeps_earlier_posts_and_cursor(replay, sqlite_store):
     assert report.problems[0][0] == "malformed"
     assert sqlite_store.count_posts() == 4
     assert sqlite_store.state("hackernews")["cursor"] == {"Kahve Durağı": 1795166100}
+
+
+def test_a_burst_bigger_than_a_runs_pages_is_read_by_the_next_runs(replay, sqlite_store):
+    # Ten comments a minute apart, newest first, four a page; a run reads one page.
+    hits = [
+        {
+            "objectID": str(50000000 + n),
+            "author": f"guest{n}",
+            "comment_text": f"Kahve Durağı şikayet {n}: elektrik yok, kimse bilgi vermiyor",
+            "created_at_i": 1795166100 + 60 * n,
+            "_tags": ["comment"],
+        }
+        for n in range(10)
+    ]
+
+    def answer(request):
+        bounds = dict(
+            re.match(r"created_at_i([<>])(\d+)", part).groups()
+            for part in request.param("numericFilters").split(",")
+        )
+        low, high = int(bounds[">"]), int(bounds.get("<", 10**10))
+        found = sorted(
+            (h for h in hits if low < h["created_at_i"] < high),
+            key=lambda h: -h["created_at_i"],
+        )
+        page = int(request.param("page"))
+        return Reply(200, {"hits": found[4 * page : 4 * page + 4], "nbPages": -(-len(found) // 4)})
+
+    replay.add(SEARCH, answer)
+    runtime = runtime_for(hn_settings(replay.url, max_pages=1), sqlite_store)
+    source = runtime.settings.source("hackernews")
+
+    counts = []
+    for _ in range(4):
+        run(collect(runtime, source))
+        counts.append(sqlite_store.count_posts())
+
+    # The older ones too, a page a run (its oldest second read again, in case it held
+    # more), until all ten are read; then nothing is left to ask.
+    assert counts == [4, 7, 10, 10]
+    asked = [r.param("numericFilters") for r in replay.seen(SEARCH)]
+    assert asked[-1] == "created_at_i>1795166640"
