@@ -28,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from alerts.base import Channel
 from monitor import deliver as delivery
+from monitor import sentiment
 from monitor.config import Settings, Source
 from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import DetectorsFailed, detect_once
@@ -201,6 +202,7 @@ class Service:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set, then stop cleanly."""
         delivery.recover_interrupted(self.store, self.clock())
+        sentiment.load()  # before the first crawl, which would otherwise wait for it
         scheduler = AsyncIOScheduler(
             event_loop=asyncio.get_running_loop(),
             timezone=self.settings.general.timezone,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from monitor.folding import fold
 from monitor.sentiment import english, greek, turkish
 from monitor.sentiment.intent import intents, marked
-from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language
+from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language, load_language_model
 from monitor.sentiment.rules import Rules, polarity
 from monitor.sentiment.window import Span, target_window
 
@@ -30,6 +30,7 @@ __all__ = [
     "compound",
     "detect_language",
     "label_for",
+    "load",
     "score",
     "score_for_target",
 ]
@@ -41,6 +42,15 @@ class Sentiment:
     compound: float | None
     label: str  # "pos" | "neg" | "neu" | "unscored"
     intents: tuple[str, ...] = ()
+
+
+def load() -> None:
+    """Read the lexicons and the language model now, not on the first post that needs
+    them: loading takes a good part of a second."""
+    english.analyzer()
+    turkish.rules()
+    greek.rules()
+    load_language_model()
 
 
 def label_for(compound: float) -> str:

@@ -51,6 +51,10 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_language_model() -> None:
+    _identifier()
+
+
 def _by_letters(text: str) -> str | None:
     if not _LETTER.search(text):
         return UNDETERMINED
