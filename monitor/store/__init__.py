@@ -289,7 +289,9 @@ class Store:
         self._ensure_state(conn, source)
         table = schema.collector_state
         cursor = conn.execute(select(table.c.cursor).where(table.c.source == source)).scalar()
-        merged = {**(cursor or {}), **page.cursor}
+        # A key set to None is done with (a Hacker News gap read to its end): drop it, so
+        # cursors do not grow with every burst a source has ever had.
+        merged = {k: v for k, v in {**(cursor or {}), **page.cursor}.items() if v is not None}
         values: dict[str, Any] = {"cursor": merged}
         if page.etag is not None:
             values["etag"] = page.etag
