@@ -34,13 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "xoxb-0000-latency-benchmark"
 
 
-def start_kulak_run(settings: Path, log: Path) -> subprocess.Popen:
-    """`kulak run` in a process of its own, its log lines in `log`."""
+def start_kulak_run(
+    settings: Path, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`kulak run` in a process of its own, its log lines in `log`; `env` adds secrets."""
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "monitor.cli", "run", "--config", str(settings)],
             cwd=ROOT,
-            env={**os.environ, "SLACK_BOT_TOKEN": TOKEN},
+            env={**os.environ, "SLACK_BOT_TOKEN": TOKEN, **(env or {})},
             stderr=out,
         )
 

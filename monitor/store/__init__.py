@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,22 @@ class Store:
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         return dialect.insert(table)
 
+    # Built once: making an upsert's `excluded` columns costs more than running it.
+    @cached_property
+    def _posts_insert(self) -> Any:
+        table = schema.posts
+        stmt = self._insert(table)
+        return stmt.on_conflict_do_update(
+            index_elements=["source", "external_id"], set_={"updated_at": stmt.excluded.updated_at}
+        ).returning(table.c.id, table.c.source, table.c.external_id)
+
+    @cached_property
+    def _mentions_upsert(self) -> Any:
+        stmt = self._insert(schema.mentions)
+        kept = ("id", "post_id", "target")
+        changed = {c.name: stmt.excluded[c.name] for c in schema.mentions.c if c.name not in kept}
+        return stmt.on_conflict_do_update(index_elements=["post_id", "target"], set_=changed)
+
     # -- posts -------------------------------------------------------------------------
 
     def save(
@@ -221,12 +238,7 @@ class Store:
     ) -> dict[tuple[str, str], int]:
         if not records:
             return {}
-        table = schema.posts
-        stmt = self._insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["source", "external_id"], set_={"updated_at": stmt.excluded.updated_at}
-        ).returning(table.c.id, table.c.source, table.c.external_id, sort_by_parameter_order=True)
-        rows = conn.execute(stmt, [self._post_values(r, now) for r in records])
+        rows = conn.execute(self._posts_insert, [self._post_values(r, now) for r in records])
         return {(row.source, row.external_id): row.id for row in rows}
 
     def _upsert_mentions(self, conn: Any, posts: list[tuple[int, Record]]) -> None:
@@ -248,11 +260,7 @@ class Store:
         ]
         if not rows:
             return
-        stmt = self._insert(schema.mentions)
-        changed = {k: stmt.excluded[k] for k in rows[0] if k not in ("post_id", "target")}
-        conn.execute(
-            stmt.on_conflict_do_update(index_elements=["post_id", "target"], set_=changed), rows
-        )
+        conn.execute(self._mentions_upsert, rows)
 
     # -- collector state ---------------------------------------------------------------
 
