@@ -36,8 +36,11 @@ class TargetMatcher:
         self.own_handles = {fold(h.lstrip("@")) for h in target.handles}
         self.query = parse_query(target.query, fold) if target.query else None
 
-    def match(self, text: str, author_handle: str | None = None) -> Match | None:
-        folded = fold(text)
+    def match(
+        self, text: str, author_handle: str | None = None, folded: str | None = None
+    ) -> Match | None:
+        """`folded`: `fold(text)`, when the caller has it already."""
+        folded = fold(text) if folded is None else folded
         if self.exclude is not None and self.exclude.search(folded):
             return None
         if self.query is not None and not evaluate(self.query, folded):
@@ -80,4 +83,6 @@ class Matcher:
         self.matchers = [TargetMatcher(t) for t in targets]
 
     def match(self, text: str, author_handle: str | None = None) -> list[Match]:
-        return [m for tm in self.matchers if (m := tm.match(text, author_handle)) is not None]
+        folded = fold(text)
+        found = (tm.match(text, author_handle, folded) for tm in self.matchers)
+        return [m for m in found if m is not None]

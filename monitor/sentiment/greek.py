@@ -108,6 +108,7 @@ def lookup(word: str) -> Hit | None:
 
 @lru_cache(maxsize=1)
 def rules() -> Rules:
+    tables()  # read with the rules, so the first post scored does not pay for it
     phrases = {t: v for t, v in read_table("el_lexicon.tsv").items() if " " in t}
     return Rules(
         lookup=cached_lookup(lookup),

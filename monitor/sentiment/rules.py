@@ -26,8 +26,11 @@ CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5
 
 # Emoticons first (":-)" must not split), then words, then single emoji or symbols.
+# The emoticons are only tried where one could start: trying all of them at every letter
+# was most of the cost of scoring a post.
 _EMOTICON = "|".join(re.escape(e) for e in sorted(emoticons(), key=len, reverse=True))
-TOKEN = re.compile(rf"(?:{_EMOTICON})(?=\s|$)|[^\W\d_]+|[^\w\s]", re.UNICODE)
+_EMOTICON_START = "".join(sorted({re.escape(e[0]) for e in emoticons()}))
+TOKEN = re.compile(rf"(?=[{_EMOTICON_START}])(?:{_EMOTICON})(?=\s|$)|[^\W\d_]+|[^\w\s]", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,12 @@ class Rules:
     phrases: dict[str, float] = field(default_factory=dict)
     agrees: Callable[[str, str], bool] | None = None
     """Whether a word as written can be the lexicon entry its folded form reached."""
+    phrase_starts: frozenset[str] = field(init=False)
+    """First words of `phrases`: only there is a phrase looked up."""
+
+    def __post_init__(self) -> None:
+        starts = frozenset(phrase.split(" ", 1)[0] for phrase in self.phrases)
+        object.__setattr__(self, "phrase_starts", starts)
 
 
 # "güzeeel", "cooook": a letter three or more times is one letter to the lexicon.
@@ -101,7 +110,7 @@ def polarity(text: str, rules: Rules) -> float:
             skip -= 1
             valences.append(0.0)
             continue
-        phrase = _phrase_at(folded, i, rules.phrases)
+        phrase = _phrase_at(folded, i, rules.phrases) if word in rules.phrase_starts else None
         if phrase is not None:
             hit, skip = Hit(phrase[0]), phrase[1]
         elif (emoticon := emoticon_table.get(token)) is not None:
@@ -134,8 +143,6 @@ def polarity(text: str, rules: Rules) -> float:
 
 def _phrase_at(folded: list[str], i: int, phrases: dict[str, float]) -> tuple[float, int] | None:
     """A listed phrase starting at word i, and how many more words it covers."""
-    if not phrases:
-        return None
     for length in (3, 2):
         valence = phrases.get(" ".join(folded[i : i + length]))
         if valence is not None and i + length <= len(folded):

@@ -97,6 +97,7 @@ def rules() -> Rules:
         "tr_lexicon.tsv", verb_negation=VERB_NEGATION, noun_negation=NOUN_NEGATION
     )
     phrases = {t: v for t, v in read_table("tr_lexicon.tsv").items() if " " in t}
+    _spellings()  # read with the rules, so the first post scored does not pay for it
     return Rules(
         lookup=cached_lookup(_with_negated_verbs(lexicon.lookup)),
         postnegators=POSTNEGATORS,

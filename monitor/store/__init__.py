@@ -97,7 +97,9 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
-        engine = create_engine(url, future=True, pool_pre_ping=True)
+        # A server connection can die between uses; a SQLite file's cannot, and a ping
+        # before every transaction would be one more statement per stored page.
+        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         if migrate:
@@ -294,9 +296,11 @@ class Store:
         conn.execute(stmt)
 
     def _advance(self, conn: Any, source: str, page: PageDone) -> None:
-        self._ensure_state(conn, source)
         table = schema.collector_state
-        cursor = conn.execute(select(table.c.cursor).where(table.c.source == source)).scalar()
+        found = conn.execute(select(table.c.cursor).where(table.c.source == source)).first()
+        if found is None:
+            self._ensure_state(conn, source)
+        cursor = found.cursor if found else None
         # A key set to None is done with (a Hacker News gap read to its end): drop it, so
         # cursors do not grow with every burst a source has ever had.
         merged = {k: v for k, v in {**(cursor or {}), **page.cursor}.items() if v is not None}
