@@ -350,9 +350,10 @@ class Store:
             conn.execute(table.update().where(table.c.source == source).values(**values))
 
     def delete_posts_before(self, cutoff: datetime, batch: int = 5000) -> int:
-        """Retention: delete posts created before `cutoff` with their mentions, in small
-        transactions so collection never waits long behind it. Alerts keep their copies."""
-        p, m = schema.posts, schema.mentions
+        """Retention: delete posts created before `cutoff` with their mentions and the
+        hourly counts of the hours they were in, in small transactions so collection never
+        waits long behind it. Alerts keep their copies."""
+        p, m, hours = schema.posts, schema.mentions, schema.mention_hours
         deleted = 0
         while True:
             with self.engine.begin() as conn:
@@ -362,6 +363,7 @@ class Store:
                     .all()
                 )
                 if not ids:
+                    conn.execute(delete(hours).where(hours.c.hour < floor_hour(cutoff)))
                     return deleted
                 conn.execute(delete(m).where(m.c.post_id.in_(ids)))
                 deleted += conn.execute(delete(p).where(p.c.id.in_(ids))).rowcount

@@ -19,7 +19,7 @@ from monitor.demo.live import SEARCH, LiveFeed
 from monitor.registry import channels
 from monitor.replay import ReplayServer, Reply
 from monitor.service import JOB_DEFAULTS, Service
-from monitor.store import AlreadyRunning, Store
+from monitor.store import AlreadyRunning, Store, floor_hour
 from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
 from tests.helpers import make_settings, run
 from tests.service.conftest import POSTS, RISK
@@ -219,12 +219,15 @@ def test_retention_deletes_old_posts_with_their_mentions(store):
         return Record(post, [Mention("Demlik", "competitor", [(0, 11)], ["Demlik Cafe"])], "en")
 
     store.save([record("old", timedelta(days=200)), record("new", timedelta(days=3))])
+    store.refresh_mention_hours()
     service = service_for("", store, clock=lambda: NOW)  # retention: 180d by default
 
     assert service.apply_retention() == 1
 
     (kept,) = list(store.iter_posts())
     assert kept["external_id"] == "new" and len(kept["mentions"]) == 1
+    hours = store.mention_hours(NOW - timedelta(days=365), ["Demlik"])["Demlik"]
+    assert list(hours) == [floor_hour(NOW - timedelta(days=3))]
     assert service.apply_retention() == 0
 
 
