@@ -26,6 +26,12 @@ class HackerNewsOptions(SourceOptions):
     base_url: str = "https://hn.algolia.com"
     hits_per_page: int = Field(50, ge=1, le=1000, description="Hits per page (Algolia allows 1000)")
     tags: str = Field("(story,comment)", description="Algolia tags filter")
+    reread: int = Field(
+        300,
+        ge=0,
+        description="seconds before the newest post seen that each run reads again, for "
+        "posts the search indexed late",
+    )
 
 
 class HackerNewsSpider(KulakSpider):
@@ -35,7 +41,12 @@ class HackerNewsSpider(KulakSpider):
 
     def first_requests(self) -> Iterable[Request]:
         for query in self.queries():
-            yield self.page_request(Walk(query, self.since(query)), page=0)
+            # Algolia indexes a post a little after it is written: one written just
+            # before the newest post seen may appear only now. Posts read again are
+            # updates to the store, not new posts.
+            since = self.since(query)
+            low = max(0, since - self.options.reread) if since else 0
+            yield self.page_request(Walk(query, low), page=0, newest=since)
             for key, bounds in self.cursor.items():
                 if bounds and key.startswith(gap_prefix(query)):
                     yield self.page_request(Walk(query, bounds[0], bounds[1]), page=0)

@@ -84,8 +84,55 @@ def test_second_run_asks_only_for_newer_posts(replay, sqlite_store):
     report = run(collect(runtime, runtime.settings.source("hackernews")))
 
     assert report.requests == 1 and report.new_posts == 0
-    assert replay.seen(SEARCH)[-1].param("numericFilters") == "created_at_i>1795166100"
+    # The newest post seen was at 1795166100; the five minutes before it are read again.
+    assert replay.seen(SEARCH)[-1].param("numericFilters") == "created_at_i>1795165800"
     assert sqlite_store.count_posts() == 4
+    assert sqlite_store.state("hackernews")["cursor"] == {"Kahve Durağı": 1795166100}
+
+
+def comment(n: int, created: int) -> dict:
+    return {
+        "objectID": str(50000000 + n),
+        "author": f"guest{n}",
+        "comment_text": f"Kahve Durağı şikayet {n}: elektrik yok, kimse bilgi vermiyor",
+        "created_at_i": created,
+        "_tags": ["comment"],
+    }
+
+
+def search(hits: list[dict], per_page: int):
+    """Algolia's search_by_date over `hits`: the numericFilters window, newest first."""
+
+    def answer(request):
+        bounds = dict(
+            re.match(r"created_at_i([<>])(\d+)", part).groups()
+            for part in request.param("numericFilters").split(",")
+        )
+        low, high = int(bounds[">"]), int(bounds.get("<", 10**10))
+        found = sorted(
+            (h for h in hits if low < h["created_at_i"] < high),
+            key=lambda h: -h["created_at_i"],
+        )
+        page = int(request.param("page"))
+        pages = -(-len(found) // per_page)
+        return Reply(
+            200, {"hits": found[per_page * page : per_page * (page + 1)], "nbPages": pages}
+        )
+
+    return answer
+
+
+def test_a_post_the_search_indexed_late_is_still_collected(replay, sqlite_store):
+    hits = [comment(1, 1795166100)]
+    replay.add(SEARCH, search(hits, 50))
+    runtime = runtime_for(hn_settings(replay.url), sqlite_store)
+    source = runtime.settings.source("hackernews")
+    run(collect(runtime, source))
+
+    hits.append(comment(2, 1795166100 - 40))  # written before the newest, indexed after
+    report = run(collect(runtime, source))
+
+    assert report.new_posts == 1 and sqlite_store.count_posts() == 2
 
 
 def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
@@ -132,31 +179,7 @@ def test_malformed_body_keeps_earlier_posts_and_cursor(replay, sqlite_store):
 
 def test_a_burst_bigger_than_a_runs_pages_is_read_by_the_next_runs(replay, sqlite_store):
     # Ten comments a minute apart, newest first, four a page; a run reads one page.
-    hits = [
-        {
-            "objectID": str(50000000 + n),
-            "author": f"guest{n}",
-            "comment_text": f"Kahve Durağı şikayet {n}: elektrik yok, kimse bilgi vermiyor",
-            "created_at_i": 1795166100 + 60 * n,
-            "_tags": ["comment"],
-        }
-        for n in range(10)
-    ]
-
-    def answer(request):
-        bounds = dict(
-            re.match(r"created_at_i([<>])(\d+)", part).groups()
-            for part in request.param("numericFilters").split(",")
-        )
-        low, high = int(bounds[">"]), int(bounds.get("<", 10**10))
-        found = sorted(
-            (h for h in hits if low < h["created_at_i"] < high),
-            key=lambda h: -h["created_at_i"],
-        )
-        page = int(request.param("page"))
-        return Reply(200, {"hits": found[4 * page : 4 * page + 4], "nbPages": -(-len(found) // 4)})
-
-    replay.add(SEARCH, answer)
+    replay.add(SEARCH, search([comment(n, 1795166100 + 60 * n) for n in range(10)], 4))
     runtime = runtime_for(hn_settings(replay.url, max_pages=1), sqlite_store)
     source = runtime.settings.source("hackernews")
 
@@ -169,4 +192,4 @@ def test_a_burst_bigger_than_a_runs_pages_is_read_by_the_next_runs(replay, sqlit
     # more), until all ten are read; then nothing is left to ask.
     assert counts == [4, 7, 10, 10]
     asked = [r.param("numericFilters") for r in replay.seen(SEARCH)]
-    assert asked[-1] == "created_at_i>1795166640"
+    assert asked[-1] == "created_at_i>1795166340"  # the newest, 1795166640, less 5 min
