@@ -330,7 +330,8 @@ def deliver(config_path: Path, once: bool, retry_failed: bool) -> None:
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Local day (default: yesterday).")
 @friendly_errors
 def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> None:
-    """Build the daily digest: preview it as HTML, or send it by email."""
+    """Build the daily digest: preview it as HTML, or send it by email. A sent digest is
+    recorded, so `kulak run` does not send that day's digest again."""
     from alerts.render import preview_html
     from monitor.deliver import send_digest
     from monitor.digest import build_digest, previous_day
@@ -341,15 +342,17 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> Non
     settings = load(config_path)
     tz = settings.general.timezone
     the_day = day.date() if day else previous_day(tz)
-    built = build_digest(open_store(settings), settings, the_day, tz)
+    store = open_store(settings)
+    built = build_digest(store, settings, the_day, tz)
     if preview:
         preview.write_text(preview_html(built), encoding="utf-8")
         console.print(f"Digest for {the_day} written to {preview}")
     if send:
-        results = send_digest(built, channels(settings))
-        if not results:
+        takers = {name: c for name, c in channels(settings).items() if c.sends_digests}
+        if not takers:
             err.print("No channel takes digests: configure an email channel with digest: true.")
             sys.exit(1)
+        results = {name: send_digest(store, name, c, built) for name, c in takers.items()}
         for name, result in results.items():
             console.print(f"{name}: {result.status} {result.reason}", markup=False)
         sys.exit(0 if all(r.ok for r in results.values()) else 1)
@@ -445,7 +448,7 @@ def run(config_path: Path, log_format: str) -> None:
 @friendly_errors
 def status(config_path: Path) -> None:
     """Per source: last success, last failure and why, posts of the last day; per channel:
-    queued and failed deliveries."""
+    queued and failed deliveries, and the last digest."""
     from monitor.status import gather
 
     settings = load(config_path)
@@ -462,10 +465,11 @@ def status(config_path: Path) -> None:
         sources.add_row(*(Text(cell) for cell in cells))  # reasons are text, not markup
     console.print(sources)
     channels_table = Table(title="Channels")
-    for column in ("channel", "queued", "failed", "sent"):
+    for column in ("channel", "queued", "failed", "sent", "last digest"):
         channels_table.add_column(column)
     for row in report.channels:
-        channels_table.add_row(row.name, str(row.queued), str(row.failed), str(row.sent))
+        cells = (row.name, str(row.queued), str(row.failed), str(row.sent), row.digest or "")
+        channels_table.add_row(*(Text(cell) for cell in cells))
     console.print(channels_table)
 
 

@@ -22,7 +22,8 @@ import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 
@@ -150,18 +151,24 @@ def _record(
     policy: RetryPolicy,
     now: datetime,
 ) -> None:
-    if result.ok:
-        values = {"status": "sent", "sent_at": now, "last_error": result.reason or None}
-    elif result.status == "retry" and attempts < policy.max_attempts:
-        wait = policy.delay(attempts, result.retry_after)
-        values = {"status": "pending", "next_attempt_at": now + wait, "last_error": result.reason}
-    elif result.status == "retry":
-        values = {"status": "failed", "last_error": f"gave up after {attempts}: {result.reason}"}
-    else:
-        values = {"status": "failed", "last_error": result.reason}
     d = schema.deliveries
+    values = _outcome(result, attempts, policy, now)
     with store.engine.begin() as conn:
         conn.execute(update(d).where(d.c.id == delivery_id, d.c.status == "sending").values(values))
+
+
+def _outcome(
+    result: SendResult, attempts: int, policy: RetryPolicy, now: datetime
+) -> dict[str, Any]:
+    """What the outbox (or the digests table) records after attempt number `attempts`."""
+    if result.ok:
+        return {"status": "sent", "sent_at": now, "last_error": result.reason or None}
+    if result.status == "retry" and attempts < policy.max_attempts:
+        wait = policy.delay(attempts, result.retry_after)
+        return {"status": "pending", "next_attempt_at": now + wait, "last_error": result.reason}
+    if result.status == "retry":
+        return {"status": "failed", "last_error": f"gave up after {attempts}: {result.reason}"}
+    return {"status": "failed", "last_error": result.reason}
 
 
 def retry_failed(store: Store, channel: str | None = None, clock: Clock = utcnow) -> int:
@@ -175,10 +182,29 @@ def retry_failed(store: Store, channel: str | None = None, clock: Clock = utcnow
     return result.rowcount
 
 
-def send_digest(digest: Digest, channels: Mapping[str, Channel]) -> dict[str, SendResult]:
-    """Send the digest on every channel that sends digests; each channel on its own."""
-    return {
-        name: channel.send_digest(digest)
-        for name, channel in channels.items()
-        if channel.sends_digests
-    }
+def digest_due(store: Store, channel: str, day: date, now: datetime) -> bool:
+    """Whether the digest of local `day` is still to be sent on `channel`: never tried,
+    or its retry is due. A digest sent, or refused for good, is not."""
+    record = store.digest_record(channel, day)
+    if record is None:
+        return True
+    return record.status == "pending" and (record.next_attempt_at or now) <= now
+
+
+def send_digest(
+    store: Store,
+    name: str,
+    channel: Channel,
+    digest: Digest,
+    *,
+    policy: RetryPolicy | None = None,
+    clock: Clock = utcnow,
+) -> SendResult:
+    """Send a digest on one channel and record the outcome under (channel, local day), with
+    the outbox's backoff. A crash between the send and the record sends it again."""
+    policy = policy or RetryPolicy()
+    before = store.digest_record(name, digest.day)
+    attempts = (before.attempts if before else 0) + 1
+    result = channel.send_digest(digest)
+    store.record_digest(name, digest.day, attempts, **_outcome(result, attempts, policy, clock()))
+    return result

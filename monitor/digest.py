@@ -107,6 +107,13 @@ def previous_day(tz: str, now: datetime | None = None) -> date:
     return ((now or datetime.now(UTC)).astimezone(ZoneInfo(tz)) - timedelta(days=1)).date()
 
 
+def due_day(tz: str, at: time, now: datetime) -> date:
+    """The latest local day whose digest is due by `now` when digests go out daily at
+    `at` in `tz`: yesterday once `at` has passed today, else the day before."""
+    local = now.astimezone(ZoneInfo(tz))
+    return local.date() - timedelta(days=1 if local.time() >= at else 2)
+
+
 class _Settings(Protocol):
     targets: Sequence[TargetLike]
 

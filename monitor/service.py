@@ -5,8 +5,9 @@ Scrapy crawl directly. Each enabled source has its own interval job (with jitter
 source's runs never overlap (`max_instances=1`) and runs missed while one was slow are
 folded into one (`coalesce`). After each collection the outbox is processed: detection,
 then delivery. The same step also runs on a clock, so retries and slow-burning alerts
-never wait for a collection. Email channels get their digest on a daily cron in their
-timezone, and old posts are deleted on a schedule.
+never wait for a collection. Every minute, and at start, each email channel's latest due
+digest is sent unless the store records it as sent (so a digest due while the service was
+down goes out when it is back); old posts are deleted on a schedule.
 
 Blocking work (detection, delivery over SMTP or HTTPS, the digest) runs in worker threads,
 so a slow channel never delays a crawl.
@@ -23,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from alerts.base import Channel
@@ -32,7 +32,7 @@ from monitor import sentiment
 from monitor.config import Settings, Source
 from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import DetectorsFailed, detect_once
-from monitor.digest import build_digest, previous_day
+from monitor.digest import build_digest, due_day
 from monitor.runtime import Runtime
 from monitor.store import Store
 
@@ -96,6 +96,7 @@ class Service:
     def __post_init__(self) -> None:
         self.runtime = Runtime(settings=self.settings, store=self.store)
         self.process = Coalesced("detection and delivery", self._process)
+        self.digests = Coalesced("digests", self.send_due_digests)
         self.collections: set[asyncio.Task[Any]] = set()
 
     # -- the steps ---------------------------------------------------------------------
@@ -141,12 +142,21 @@ class Service:
                     f" ({report.error})" if report.error else "",
                 )
 
-    def send_digest(self, channel_name: str, timezone: str) -> None:
-        """Yesterday's digest (in `timezone`) on one channel."""
-        day = previous_day(timezone, self.clock())
-        built = build_digest(self.store, self.settings, day, timezone, now=self.clock())
-        channel = self.channels[channel_name]
-        for name, result in delivery.send_digest(built, {channel_name: channel}).items():
+    def send_due_digests(self) -> None:
+        """On each email channel, the digest of the latest local day whose `digest_at` has
+        passed, unless it was sent, refused for good, or waits for its next try. Only that
+        day: after a long downtime the days before it are not caught up."""
+        for name, channel in self.channels.items():
+            digest_at = getattr(channel.options, "digest_at", None)
+            if not channel.sends_digests or digest_at is None:
+                continue
+            tz = getattr(channel.options, "timezone", None) or self.settings.general.timezone
+            now = self.clock()
+            day = due_day(tz, digest_at, now)
+            if not delivery.digest_due(self.store, name, day, now):
+                continue
+            built = build_digest(self.store, self.settings, day, tz, now=now)
+            result = delivery.send_digest(self.store, name, channel, built, clock=self.clock)
             level = logging.INFO if result.ok else logging.ERROR
             log.log(level, "digest for %s on %s: %s %s", day, name, result.status, result.reason)
 
@@ -178,18 +188,13 @@ class Service:
             name="detect and deliver",
             next_run_time=now,
         )
-        for name, channel in self.channels.items():
-            digest_at = getattr(channel.options, "digest_at", None)
-            if not channel.sends_digests or digest_at is None:
-                continue
-            tz = getattr(channel.options, "timezone", None) or self.settings.general.timezone
-            scheduler.add_job(
-                asyncio.to_thread,
-                CronTrigger(hour=digest_at.hour, minute=digest_at.minute, timezone=tz),
-                args=[self.send_digest, name, tz],
-                id=f"digest:{name}",
-                name=f"digest on {name} at {digest_at:%H:%M} {tz}",
-            )
+        scheduler.add_job(
+            self.digests.run,
+            IntervalTrigger(seconds=self.timing.tick.total_seconds()),
+            id="digests",
+            name="send due digests",
+            next_run_time=now,
+        )
         scheduler.add_job(
             asyncio.to_thread,
             IntervalTrigger(seconds=self.timing.retention_every.total_seconds()),
@@ -219,7 +224,7 @@ class Service:
 
     async def shutdown(self, scheduler: AsyncIOScheduler) -> None:
         """No new jobs; crawls stop gracefully (their posts are stored), the detection
-        and delivery pass under way finishes, then the scheduler goes."""
+        and delivery pass and the digest under way finish, then the scheduler goes."""
         log.info("stopping: %d crawls under way", len(self.runtime.crawls))
         scheduler.pause()
         loop = asyncio.get_running_loop()
@@ -229,6 +234,7 @@ class Service:
             stopping = asyncio.ensure_future(stop_all(self.runtime))
             await asyncio.wait({stopping, *self.collections}, timeout=deadline - loop.time())
         await self.process.close()
+        await self.digests.close()
         scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # the scheduler shuts down on its loop's next turn
         log.info("stopped")

@@ -1,7 +1,8 @@
 """`kulak status`: what an operator checks first, read from the store.
 
-A source that is configured but has never run is listed too: silence is what operators
-of listening tools complain about most, so it must be visible.
+A source that is configured but has never run is listed too, and so is a digest that is
+failing or was never sent: silence is what operators of listening tools complain about
+most, so it must be visible.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import Settings
-from monitor.store import Store
+from monitor.store import DigestRecord, Store
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ChannelStatus:
     queued: int  # waiting, retrying, or being sent
     failed: int
     sent: int
+    digest: str | None = None  # the latest digest on a channel that sends them
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,17 @@ class Status:
 
 def _when(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else None
+
+
+def _digest(record: DigestRecord | None) -> str:
+    if record is None:
+        return "none yet"
+    if record.status == "sent":
+        return f"{record.day} sent {_when(record.sent_at)}"
+    tries = f"{record.attempts} attempt{'' if record.attempts == 1 else 's'}"
+    if record.status == "pending":
+        tries += f", next {_when(record.next_attempt_at)}"
+    return f"{record.day} failing ({tries}): {record.last_error}"
 
 
 def gather(store: Store, settings: Settings, now: datetime | None = None) -> Status:
@@ -62,13 +75,19 @@ def gather(store: Store, settings: Settings, now: datetime | None = None) -> Sta
             )
         )
     counts = store.delivery_counts()
+    digests = store.latest_digests()
     names = {c.name for c in settings.enabled_channels} | {channel for channel, _ in counts}
+    names |= digests.keys()
+    digest_channels = {
+        c.name for c in settings.enabled_channels if getattr(c.options, "digest", False)
+    } | digests.keys()
     channels = [
         ChannelStatus(
             name=name,
             queued=counts.get((name, "pending"), 0) + counts.get((name, "sending"), 0),
             failed=counts.get((name, "failed"), 0),
             sent=counts.get((name, "sent"), 0),
+            digest=_digest(digests.get(name)) if name in digest_channels else None,
         )
         for name in sorted(names)
     ]

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.replay import Reply
 from monitor.store import Store
+from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
 from tests.helpers import burst, fixture_text, kulak, quiet_days, write_settings
 
 
@@ -216,6 +217,41 @@ def test_digest_preview_writes_html(tmp_path):
     assert "Kahve Durağı" in html and "<html" in html.lower()
     none = CliRunner().invoke(main, ["digest", "--config", str(settings)])
     assert none.exit_code == 2 and "--preview FILE.html or --send" in none.output
+
+
+def test_digest_send_records_it_so_the_service_does_not_send_it_again(
+    tmp_path,
+    smtp_factory,  # noqa: F811
+):
+    from monitor.registry import channels, database_url, load
+    from monitor.service import Service
+
+    smtp = smtp_factory()
+    settings = write_settings(
+        tmp_path,
+        f"""channels:
+  email:
+    host: 127.0.0.1
+    port: {smtp.port}
+    security: none
+    sender: kulak <kulak@example.com>
+    to: [care@example.com]
+""",
+    )
+    loaded = load(settings)
+    store = Store.open(database_url(loaded))
+    day = ["--day", "2026-11-20", "--config", str(settings)]
+    preview = CliRunner().invoke(main, ["digest", "--preview", str(tmp_path / "d.html"), *day])
+    assert preview.exit_code == 0 and store.latest_digests() == {}  # a preview is not a send
+
+    sent = CliRunner().invoke(main, ["digest", "--send", *day])
+    assert sent.exit_code == 0 and "email: ok" in sent.output
+    noon = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)  # 12:30 in Istanbul: 20 Nov's is due
+    Service(loaded, store, channels(loaded), clock=lambda: noon).send_due_digests()
+
+    assert len(smtp.mailbox.messages) == 1
+    assert store.latest_digests()["email"].status == "sent"
+    store.close()
 
 
 def test_score_reads_lines_and_writes_json_lines(tmp_path):

@@ -1,4 +1,5 @@
-"""The store: posts, mentions, collector state and the alert outbox, on SQLite or PostgreSQL.
+"""The store: posts, mentions, collector state, the alert outbox and the digests sent, on
+SQLite or PostgreSQL.
 
 Writes are idempotent upserts keyed by what identifies a thing in the world (a post by
 source and external id, an alert by its stable key), so collecting or detecting again
@@ -11,7 +12,7 @@ import fcntl
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,17 @@ class Delivery:
     channel: str
     attempts: int
     status: str
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    channel: str
+    day: date  # the local day the digest is about
+    status: str  # sent, pending (tried again at next_attempt_at), failed
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
 
 
 class Store:
@@ -700,6 +712,44 @@ class Store:
         query = select(d.c.channel, d.c.status, func.count()).group_by(d.c.channel, d.c.status)
         with self.engine.connect() as conn:
             return {(row[0], row[1]): row[2] for row in conn.execute(query)}
+
+    # -- digests -----------------------------------------------------------------------
+
+    def digest_record(self, channel: str, day: date) -> DigestRecord | None:
+        table = schema.digests
+        query = select(table).where(table.c.channel == channel, table.c.day == day)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return None if row is None else _digest_record(row)
+
+    def latest_digests(self) -> dict[str, DigestRecord]:
+        """Per channel, the record of the latest day it has one for."""
+        table = schema.digests
+        latest = (
+            select(table.c.channel, func.max(table.c.day).label("day"))
+            .group_by(table.c.channel)
+            .subquery()
+        )
+        query = select(table).join(
+            latest, and_(table.c.channel == latest.c.channel, table.c.day == latest.c.day)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return {row["channel"]: _digest_record(row) for row in rows}
+
+    def record_digest(self, channel: str, day: date, attempts: int, **outcome: Any) -> None:
+        """Write how the latest attempt at this digest went (`status` and what goes with
+        it); what an earlier attempt left in the other columns is cleared."""
+        cleared = {"last_error": None, "next_attempt_at": None, "sent_at": None}
+        values = {**cleared, **outcome, "attempts": attempts}
+        stmt = self._insert(schema.digests).values(channel=channel, day=day, **values)
+        with self.engine.begin() as conn:
+            conn.execute(stmt.on_conflict_do_update(index_elements=["channel", "day"], set_=values))
+
+
+def _digest_record(row: Any) -> DigestRecord:
+    times = {key: as_utc(row[key]) for key in ("next_attempt_at", "sent_at")}
+    return DigestRecord(**{**row, **times})
 
 
 def floor_hour(at: datetime) -> datetime:

@@ -7,6 +7,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -137,3 +138,17 @@ deliveries = Table(
     UniqueConstraint("alert_id", "channel", name="uq_deliveries_alert_channel"),
 )
 Index("ix_deliveries_channel_status", deliveries.c.channel, deliveries.c.status)
+
+# The daily digest per channel and the local day it is about: sent, waiting to be tried
+# again (`pending`, at `next_attempt_at`), or `failed` for good (until sent by hand).
+digests = Table(
+    "digests",
+    metadata,
+    Column("channel", String(100), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("next_attempt_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+)

@@ -1,5 +1,5 @@
 """`kulak run` in this process: scheduled collections against local replays, time-outs,
-delivery after each collection, the digest cron, retention and the run lock."""
+delivery after each collection, retention and the run lock (digests: test_digests.py)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.demo.live import SEARCH, LiveFeed
 from monitor.registry import channels
 from monitor.replay import ReplayServer, Reply
-from monitor.service import JOB_DEFAULTS, Service
+from monitor.service import Service
 from monitor.store import AlreadyRunning, Store, floor_hour
-from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
 from tests.helpers import make_settings, run
 from tests.service.conftest import POSTS, RISK
 
@@ -153,59 +151,6 @@ def test_interrupted_sends_of_a_killed_run_are_sent_at_start(sqlite_store, tmp_p
 
     assert jsonl_keys(out) == [RISK.key]
     assert sqlite_store.delivery_counts() == {("jsonl", "sent"): 1}
-
-
-def test_digest_is_scheduled_daily_in_the_channels_timezone(sqlite_store):
-    service = service_for(
-        """
-channels:
-  email:
-    host: 127.0.0.1
-    sender: kulak <kulak@example.com>
-    to: [care@example.com]
-    digest_at: "08:30"
-  athens:
-    type: email
-    host: 127.0.0.1
-    sender: kulak <kulak@example.com>
-    to: [athens@example.com]
-    digest_at: "07:00"
-    timezone: Europe/Athens
-""",
-        sqlite_store,
-        clock=lambda: NOW,
-    )
-    scheduler = AsyncIOScheduler(timezone="UTC", job_defaults=JOB_DEFAULTS)
-    service.schedule(scheduler)
-
-    def next_fire(job_id: str) -> datetime:
-        return scheduler.get_job(job_id).trigger.get_next_fire_time(None, NOW)
-
-    # Europe/Istanbul is kulak.timezone in the test settings (UTC+3)
-    assert next_fire("digest:email") == datetime(2026, 11, 22, 5, 30, tzinfo=UTC)
-    assert next_fire("digest:athens") == datetime(2026, 11, 22, 5, 0, tzinfo=UTC)
-
-
-def test_digest_job_mails_yesterdays_digest(sqlite_store, smtp_factory):  # noqa: F811
-    smtp = smtp_factory()
-    settings = make_settings(
-        f"""
-channels:
-  email:
-    host: 127.0.0.1
-    port: {smtp.port}
-    security: none
-    sender: kulak <kulak@example.com>
-    to: [care@example.com]
-"""
-    )
-    service = Service(settings, sqlite_store, channels(settings), clock=lambda: NOW)
-
-    service.send_digest("email", "Europe/Istanbul")
-
-    message = smtp.mailbox.only_message()
-    assert message["Subject"].startswith("kulak digest 20 Nov 2026")
-    assert message["To"] == "care@example.com"
 
 
 def test_retention_deletes_old_posts_with_their_mentions(store):
