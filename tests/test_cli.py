@@ -236,6 +236,9 @@ def test_digest_send_records_it_so_the_service_does_not_send_it_again(
     security: none
     sender: kulak <kulak@example.com>
     to: [care@example.com]
+  file:
+    type: jsonl
+    path: {tmp_path / "alerts.jsonl"}
 """,
     )
     loaded = load(settings)
@@ -246,6 +249,7 @@ def test_digest_send_records_it_so_the_service_does_not_send_it_again(
 
     sent = CliRunner().invoke(main, ["digest", "--send", *day])
     assert sent.exit_code == 0 and "email: ok" in sent.output
+    assert "file" not in sent.output  # a channel without digests is not asked
     noon = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)  # 12:30 in Istanbul: 20 Nov's is due
     Service(loaded, store, channels(loaded), clock=lambda: noon).send_due_digests()
 

@@ -162,7 +162,9 @@ def test_backoff_doubles_up_to_the_cap_and_respects_retry_after() -> None:
     assert policy.delay(1, retry_after=300) == timedelta(seconds=300)
 
 
-def test_digest_goes_only_to_channels_that_send_digests(smtp_factory, digest: Digest) -> None:
+def test_a_digest_sent_is_recorded_per_channel_and_day(
+    store: Store, smtp_factory, digest: Digest
+) -> None:
     server = smtp_factory()
     mail = alerts.create(
         "email",
@@ -174,6 +176,7 @@ def test_digest_goes_only_to_channels_that_send_digests(smtp_factory, digest: Di
             "to": ["t@example.com"],
         },
     )
-    results = send_digest(digest, {"mail": mail, "console": alerts.create("console", {})})
-    assert list(results) == ["mail"] and results["mail"].ok
+    assert send_digest(store, "mail", mail, digest).ok
     assert len(server.mailbox.messages) == 1
+    record = store.digest_record("mail", digest.day)
+    assert record is not None and (record.status, record.attempts) == ("sent", 1)
