@@ -96,7 +96,7 @@ class Service:
     def __post_init__(self) -> None:
         self.runtime = Runtime(settings=self.settings, store=self.store)
         self.process = Coalesced("detection and delivery", self._process)
-        self.digests = Coalesced("digests", self.send_due_digests)
+        self.digests = Coalesced("sending due digests", self.send_due_digests)
         self.collections: set[asyncio.Task[Any]] = set()
 
     # -- the steps ---------------------------------------------------------------------
@@ -181,20 +181,14 @@ class Service:
                 name=f"collect {source.name}",
                 next_run_time=now,
             )
-        scheduler.add_job(
-            self.process.run,
-            IntervalTrigger(seconds=self.timing.tick.total_seconds()),
-            id="process",
-            name="detect and deliver",
-            next_run_time=now,
-        )
-        scheduler.add_job(
-            self.digests.run,
-            IntervalTrigger(seconds=self.timing.tick.total_seconds()),
-            id="digests",
-            name="send due digests",
-            next_run_time=now,
-        )
+        for job_id, step in (("process", self.process), ("digests", self.digests)):
+            scheduler.add_job(
+                step.run,
+                IntervalTrigger(seconds=self.timing.tick.total_seconds()),
+                id=job_id,
+                name=step.name,
+                next_run_time=now,
+            )
         scheduler.add_job(
             asyncio.to_thread,
             IntervalTrigger(seconds=self.timing.retention_every.total_seconds()),
