@@ -29,7 +29,7 @@ from sqlalchemy import update
 
 from alerts.base import Channel, SendResult
 from monitor.digest import Digest
-from monitor.store import Store, schema
+from monitor.store import DigestRecord, Store, schema
 
 log = logging.getLogger(__name__)
 
@@ -182,13 +182,14 @@ def retry_failed(store: Store, channel: str | None = None, clock: Clock = utcnow
     return result.rowcount
 
 
-def digest_due(store: Store, channel: str, day: date, now: datetime) -> bool:
-    """Whether the digest of local `day` is still to be sent on `channel`: never tried,
-    or its retry is due. A digest sent, or refused for good, is not."""
-    record = store.digest_record(channel, day)
-    if record is None:
+def digest_due(latest: DigestRecord | None, day: date, now: datetime) -> bool:
+    """Whether the digest of local `day` is to be sent now on a channel whose latest
+    digest record is `latest`: not tried yet, or its retry is due. One sent, refused for
+    good, or older than a digest already tried is not."""
+    if latest is None or latest.day < day:
         return True
-    return record.status == "pending" and (record.next_attempt_at or now) <= now
+    due = latest.next_attempt_at or now
+    return latest.day == day and latest.status == "pending" and due <= now
 
 
 def send_digest(

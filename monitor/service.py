@@ -32,7 +32,7 @@ from monitor import sentiment
 from monitor.config import Settings, Source
 from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import DetectorsFailed, detect_once
-from monitor.digest import build_digest, due_day
+from monitor.digest import build_digest, due_day, previous_day
 from monitor.runtime import Runtime
 from monitor.store import Store
 
@@ -145,7 +145,9 @@ class Service:
     def send_due_digests(self) -> None:
         """On each email channel, the digest of the latest local day whose `digest_at` has
         passed, unless it was sent, refused for good, or waits for its next try. Only that
-        day: after a long downtime the days before it are not caught up."""
+        day: after a long downtime the days before it are not caught up. A channel with no
+        digest yet (a new store) starts with yesterday's, once today's `digest_at` is past."""
+        latest = self.store.latest_digests()
         for name, channel in self.channels.items():
             digest_at = getattr(channel.options, "digest_at", None)
             if not channel.sends_digests or digest_at is None:
@@ -153,7 +155,9 @@ class Service:
             tz = getattr(channel.options, "timezone", None) or self.settings.general.timezone
             now = self.clock()
             day = due_day(tz, digest_at, now)
-            if not delivery.digest_due(self.store, name, day, now):
+            if name not in latest and day < previous_day(tz, now):
+                continue
+            if not delivery.digest_due(latest.get(name), day, now):
                 continue
             built = build_digest(self.store, self.settings, day, tz, now=now)
             result = delivery.send_digest(self.store, name, channel, built, clock=self.clock)

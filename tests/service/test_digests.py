@@ -191,6 +191,23 @@ def test_after_a_long_downtime_only_the_latest_due_digest_is_sent(
     assert store.latest_digests()["email"].day == date(2026, 11, 19)
 
 
+def test_a_new_store_starts_with_yesterdays_digest_at_digest_at(
+    store,
+    smtp_factory,  # noqa: F811
+):
+    smtp = smtp_factory()
+    clock = Clock(datetime(2026, 11, 21, 4, 0, tzinfo=UTC))  # 07:00 in Istanbul
+    service = email_service(store, smtp.port, clock)
+
+    service.send_due_digests()  # the day before yesterday's fell due before kulak ran
+    assert smtp.mailbox.messages == []
+    clock.now = datetime(2026, 11, 21, 5, 30, tzinfo=UTC)  # 08:30
+    service.send_due_digests()
+
+    (subject,) = subjects(smtp.mailbox)
+    assert subject.startswith("kulak digest 20 Nov 2026")
+
+
 def test_each_channel_is_due_in_its_own_timezone(
     store,
     smtp_factory,  # noqa: F811
