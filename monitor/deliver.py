@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -182,14 +182,12 @@ def retry_failed(store: Store, channel: str | None = None, clock: Clock = utcnow
     return result.rowcount
 
 
-def digest_due(latest: DigestRecord | None, day: date, now: datetime) -> bool:
-    """Whether the digest of local `day` is to be sent now on a channel whose latest
-    digest record is `latest`: not tried yet, or its retry is due. One sent, refused for
-    good, or older than a digest already tried is not."""
-    if latest is None or latest.day < day:
+def digest_due(record: DigestRecord | None, now: datetime) -> bool:
+    """Whether a digest with this record (None: never tried) is to be sent now: not tried
+    yet, or its retry is due. One sent, or refused for good, is not."""
+    if record is None:
         return True
-    due = latest.next_attempt_at or now
-    return latest.day == day and latest.status == "pending" and due <= now
+    return record.status == "pending" and (record.next_attempt_at or now) <= now
 
 
 def send_digest(

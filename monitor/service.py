@@ -147,7 +147,7 @@ class Service:
         passed, unless it was sent, refused for good, or waits for its next try. Only that
         day: after a long downtime the days before it are not caught up. A channel with no
         digest yet (a new store) starts with yesterday's, once today's `digest_at` is past."""
-        latest = self.store.latest_digests()
+        started = self.store.latest_digests().keys()  # channels that had a digest before
         for name, channel in self.channels.items():
             digest_at = getattr(channel.options, "digest_at", None)
             if not channel.sends_digests or digest_at is None:
@@ -155,9 +155,9 @@ class Service:
             tz = getattr(channel.options, "timezone", None) or self.settings.general.timezone
             now = self.clock()
             day = due_day(tz, digest_at, now)
-            if name not in latest and day < previous_day(tz, now):
+            if name not in started and day < previous_day(tz, now):
                 continue
-            if not delivery.digest_due(latest.get(name), day, now):
+            if not delivery.digest_due(self.store.digest_record(name, day), now):
                 continue
             built = build_digest(self.store, self.settings, day, tz, now=now)
             result = delivery.send_digest(self.store, name, channel, built, clock=self.clock)
