@@ -445,14 +445,21 @@ def run(config_path: Path, log_format: str) -> None:
 
 @main.command()
 @config_option
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when no `kulak run` serves the database, a source keeps failing or a "
+    "digest is failing (for monitoring).",
+)
 @friendly_errors
-def status(config_path: Path) -> None:
+def status(config_path: Path, check: bool) -> None:
     """Per source: last success, last failure and why, posts of the last day; per channel:
     queued and failed deliveries, and the last digest."""
     from monitor.status import gather
 
     settings = load(config_path)
     report = gather(open_store(settings), settings)
+    console.print(f"kulak run: {'serving' if report.serving else 'not running'}")
     sources = Table(title="Sources")
     for column in ("source", "status", "last success", "last failure", "posts (24 h)"):
         sources.add_column(column)
@@ -471,6 +478,10 @@ def status(config_path: Path) -> None:
         cells = (row.name, str(row.queued), str(row.failed), str(row.sent), row.digest or "")
         channels_table.add_row(*(Text(cell) for cell in cells))
     console.print(channels_table)
+    if check:
+        for problem in report.problems:
+            err.print(f"problem: {problem}", markup=False)
+        sys.exit(1 if report.problems else 0)
 
 
 def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import Settings
+from monitor.detectors.health import Options as HealthOptions
+from monitor.detectors.health import failing
 from monitor.store import DigestRecord, Store
 
 
@@ -38,6 +40,8 @@ class ChannelStatus:
 class Status:
     sources: list[SourceStatus]
     channels: list[ChannelStatus]
+    serving: bool  # a `kulak run` holds the database's run lock
+    problems: list[str]  # what `kulak status --check` fails on, one line each
 
 
 def _when(value: datetime | None) -> str | None:
@@ -60,9 +64,17 @@ def gather(store: Store, settings: Settings, now: datetime | None = None) -> Sta
     posts = store.posts_per_source(now - timedelta(days=1))
     states = {state["source"]: state for state in store.states()}
     configured = {source.name: source.enabled for source in settings.sources}
+    health = settings.detectors.get("health") or HealthOptions()
+    serving = store.serving()
+    problems = [] if serving else ["no `kulak run` is serving this database"]
     sources = []
     for name in sorted(configured.keys() | states.keys()):
         state = states.get(name) or store.state(name)
+        if configured.get(name) and failing(state, health):
+            problems.append(
+                f"source {name}: {state['consecutive_failures']} failed runs in a row, "
+                f"the last {state['status']}: {state.get('last_error')}"
+            )
         sources.append(
             SourceStatus(
                 name=name,
@@ -91,4 +103,9 @@ def gather(store: Store, settings: Settings, now: datetime | None = None) -> Sta
         )
         for name in sorted(names)
     ]
-    return Status(sources, channels)
+    problems += [
+        f"channel {name}: digest {_digest(record)}"
+        for name, record in sorted(digests.items())
+        if record.status != "sent"
+    ]
+    return Status(sources, channels, serving=serving, problems=problems)

@@ -293,3 +293,30 @@ def test_score_names_a_line_that_is_not_utf8_and_still_answers_it():
     assert "line 2: not UTF-8" in result.stderr
     labels = [json.loads(line)["label"] for line in result.stdout.splitlines()]
     assert labels == ["pos", "neu", "neg"]
+
+
+def test_status_check_fails_while_nothing_serves_or_a_source_keeps_failing(tmp_path):
+    from spiders.items import SourceProblem
+
+    path = write_settings(tmp_path, "sources:\n  hackernews: {}\n")
+    store = Store.open(f"sqlite:///{tmp_path / 'kulak.sqlite3'}")
+    down = SourceProblem("unreachable", "HTTP 503", url="https://hn.test/")
+    for _ in range(3):
+        store.record_run("hackernews", problems=[down], requests=1, new_posts=0)
+
+    stopped = kulak("status", "--check", "--config", str(path), cwd=tmp_path)
+
+    assert stopped.returncode == 1
+    assert "kulak run: not running" in stopped.stdout
+    assert "problem: no `kulak run` is serving this database" in stopped.stderr
+    assert "problem: source hackernews: 3 failed runs in a row, the last unreachable" in (
+        stopped.stderr
+    )
+
+    store.record_run("hackernews", problems=[], requests=1, new_posts=2)
+    with store.run_lock():  # as `kulak run` holds it
+        serving = kulak("status", "--check", "--config", str(path), cwd=tmp_path)
+    store.close()
+
+    assert serving.returncode == 0, serving.stderr
+    assert "kulak run: serving" in serving.stdout and "problem" not in serving.stderr

@@ -40,6 +40,14 @@ class Options(DetectorOptions):
     )
 
 
+def failing(state: dict[str, Any], options: Options) -> bool:
+    """Whether a source's collector state is a failure worth an operator's time."""
+    return (
+        state["status"] in options.failures
+        and state["consecutive_failures"] >= options.min_failures
+    )
+
+
 def detect(ctx: Context, options: Options) -> list[Alert]:
     enabled = {source.name for source in ctx.settings.enabled_sources}
     stored = ctx.store.alerts(kind="health")
@@ -48,9 +56,7 @@ def detect(ctx: Context, options: Options) -> list[Alert]:
         name = state["source"]
         if name not in enabled:
             continue
-        if state["status"] in options.failures and (
-            state["consecutive_failures"] >= options.min_failures
-        ):
+        if failing(state, options):
             alerts.append(_failing(ctx, state))
         elif state["status"] == "ok":
             last = [a for a in stored if a.key.startswith(f"health:{name}:")]

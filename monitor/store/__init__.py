@@ -153,6 +153,16 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def serving(self) -> bool:
+        """Whether a `kulak run` serves this database now. Asked by taking the run lock for
+        a moment: a `kulak run` starting in that very moment refuses to start, as if a
+        second one were running, and its supervisor starts it again."""
+        try:
+            with self.run_lock():
+                return False
+        except AlreadyRunning:
+            return True
+
     def _insert(self, table: schema.Table) -> Any:
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         return dialect.insert(table)

@@ -165,13 +165,15 @@ def test_status_shows_a_failing_digest_per_channel(store, smtp_later):
 """,
     ).settings
 
-    report = {c.name: c.digest for c in gather(store, settings, NOW).channels}
+    status = gather(store, settings, NOW)
+    report = {c.name: c.digest for c in status.channels}
 
     assert report == {
         "email": "2026-11-20 failing (1 attempt, next 2026-11-21 09:30:30 UTC): connection refused",
         "athens": "none yet",
         "alerts": None,
     }
+    assert f"channel email: digest {report['email']}" in status.problems  # for --check
 
 
 def test_after_a_long_downtime_only_the_latest_due_digest_is_sent(

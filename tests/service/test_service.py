@@ -178,14 +178,14 @@ def test_retention_deletes_old_posts_with_their_mentions(store):
 
 def test_only_one_run_serves_a_database(store):
     other = Store(store.engine)
-    with (
-        store.run_lock(),
-        pytest.raises(AlreadyRunning, match="another `kulak run`"),
-        other.run_lock(),
-    ):
-        pass
+    assert not other.serving()
+    with store.run_lock():
+        assert other.serving()  # what `kulak status` asks
+        with pytest.raises(AlreadyRunning, match="another `kulak run`"), other.run_lock():
+            pass
     with other.run_lock():  # released when the first run ends
         pass
+    assert not store.serving()
 
 
 def test_a_failing_detector_does_not_hold_back_delivery(store, tmp_path):
