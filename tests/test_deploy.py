@@ -21,15 +21,16 @@ def unit_commands() -> list[list[str]]:
     return [shlex.split(args) for program, args in lines if program.endswith("/kulak")]
 
 
-def container_command() -> list[str]:
+def container_commands() -> list[list[str]]:
     text = (DEPLOY / "Containerfile").read_text(encoding="utf-8")
-    found = {k: re.search(rf"^{k} (\[.*\])$", text, flags=re.M) for k in ("ENTRYPOINT", "CMD")}
-    entry, cmd = (json.loads(found[k].group(1)) for k in ("ENTRYPOINT", "CMD"))
-    assert entry == ["kulak"]
-    return cmd
+    keys = ("ENTRYPOINT", "CMD", "HEALTHCHECK")
+    found = {k: re.search(rf"^{k} (?:--\S+ )*(?:CMD )?(\[.*\])$", text, flags=re.M) for k in keys}
+    entry, cmd, health = (json.loads(found[k].group(1)) for k in keys)
+    assert entry == ["kulak"] and health[0] == "kulak"
+    return [cmd, health[1:]]
 
 
-@pytest.mark.parametrize("args", [*unit_commands(), container_command()], ids=" ".join)
+@pytest.mark.parametrize("args", [*unit_commands(), *container_commands()], ids=" ".join)
 def test_each_command_parses(args):
     result = CliRunner().invoke(main, [*args, "--help"])
     assert result.exit_code == 0, result.output
