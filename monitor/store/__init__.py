@@ -174,7 +174,7 @@ class Store:
         stmt = self._insert(table)
         return stmt.on_conflict_do_update(
             index_elements=["source", "external_id"], set_={"updated_at": stmt.excluded.updated_at}
-        ).returning(table.c.id, table.c.source, table.c.external_id)
+        )
 
     @cached_property
     def _mentions_upsert(self) -> Any:
@@ -262,8 +262,8 @@ class Store:
     ) -> dict[tuple[str, str], int]:
         if not records:
             return {}
-        rows = conn.execute(self._posts_insert, [self._post_values(r, now) for r in records])
-        return {(row.source, row.external_id): row.id for row in rows}
+        conn.execute(self._posts_insert, [self._post_values(r, now) for r in records])
+        return self._known_posts(conn, [(r.post.source, r.post.external_id) for r in records])
 
     def _upsert_mentions(self, conn: Any, posts: list[tuple[int, Record]]) -> None:
         rows = [
