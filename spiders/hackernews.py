@@ -46,7 +46,7 @@ class HackerNewsSpider(KulakSpider):
             # updates to the store, not new posts.
             since = self.since(query)
             low = max(0, since - self.options.reread) if since else 0
-            yield self.page_request(Walk(query, low), page=0, newest=since)
+            yield self.page_request(Walk(query, low, read=since), page=0, newest=since)
             for key, bounds in self.cursor.items():
                 if bounds and key.startswith(gap_prefix(query)):
                     yield self.page_request(Walk(query, bounds[0], bounds[1]), page=0)
@@ -98,12 +98,14 @@ class Walk:
     Algolia answers newest first, so a walk stopped by `max_pages` leaves the older posts
     of its window unread: that gap is kept in the cursor, under a key of its own, and read
     by later runs beside the new posts, so a burst bigger than a run's pages is delayed,
-    never skipped.
+    never skipped. `read`: up to there, earlier runs read everything (a walk that reads
+    some of that again, for late-indexed posts, leaves no gap there).
     """
 
     query: str
     low: int
     high: int | None = None
+    read: int = 0
 
     def done(self, newest: int, unread_below: int | None) -> dict[str, Any]:
         cursor: dict[str, Any] = {}
@@ -111,8 +113,9 @@ class Walk:
             cursor[self.query] = newest
         else:
             cursor[f"{gap_prefix(self.query)}{self.high}"] = None
-        if unread_below is not None:
-            cursor[f"{gap_prefix(self.query)}{unread_below}"] = [self.low, unread_below]
+        low = max(self.low, self.read)
+        if unread_below is not None and unread_below > low + 1:
+            cursor[f"{gap_prefix(self.query)}{unread_below}"] = [low, unread_below]
         return cursor
 
 

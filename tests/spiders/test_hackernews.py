@@ -192,4 +192,8 @@ def test_a_burst_bigger_than_a_runs_pages_is_read_by_the_next_runs(replay, sqlit
     # more), until all ten are read; then nothing is left to ask.
     assert counts == [4, 7, 10, 10]
     asked = [r.param("numericFilters") for r in replay.seen(SEARCH)]
-    assert asked[-1] == "created_at_i>1795166340"  # the newest, 1795166640, less 5 min
+    # The last run: one request, the newest (1795166640) less 5 minutes; posts read
+    # again leave no gap behind.
+    assert asked[-1] == "created_at_i>1795166340"
+    assert len(asked) == 1 + 2 + 2 + 1
+    assert [k for k in sqlite_store.state("hackernews")["cursor"]] == ["Kahve Durağı"]
