@@ -35,12 +35,16 @@ TOKEN = "xoxb-0000-latency-benchmark"
 
 
 def start_kulak_run(
-    settings: Path, log: Path, env: dict[str, str] | None = None
+    settings: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    launcher: tuple[str, ...] = ("-m", "monitor.cli"),
 ) -> subprocess.Popen:
-    """`kulak run` in a process of its own, its log lines in `log`; `env` adds secrets."""
+    """`kulak run` in a process of its own, its log lines in `log`; `env` adds secrets;
+    `launcher`: how Python is told to start the command line."""
     with log.open("wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "run", "--config", str(settings)],
+            [sys.executable, *launcher, "run", "--config", str(settings)],
             cwd=ROOT,
             env={**os.environ, "SLACK_BOT_TOKEN": TOKEN, **(env or {})},
             stderr=out,

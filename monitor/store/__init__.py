@@ -9,7 +9,7 @@ never makes a second row.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +33,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.alert import Alert
 from monitor.records import Record
@@ -59,10 +60,25 @@ BRIEF_MENTION = ("id", "target", "created_at", "label", "intents", "by_target")
 #: the PostgreSQL advisory lock `kulak run` holds (any fixed number; "kulak" in ASCII)
 RUN_LOCK_KEY = 0x6B756C616B
 ENGAGEMENT = ("likes", "reposts", "replies", "score", "views", "author_followers")
+#: values in one IN list at most (a power of two, as `one_of` pads to)
+IN_LIMIT = 1024
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def one_of(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`, the list padded to a power of two with its last value.
+
+    Each length of an IN list is a statement of its own, which the driver prepares and
+    keeps per connection (sqlite3 keeps its 128 latest, some 170 bytes per value). A list
+    that grew by one from cycle to cycle (the alert keys a detector checks) filled that
+    cache with ever larger statements: tens of MiB per connection in a long run. Padded,
+    a query has a dozen lengths at most.
+    """
+    size = 1 << max(len(values) - 1, 0).bit_length()
+    return column.in_([*values, *values[-1:] * (size - len(values))])
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -220,10 +236,10 @@ class Store:
             by_source.setdefault(source, []).append(external_id)
         known: dict[tuple[str, str], int] = {}
         for source, external_ids in by_source.items():
-            for start in range(0, len(external_ids), 500):
+            for start in range(0, len(external_ids), IN_LIMIT):
                 query = select(table.c.id, table.c.external_id).where(
                     table.c.source == source,
-                    table.c.external_id.in_(external_ids[start : start + 500]),
+                    one_of(table.c.external_id, external_ids[start : start + IN_LIMIT]),
                 )
                 known.update({(source, row.external_id): row.id for row in conn.execute(query)})
         return known
@@ -371,7 +387,7 @@ class Store:
                 }
             conn.execute(table.update().where(table.c.source == source).values(**values))
 
-    def delete_posts_before(self, cutoff: datetime, batch: int = 5000) -> int:
+    def delete_posts_before(self, cutoff: datetime, batch: int = IN_LIMIT) -> int:
         """Retention: delete posts created before `cutoff` with their mentions and the
         hourly counts of the hours they were in, in small transactions so collection never
         waits long behind it. Alerts keep their copies."""
@@ -387,8 +403,8 @@ class Store:
                 if not ids:
                     conn.execute(delete(hours).where(hours.c.hour < floor_hour(cutoff)))
                     return deleted
-                conn.execute(delete(m).where(m.c.post_id.in_(ids)))
-                deleted += conn.execute(delete(p).where(p.c.id.in_(ids))).rowcount
+                conn.execute(delete(m).where(one_of(m.c.post_id, ids)))
+                deleted += conn.execute(delete(p).where(one_of(p.c.id, ids))).rowcount
 
     # -- reading -----------------------------------------------------------------------
 
@@ -556,8 +572,10 @@ class Store:
         """(post, mention) pairs, whole, of these mention ids, oldest first."""
         ids = list(ids)
         pairs = []
-        for start in range(0, len(ids), 1000):
-            pairs += self._mention_pairs(schema.mentions.c.id.in_(ids[start : start + 1000]))
+        for start in range(0, len(ids), IN_LIMIT):
+            pairs += self._mention_pairs(
+                one_of(schema.mentions.c.id, ids[start : start + IN_LIMIT])
+            )
         return sorted(pairs, key=lambda pair: (pair[1]["created_at"], pair[1]["id"]))
 
     def _mention_pairs(
@@ -598,7 +616,7 @@ class Store:
             return []
         wanted = or_(
             *[
-                and_(p.c.source == source, p.c.parent_id.in_(sorted(ids)))
+                and_(p.c.source == source, one_of(p.c.parent_id, sorted(ids)))
                 for source, ids in by_source.items()
             ]
         )
@@ -607,7 +625,8 @@ class Store:
             ids = [reply["id"] for reply in replies]
             mentions: dict[int, list[dict[str, Any]]] = {}
             if ids:
-                for row in conn.execute(select(m).where(m.c.post_id.in_(ids))).mappings():
+                query = select(m).where(one_of(m.c.post_id, ids))
+                for row in conn.execute(query).mappings():
                     mentions.setdefault(row["post_id"], []).append(dict(row))
         for reply in replies:
             reply["created_at"] = as_utc(reply["created_at"])
@@ -676,14 +695,14 @@ class Store:
         return [alert for alert, _ in queued if alert.key in ids]
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
-        """Which of these alert keys are in the outbox already (one query per thousand)."""
+        """Which of these alert keys are in the outbox already (one query per `IN_LIMIT`)."""
         keys = list(dict.fromkeys(keys))
         table = schema.alerts
         known: set[str] = set()
         with self.engine.connect() as conn:
-            for start in range(0, len(keys), 1000):
-                chunk = keys[start : start + 1000]
-                query = select(table.c.key).where(table.c.key.in_(chunk))
+            for start in range(0, len(keys), IN_LIMIT):
+                chunk = keys[start : start + IN_LIMIT]
+                query = select(table.c.key).where(one_of(table.c.key, chunk))
                 known.update(conn.execute(query).scalars())
         return known
 

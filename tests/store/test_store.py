@@ -97,6 +97,44 @@ def test_a_batch_queues_only_keys_not_seen_before(store):
     assert store.delivery_counts() == {("slack", "pending"): 2}
 
 
+def test_growing_lists_of_keys_share_a_few_statements(store):
+    """Every length of an IN list is a statement the driver prepares and keeps: a list
+    growing by one each cycle must not make a new one each cycle (memory grew by tens of
+    MiB in long runs)."""
+    from sqlalchemy import event
+
+    seen: set[str] = set()
+    event.listen(store.engine, "before_cursor_execute", lambda *a: seen.add(a[2]))
+    store.add_alerts(
+        [(Alert(f"risk:{n}", "risk", "", "", WHEN), ["slack"]) for n in range(0, 300, 2)]
+    )
+    seen.clear()
+
+    for n in range(1, 301):
+        assert store.known_keys(f"risk:{i}" for i in range(n)) == {
+            f"risk:{i}" for i in range(0, n, 2)
+        }
+
+    assert len(seen) == 10  # lengths 1, 2, 4 ... 512
+
+
+def test_long_lists_of_ids_are_read_and_deleted_whole(store):
+    store.save([record(str(n)) for n in range(1500)])
+    ids = [
+        mention["id"]
+        for _, mention in store.mentions_between(
+            WHEN, WHEN + timedelta(hours=1), targets=["Demlik"]
+        )
+    ]
+    keys = [f"risk:{n}" for n in range(1500)]
+    store.add_alerts([(Alert(key, "risk", "", "", WHEN), ["slack"]) for key in keys[::3]])
+
+    assert sorted(m["id"] for _, m in store.mentions_by_id(ids)) == sorted(ids)
+    assert store.known_keys(keys) == set(keys[::3])
+    assert store.delete_posts_before(WHEN + timedelta(seconds=1)) == 1500
+    assert list(store.iter_posts()) == []
+
+
 def test_unicode_text_round_trips(store):
     text = "Φρέσκο Καφέ: ο καφές ήταν κρύος 😤 — Kahve Durağı'nda ışık yok"
     store.save([record(text=text)])
