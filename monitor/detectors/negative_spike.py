@@ -204,10 +204,10 @@ def _key(target: Target, hour: datetime) -> str:
 
 def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: ZoneInfo) -> Alert:
     end = min(hour + HOUR, ctx.now)
-    pairs = ctx.store.mentions_between(hour, end, targets=[target.name], label="neg")
+    negative = ctx.store.mentions_between(hour, end, targets=[target.name], label="neg")
     # Most seen first; among equally seen posts, the angriest.
     pairs = sorted(
-        (pair for pair in pairs if about(pair[1], target)),
+        (pair for pair in negative if about(pair[1], target)),
         key=lambda p: (-reach(p[0]), p[1]["compound"]),
     )
     posts = tuple(alert_post(post, mention, None) for post, mention in pairs[:TOP_POSTS])

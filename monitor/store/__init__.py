@@ -548,12 +548,14 @@ class Store:
         label: str | None = None,
         or_intents: Iterable[str] = (),
         brief: bool = False,
-    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """(post, mention) pairs of the targets' mentions in [start, end), oldest first.
 
         With `label`, only mentions of that label, or showing one of `or_intents`.
         `brief` reads only who wrote it, when, its reach and what it wants: enough to
-        choose, before reading the chosen ones whole with `mentions_by_id`.
+        choose, before reading the chosen ones whole with `mentions_by_id`. Pairs come one
+        by one as they are read: a detector choosing among a day's mentions every cycle
+        holds what it keeps, not the whole day (3 MiB for 2,400 mentions).
         """
         m = schema.mentions
         kept = true()
@@ -571,7 +573,7 @@ class Store:
     def mentions_by_id(self, ids: Iterable[int]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(post, mention) pairs, whole, of these mention ids, oldest first."""
         ids = list(ids)
-        pairs = []
+        pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for start in range(0, len(ids), IN_LIMIT):
             pairs += self._mention_pairs(
                 one_of(schema.mentions.c.id, ids[start : start + IN_LIMIT])
@@ -580,7 +582,7 @@ class Store:
 
     def _mention_pairs(
         self, *where: Any, brief: bool = False
-    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         p, m = schema.posts, schema.mentions
         post_columns = [p.c[name] for name in BRIEF_POST] if brief else list(p.c)
         mention_columns = [m.c[name] for name in BRIEF_MENTION] if brief else list(m.c)
@@ -593,7 +595,6 @@ class Store:
         post_names = [c.name for c in post_columns]
         mention_names = [c.name for c in mention_columns]
         split = len(post_names)
-        pairs = []
         with self.engine.connect() as conn:
             for row in conn.execute(query):
                 post = dict(zip(post_names, row[:split], strict=True))
@@ -603,8 +604,7 @@ class Store:
                         post[key] = as_utc(post[key])
                 if "created_at" in mention:
                     mention["created_at"] = as_utc(mention["created_at"])
-                pairs.append((post, mention))
-        return pairs
+                yield post, mention
 
     def replies_to(self, posts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """Stored replies to these posts, each with its mentions (to know who wrote it)."""

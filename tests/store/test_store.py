@@ -135,6 +135,17 @@ def test_long_lists_of_ids_are_read_and_deleted_whole(store):
     assert list(store.iter_posts()) == []
 
 
+def test_mentions_are_handed_over_as_they_are_read(store):
+    """A detector reads a day of mentions every cycle: it gets them one by one, never
+    the whole day in a list."""
+    store.save([record(str(n)) for n in range(3)])
+
+    pairs = store.mentions_between(WHEN, WHEN + timedelta(hours=1), targets=["Demlik"])
+
+    assert iter(pairs) is pairs
+    assert [post["external_id"] for post, _ in pairs] == ["0", "1", "2"]
+
+
 def test_unicode_text_round_trips(store):
     text = "Φρέσκο Καφέ: ο καφές ήταν κρύος 😤 — Kahve Durağı'nda ışık yok"
     store.save([record(text=text)])
