@@ -47,7 +47,7 @@ from monitor.store import Store
 from tests.alerts.conftest import Mailbox, SlackServer, free_port
 
 SMTP_PASSWORD = "long-run-şifre"
-DIGEST_DELAY = timedelta(minutes=5)
+DIGEST_DELAY = timedelta(minutes=5)  # or a third of a shorter run
 
 
 def shipped_settings(
@@ -62,7 +62,7 @@ def shipped_settings(
         hackernews["interval"] = args.interval
     settings["channels"]["slack"]["base_url"] = f"{slack_url}api/"
     tz = ZoneInfo(settings["kulak"]["timezone"])
-    digest_at = datetime.now(tz) + DIGEST_DELAY
+    digest_at = datetime.now(tz) + min(DIGEST_DELAY, timedelta(hours=args.hours) / 3)
     settings["channels"]["email"].update(
         host="127.0.0.1", port=smtp_port, security="none", digest_at=f"{digest_at:%H:%M}"
     )
@@ -146,13 +146,14 @@ def main(argv: list[str] | None = None) -> int:
                         )
                         next_sample += args.sample_every * 60
                     time.sleep(0.2)
-                # The last posts get two polls' time to be collected and delivered.
+                # The last posts get two polls' time to be stored and alerted.
                 wait = _interval_seconds(settings) * 2 + 30
                 deadline = time.monotonic() + wait
                 expected = {p.object_id for p in complaints}
+                written = expected | {p.object_id for p in chatter}
                 while time.monotonic() < deadline:
                     alerted = {post for kind, post in posted_keys(slack) if kind == "opportunity"}
-                    if expected <= alerted:
+                    if expected <= alerted and written <= stored_ids(folder, settings):
                         break
                     time.sleep(1)
                 samples.append(((time.monotonic() - started) / 60, *resources(process.pid)))
@@ -169,6 +170,16 @@ def _interval_seconds(settings: dict[str, Any]) -> float:
     return parse_duration(settings["sources"]["hackernews"]["interval"]).total_seconds()
 
 
+def stored_ids(folder: Path, settings: dict[str, Any]) -> set[str]:
+    """Ids of the Hacker News posts the store holds."""
+    database = settings["kulak"]["database"].replace("sqlite:///", f"sqlite:///{folder}/")
+    store = Store.open(database, migrate=False)
+    try:
+        return {p["external_id"] for p in store.iter_posts() if p["source"] == "hackernews"}
+    finally:
+        store.close()
+
+
 def report(
     args: argparse.Namespace,
     folder: Path,
@@ -180,12 +191,7 @@ def report(
     mailbox: Mailbox,
     code: int,
 ) -> int:
-    database = settings["kulak"]["database"].replace("sqlite:///", f"sqlite:///{folder}/")
-    store = Store.open(database)
-    try:
-        stored = {p["external_id"] for p in store.iter_posts() if p["source"] == "hackernews"}
-    finally:
-        store.close()
+    stored = stored_ids(folder, settings)
     posts = complaints + chatter
     missing = [p.object_id for p in posts if p.object_id not in stored]
     keys = posted_keys(slack)
