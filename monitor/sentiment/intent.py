@@ -84,10 +84,11 @@ QUESTION_CUES = (
     r"(?:προτεινετε|συστηνετε|προτεινεται|ποιο\w*|ποια)\b",
 )
 COMPLAINT_CUES = (
-    r"(?:not|isn't|doesn't|don't|won't|still\s+not|never)\s+(?:working|work|works|arrived|"
+    r"(?:not|isn't|doesn't|don't|won't|still\s+not|never|nobody|no\s+one)\s+(?:working|work|works|arrived|"
     r"responding|answers?|answering|replies|replying|fixed|refunded)\b",
     r"keeps?\s+(?:crashing|losing|failing|dropping|freezing|charging|cutting)\b",
     r"(?:no\s+(?:signal|service|internet|coverage|response|reply)|outage|refund|overcharg\w*|"
+    r"charged\s+(?:me\s+|us\s+)?twice|double[-\s]charged|"
     r"complain\w*|rip-?off|scam(?:med)?)\b",
     r"(?:sikayet\w*|rezalet\w*|cekmiyor\w*|calismiyor\w*|acilmiyor\w*|baglanamiyor\w*|"
     r"gelmedi\w*|kesinti\w*|ariza\w*|magdur\w*|kazik\w*|cevap\s+ver\w*mi\w*|"

@@ -81,6 +81,8 @@ def test_one_target_is_scored_on_the_whole_post():
         ("Turkcell'i bırakıyorum, faturalar çok yüksek", "switching"),
         ("Σκέφτομαι να κλείσω τον λογαριασμό μου στην Eurobank", "switching"),
         ("Three days with no signal and nobody answers", "complaint"),
+        # VADER reads "143" as "I love you" and scores this warm: the cue still counts
+        ("Vodafone charged me twice and nobody replies. Disappointed. (#143)", "complaint"),
         ("Turkcell hâlâ çekmiyor, üç gündür şikayet ediyorum", "complaint"),
         ("Δεν λειτουργεί η εφαρμογή της Eurobank από το πρωί", "complaint"),
         ("Thank you Vodafone, the new router is brilliant", "praise"),
