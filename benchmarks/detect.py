@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.config import Settings, parse_settings
 from monitor.detect import DETECTORS, detect_once
-from monitor.detectors import negative_spike
+from monitor.detectors import spike as spike_detector
 from monitor.detectors.base import Context
 from monitor.registry import channel_options, detector_options, source_options
 from monitor.store import Store, schema
@@ -196,7 +196,7 @@ def bench(store: Store, posts: int, days: int, rounds: int) -> None:
     print(f"  cycle with nothing new: {spread(repeats)}")
     cold = []
     for _ in range(rounds):
-        negative_spike.forget_replays()  # as `kulak detect --once` starts
+        spike_detector.forget_replays()  # as `kulak detect --once` starts
         cold.append(seconds(lambda: detect_once(store, config, NOW))[0])
     print(f"  same, in a new process: {spread(cold)}")
     per_round = max(posts // (days * 96), 1)

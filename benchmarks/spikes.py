@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.nab_scoring import PROFILES, FileScore, normalised, score_file
-from monitor.detectors.spike import SpikeParams, detect_series, read_series_csv
+from monitor.analysis.spikes import SpikeParams, detect_series, read_series_csv
 
 PUBLISHED_SHOWN = (
     "ARTime",

@@ -488,7 +488,7 @@ def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """One option per spike parameter, so the CLI never lags behind the detector."""
     from dataclasses import fields
 
-    from monitor.detectors.spike import SpikeParams
+    from monitor.analysis.spikes import SpikeParams
 
     for field in reversed(fields(SpikeParams)):
         command = click.option(
@@ -508,7 +508,7 @@ def detect_series(csv_file: Path, **params: Any) -> None:
     """Run the spike detector, as it runs live, over a timestamp,value CSV.
 
     Prints one line per alert: the timestamp of the row at which it alerted."""
-    from monitor.detectors.spike import SpikeParams, run_detect_series
+    from monitor.analysis.spikes import SpikeParams, run_detect_series
 
     try:
         spikes = run_detect_series(csv_file, SpikeParams(**params))

@@ -41,10 +41,10 @@ def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
         "USER_AGENT": f"kulak/{VERSION} (+{settings.general.contact_url})",
         "ITEM_PIPELINES": PIPELINES,
         "DOWNLOADER_MIDDLEWARES": {
-            "spiders.base.PolitenessMiddleware": 560,
+            "spiders.middlewares.PolitenessMiddleware": 560,
             # robots.txt kept for a day across runs, not fetched again every poll
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "spiders.base.CachedRobotsTxtMiddleware": 100,
+            "spiders.middlewares.CachedRobotsTxtMiddleware": 100,
         },
         # PolitenessMiddleware retries statuses (waiting as asked); Scrapy's own
         # middleware keeps retrying connection errors.

@@ -17,14 +17,14 @@ from pydantic import BaseModel
 from monitor import outbox
 from monitor.alert import Alert
 from monitor.config import Settings
-from monitor.detectors import health, negative_spike, opportunity, risk
+from monitor.detectors import health, opportunity, risk, spike
 from monitor.detectors.base import Context
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
 DETECTORS: dict[str, ModuleType] = {
-    "spike": negative_spike,
+    "spike": spike,
     "opportunity": opportunity,
     "risk": risk,
     "health": health,

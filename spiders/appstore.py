@@ -16,7 +16,9 @@ from typing import Any
 from pydantic import Field, field_validator
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, Mark, PageDone, Post, SourceOptions
+from spiders.base import KulakSpider, SourceOptions
+from spiders.cursor import Mark
+from spiders.items import PageDone, Post
 
 #: Apple serves ten pages of reviews per app and country, no more
 APPLE_PAGES = 10

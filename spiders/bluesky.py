@@ -25,15 +25,10 @@ from pydantic import Field
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from spiders.base import (
-    KulakSpider,
-    Mark,
-    PageDone,
-    Post,
-    SourceOptions,
-    SourceProblem,
-    iso_to_utc,
-)
+from spiders.base import KulakSpider, SourceOptions
+from spiders.cursor import Mark
+from spiders.items import PageDone, Post, SourceProblem
+from spiders.parsing import iso_to_utc
 
 PROFILES_PER_CALL = 25
 #: errors of an access or refresh token that has run out or been revoked

@@ -25,14 +25,9 @@ from pydantic import Field, field_validator
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
-from spiders.base import (
-    KulakSpider,
-    PageDone,
-    Post,
-    SourceOptions,
-    html_to_text,
-    istanbul_to_utc,
-)
+from spiders.base import KulakSpider, SourceOptions
+from spiders.items import PageDone, Post
+from spiders.parsing import html_to_text, istanbul_to_utc
 
 ENTRY_URL = "https://eksisozluk.com/entry/{}"
 _TOPIC = re.compile(r"[a-z0-9-]+--\d+")

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from spiders.base import Post, SourceOptions
+from spiders.base import SourceOptions
+from spiders.items import Post
 from spiders.rss import FeedEntry, FeedSpider, entry_post
 
 

@@ -10,14 +10,9 @@ from urllib.parse import urlencode
 from pydantic import Field
 from scrapy.http import Request, Response
 
-from spiders.base import (
-    KulakSpider,
-    PageDone,
-    Post,
-    SourceOptions,
-    epoch_to_utc,
-    html_to_text,
-)
+from spiders.base import KulakSpider, SourceOptions
+from spiders.items import PageDone, Post
+from spiders.parsing import epoch_to_utc, html_to_text
 
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
 

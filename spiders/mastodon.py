@@ -28,15 +28,9 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import (
-    BaseUrl,
-    KulakSpider,
-    PageDone,
-    Post,
-    SourceOptions,
-    html_to_text,
-    iso_to_utc,
-)
+from spiders.base import BaseUrl, KulakSpider, SourceOptions
+from spiders.items import PageDone, Post
+from spiders.parsing import html_to_text, iso_to_utc
 
 _MASTODON_URI = re.compile(r"^https?://([^/]+)/users/[^/]+/statuses/(\d+)$")
 _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?(\w+)"?')

@@ -24,15 +24,10 @@ from urllib.parse import urlencode
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import (
-    Mark,
-    PageDone,
-    Post,
-    SourceOptions,
-    SourceProblem,
-    TargetTerms,
-    epoch_to_utc,
-)
+from spiders.base import SourceOptions, TargetTerms
+from spiders.cursor import Mark
+from spiders.items import PageDone, Post, SourceProblem
+from spiders.parsing import epoch_to_utc
 from spiders.rss import FeedEntry, FeedSpider, external_id
 
 WWW = "https://www.reddit.com"

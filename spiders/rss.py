@@ -20,7 +20,10 @@ from lxml import etree
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, Mark, PageDone, Post, SourceOptions, html_to_text
+from spiders.base import KulakSpider, SourceOptions
+from spiders.cursor import Mark
+from spiders.items import PageDone, Post
+from spiders.parsing import html_to_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"

@@ -29,16 +29,9 @@ from pydantic import Field
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
-from spiders.base import (
-    ISTANBUL,
-    KulakSpider,
-    PageDone,
-    Post,
-    SourceOptions,
-    html_to_text,
-    istanbul_to_utc,
-    response_time,
-)
+from spiders.base import KulakSpider, SourceOptions
+from spiders.items import PageDone, Post
+from spiders.parsing import ISTANBUL, html_to_text, istanbul_to_utc, response_time
 
 #: ids of stored complaints kept per brand: far more than `max_pages` list pages show
 SEEN_KEPT = 300

@@ -19,15 +19,9 @@ from pydantic import Field, field_validator
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
-from spiders.base import (
-    KulakSpider,
-    PageDone,
-    Post,
-    SourceOptions,
-    SourceProblem,
-    html_to_text,
-    iso_to_utc,
-)
+from spiders.base import KulakSpider, SourceOptions
+from spiders.items import PageDone, Post, SourceProblem
+from spiders.parsing import html_to_text, iso_to_utc
 
 MESSAGE_URL = "https://t.me/{}"
 _SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}

@@ -18,14 +18,9 @@ from urllib.parse import urlencode
 from pydantic import Field, field_validator
 from scrapy.http import Request, Response
 
-from spiders.base import (
-    KulakSpider,
-    PageDone,
-    Post,
-    SourceOptions,
-    TargetTerms,
-    iso_to_utc,
-)
+from spiders.base import KulakSpider, SourceOptions, TargetTerms
+from spiders.items import PageDone, Post
+from spiders.parsing import iso_to_utc
 
 #: X rejects longer queries (the Basic and Pro recent-search limit)
 QUERY_LIMIT = 512

@@ -16,17 +16,11 @@ from urllib.parse import urlencode
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import (
-    KulakSpider,
-    Mark,
-    PageDone,
-    Post,
-    SourceOptions,
-    SourceProblem,
-    html_to_text,
-    iso_to_utc,
-    problem_for_status,
-)
+from spiders.base import KulakSpider, SourceOptions
+from spiders.cursor import Mark
+from spiders.items import PageDone, Post, SourceProblem
+from spiders.parsing import html_to_text, iso_to_utc
+from spiders.status import problem_for_status
 
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 KEY_REASONS = {"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"}

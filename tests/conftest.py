@@ -11,7 +11,7 @@ import pytest
 from monitor import reactor
 from monitor.replay import ReplayServer
 from monitor.store import Store
-from spiders.base import CachedRobotsTxtMiddleware
+from spiders.middlewares import CachedRobotsTxtMiddleware
 from tests.helpers import postgres_schema
 
 POSTGRES_URL = os.environ.get("KULAK_TEST_POSTGRES_URL")

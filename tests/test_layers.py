@@ -32,7 +32,9 @@ def test_spiders_import_only_spiders(path):
     assert {n for n in project_imports(path) if not n.startswith("spiders")} == set()
 
 
-@pytest.mark.parametrize("path", files("monitor/detectors"), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", files("monitor/detectors") + files("monitor/analysis"), ids=lambda p: p.name
+)
 def test_detectors_never_import_channels(path):
     assert not any(n.startswith("alerts") for n in project_imports(path))
 

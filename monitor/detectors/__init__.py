@@ -1,1 +1,2 @@
-"""Detectors: read the store, write alerts. `spike` is a pure streaming library."""
+"""Detectors: one file each, reading the store and returning alerts (libraries they use are in
+`monitor.analysis`)."""

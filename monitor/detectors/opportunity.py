@@ -15,9 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from monitor.alert import Alert
-from monitor.config import Duration
-from monitor.detectors.base import Context, DetectorOptions
-from monitor.detectors.complaints import (
+from monitor.analysis.complaints import (
     Complaint,
     answer_words,
     duration_words,
@@ -25,6 +23,8 @@ from monitor.detectors.complaints import (
     post_key,
     with_answers,
 )
+from monitor.config import Duration
+from monitor.detectors.base import Context, DetectorOptions
 from monitor.responses import minutes_between, reach
 
 Intent = Literal["complaint", "question", "switching"]

@@ -12,15 +12,15 @@ from datetime import timedelta
 from pydantic import Field
 
 from monitor.alert import Alert
-from monitor.config import Duration
-from monitor.detectors.base import Context, DetectorOptions
-from monitor.detectors.complaints import (
+from monitor.analysis.complaints import (
     Complaint,
     answer_words,
     negative_posts,
     post_key,
     with_answers,
 )
+from monitor.config import Duration
+from monitor.detectors.base import Context, DetectorOptions
 from monitor.responses import engagement, minutes_between, reach
 
 COUNTED = (

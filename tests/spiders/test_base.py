@@ -3,7 +3,7 @@
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from spiders.base import problem_for_status
+from spiders.status import problem_for_status
 from tests.helpers import fixture_text
 
 

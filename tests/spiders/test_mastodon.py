@@ -7,8 +7,8 @@ from monitor.config import ConfigError
 from monitor.crawl import collect
 from monitor.demo.sources.mastodon import Timeline
 from monitor.replay import ReplayServer, Reply
-from spiders.base import reset_wait_seconds
 from spiders.mastodon import MastodonSpider, hashtag, link_params, parse_statuses
+from spiders.status import reset_wait_seconds
 from tests.helpers import fixture_response, fixture_text, make_settings, run, runtime_for
 
 TAG = "/api/v1/timelines/tag/kahveduragi"

@@ -9,7 +9,8 @@ from monitor.config import ConfigError
 from monitor.crawl import collect
 from monitor.replay import Reply
 from spiders import x
-from spiders.base import PolitenessMiddleware, TargetTerms
+from spiders.base import TargetTerms
+from spiders.middlewares import PolitenessMiddleware
 from spiders.x import XSpider, build_queries, parse_search, since_id_usable
 from tests.helpers import (
     check_and_collect,

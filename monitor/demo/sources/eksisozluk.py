@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from monitor.replay import ReplayServer, Reply
-from spiders.base import ISTANBUL
+from spiders.parsing import ISTANBUL
 
 
 @dataclass(frozen=True)

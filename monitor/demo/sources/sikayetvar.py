@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from monitor.replay import ReplayServer, Reply
-from spiders.base import ISTANBUL
+from spiders.parsing import ISTANBUL
 from spiders.sikayetvar import MONTHS
 
 MONTH_NAMES = {number: name.capitalize() for name, number in MONTHS.items()}

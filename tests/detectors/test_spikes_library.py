@@ -1,0 +1,255 @@
+"""The negative spike detector, by example: hourly counts of negative mentions of one brand."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from monitor.analysis.spikes import (
+    SpikeDetector,
+    SpikeParams,
+    detect_series,
+    read_series_csv,
+    run_detect_series,
+)
+
+START = datetime(2025, 3, 3, 0, 0)  # a Monday
+HOUR = timedelta(hours=1)
+
+
+def hourly(days: float, usual: float = 5.0) -> list[tuple[datetime, float]]:
+    """A quiet series: `usual` negative mentions every hour, rows stamped at each hour's end."""
+    return [(START + (i + 1) * HOUR, usual) for i in range(round(days * 24))]
+
+
+def with_counts(rows, **counts_at: float):
+    """Replace the count at given row timestamps, written as 'd<day>h<hour>' (day 0 = first)."""
+    changed = dict(rows)
+    for key, count in counts_at.items():
+        day, hour = key[1:].split("h")
+        changed[START + timedelta(days=int(day), hours=int(hour))] = count
+    return sorted(changed.items())
+
+
+def alert_times(rows, params: SpikeParams | None = None) -> list[datetime]:
+    return [spike.ts for spike in detect_series(rows, params)]
+
+
+def test_a_spike_after_a_quiet_week_alerts_once_at_the_spike_row():
+    rows = with_counts(hourly(7), d5h15=80)
+
+    spikes = detect_series(rows)
+
+    assert [spike.ts for spike in spikes] == [START + timedelta(days=5, hours=15)]
+    spike = spikes[0]
+    assert (spike.value, spike.baseline, spike.factor) == (80, 5, 16)
+    assert spike.explanation == (
+        "80 negative mentions in the hour to 15:00, usually 5 at 15:00 (16x)"
+    )
+
+
+def test_a_storm_lasting_hours_alerts_once_at_its_first_hour():
+    storm = {f"d4h{hour}": 90 for hour in range(10, 16)}
+    rows = with_counts(hourly(7), **storm)
+
+    assert alert_times(rows) == [START + timedelta(days=4, hours=10)]
+
+
+def test_cooldown_suppresses_a_repeat_the_same_day_but_not_the_next_day():
+    rows = with_counts(hourly(8), d4h9=80, d4h15=80, d5h20=80)
+
+    assert alert_times(rows) == [
+        START + timedelta(days=4, hours=9),
+        START + timedelta(days=5, hours=20),  # 29 quiet hours after the last spiking hour
+    ]
+    assert alert_times(rows, SpikeParams(cooldown_hours=2)) == [
+        START + timedelta(days=4, hours=9),
+        START + timedelta(days=4, hours=15),
+        START + timedelta(days=5, hours=20),
+    ]
+
+
+def test_no_alert_during_warm_up_however_big_the_spike():
+    rows = with_counts(hourly(5), d1h12=500, d2h23=500, d3h12=500)
+
+    assert alert_times(rows) == [START + timedelta(days=3, hours=12)]
+
+
+def test_small_counts_never_alert_even_as_a_big_multiple():
+    rows = with_counts(hourly(7, usual=0.0), d5h10=9)
+
+    assert alert_times(rows) == []
+    (spike,) = detect_series(rows, SpikeParams(min_count=5))
+    assert spike.ts == START + timedelta(days=5, hours=10)
+    assert spike.explanation == "9 negative mentions in the hour to 10:00, usually none at 10:00"
+
+
+def test_busy_monday_mornings_are_usual_on_mondays_but_a_spike_on_tuesday():
+    rows = dict(hourly(7 * 5))
+    for week in range(5):
+        for hour in (9, 10, 11):
+            rows[START + timedelta(weeks=week, hours=hour)] = 60.0
+    rows[START + timedelta(weeks=4, days=1, hours=9)] = 60.0
+    alerts = detect_series(sorted(rows.items()))
+
+    assert [spike.ts for spike in alerts] == [START + timedelta(weeks=4, days=1, hours=9)]
+    assert "usually 5 at 09:00" in alerts[0].explanation
+
+
+def test_a_spike_on_a_monday_morning_is_measured_against_monday_mornings():
+    rows = dict(hourly(7 * 3))
+    for week in range(3):
+        for hour in (9, 10, 11):
+            rows[START + timedelta(weeks=week, hours=hour)] = 60.0
+    rows[START + timedelta(weeks=2, hours=10)] = 700.0
+    alerts = detect_series(sorted(rows.items()))
+
+    assert [spike.ts for spike in alerts] == [START + timedelta(weeks=2, hours=10)]
+    assert alerts[0].explanation == (
+        "700 negative mentions in the hour to 10:00, usually 60 on Mondays at 10:00 (12x)"
+    )
+
+
+def test_share_gate_ignores_negatives_that_only_rise_with_all_mentions():
+    detector = SpikeDetector()
+    for ts, negatives in hourly(5):
+        assert detector.step(ts, negatives, total=50) is None
+    launch_day = START + timedelta(days=5, hours=12)
+
+    assert detector.step(launch_day, 60, total=600) is None  # 10% negative, as usual
+
+    complaint = detector.step(launch_day + 2 * HOUR, 60, total=120)
+    assert complaint is not None
+    assert (complaint.share, complaint.usual_share) == (0.5, 0.1)
+    assert complaint.explanation.endswith("; 50% of all mentions, usually 10%")
+
+
+def test_appending_future_rows_never_changes_earlier_decisions():
+    rows = with_counts(hourly(14), d4h9=80, d4h20=30, d6h3=300, d9h14=55, d12h1=0)
+    full = detect_series(rows)
+
+    for cut in range(0, len(rows), 17):
+        assert detect_series(rows[:cut]) == [spike for spike in full if spike.ts < rows[cut][0]]
+
+
+def test_five_minute_buckets_are_described_as_such():
+    rows = [(START + (i + 1) * timedelta(minutes=5), 2.0) for i in range(4 * 288)]
+    rows[-1] = (rows[-1][0], 80.0)
+
+    (spike,) = detect_series(rows)
+
+    assert (
+        spike.explanation
+        == "80 negative mentions in the 5 minutes to 00:00, usually 2 at 00:00 (40x)"
+    )
+
+
+def test_a_rise_no_five_minutes_show_alone_alerts_over_the_hour():
+    rows = [(START + (i + 1) * timedelta(minutes=5), 2.0) for i in range(4 * 288)]
+    for i in range(len(rows) - 12, len(rows)):
+        rows[i] = (rows[i][0], 6.0)  # three times usual, too little for one bucket to show
+
+    (spike,) = detect_series(rows)
+
+    assert spike.ts == rows[-4][0]  # after 9 of the 12 raised buckets
+    assert (spike.value, spike.baseline) == (54, 18)
+    assert spike.explanation == "54 negative mentions since 23:00, usually 18 at these hours (3.0x)"
+
+
+def test_a_rise_building_over_an_afternoon_alerts_on_the_hours_together():
+    rows = with_counts(hourly(7, usual=20.0), d5h13=30, d5h14=30, d5h15=30, d5h16=30)
+
+    spikes = detect_series(rows)
+
+    assert [spike.ts for spike in spikes] == [START + timedelta(days=5, hours=16)]
+    assert spikes[0].explanation == (
+        "120 negative mentions since 12:00, usually 80 at these hours (1.5x)"
+    )
+    assert alert_times(rows, SpikeParams(sustained_threshold=20)) == []
+
+
+def test_a_series_that_always_swings_needs_a_bigger_jump_than_a_steady_one():
+    steady = with_counts(hourly(7, usual=30.0), d6h12=80)
+    swinging = [(ts, 30.0 + (20 if i % 2 else -20)) for i, (ts, _) in enumerate(steady)]
+    swinging = with_counts(swinging, d6h12=80)
+
+    assert alert_times(steady) == [START + timedelta(days=6, hours=12)]
+    assert alert_times(swinging) == []
+
+
+def test_buckets_out_of_order_are_refused():
+    detector = SpikeDetector()
+    detector.step(START + HOUR, 3)
+
+    with pytest.raises(ValueError, match="is not after"):
+        detector.step(START + HOUR, 4)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("factor", 0.5),
+        ("min_count", -1),
+        ("cooldown_hours", float("nan")),
+        ("threshold", 0),
+        ("sustained_hours", -4),
+        ("burstiness", -0.1),
+    ],
+)
+def test_impossible_settings_are_refused_by_name(field, value):
+    with pytest.raises(ValueError, match=field):
+        SpikeParams(**{field: value})
+
+
+def test_csv_is_read_and_replayed_as_detect_series_runs_it(tmp_path):
+    path = tmp_path / "brand.csv"
+    lines = ["timestamp,value"] + [f"{ts.isoformat()},{value:g}" for ts, value in hourly(6)]
+    lines[5 * 24 + 1] = f"{START + timedelta(days=5, hours=1):%Y-%m-%d %H:%M:%S},70"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert read_series_csv(path)[0] == (START + HOUR, 5.0)
+    assert [spike.ts for spike in run_detect_series(path)] == [START + timedelta(days=5, hours=1)]
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "message"),
+    [
+        ("yesterday,4", "3: 'yesterday' is not an ISO 8601 timestamp"),
+        ("2025-03-03T03:00,four", "3: 'four' is not a number"),
+        ("2025-03-03T03:00,-2", "3: the count must be a number >= 0, got -2"),
+        ("2025-03-03T03:00", "3: expected 'timestamp,value'"),
+        ("2025-03-03T01:00,4", "3: 2025-03-03T01:00 is not after the previous row"),
+        ("2025-03-03T03:00+00:00,4", "3: mixes timezone-aware and naive timestamps"),
+    ],
+)
+def test_bad_csv_rows_name_the_file_and_line(tmp_path, bad_line, message):
+    path = tmp_path / "series.csv"
+    path.write_text(f"timestamp,value\n2025-03-03T02:00,4\n{bad_line}\n", encoding="utf-8")
+
+    with pytest.raises(ValueError) as error:
+        read_series_csv(path)
+
+    assert str(error.value).startswith(f"{path}:{message}")
+
+
+def test_a_csv_without_its_header_is_refused(tmp_path):
+    path = tmp_path / "series.csv"
+    path.write_text("2025-03-03T02:00,4\n", encoding="utf-8")
+
+    with pytest.raises(ValueError, match=r"series.csv:1: expected the header 'timestamp,value'"):
+        read_series_csv(path)
+
+
+def test_an_unfinished_last_bucket_is_judged_against_a_full_hour_of_usual():
+    detector = SpikeDetector()
+    for ts, negatives in hourly(5):
+        assert detector.step(ts, negatives) is None
+    twenty_past = START + timedelta(days=5, minutes=20)
+
+    spike = detector.step(twenty_past, 40)
+
+    assert spike is not None
+    assert spike.explanation == (
+        "40 negative mentions in the 20 minutes to 00:20, usually 5 at 00:00 (8.0x)"
+    )
