@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Literal
 
+from pydantic import Field
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
@@ -17,8 +18,8 @@ COLOURS = {"info": "cyan", "warning": "yellow", "critical": "red"}
 
 
 class ConsoleOptions(ChannelOptions):
-    stream: Literal["stdout", "stderr"] = "stdout"
-    max_posts: int = 5
+    stream: Literal["stdout", "stderr"] = Field("stdout", description="stdout or stderr")
+    max_posts: int = Field(5, description="posts shown per alert")
 
 
 class ConsoleChannel(Channel):

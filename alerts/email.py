@@ -38,21 +38,23 @@ def _address(value: str) -> str:
 
 
 class EmailOptions(ChannelOptions):
-    host: str
+    host: str = Field(description="the SMTP server")
     port: int | None = Field(None, description="default: 587 starttls, 465 tls, 25 none")
-    security: Literal["starttls", "tls", "none"] = "starttls"
-    username: str | None = None
+    security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="starttls, tls or none"
+    )
+    username: str | None = Field(None, description="SMTP login, with password")
     password: SecretStr | None = Field(None, description="from ${ENV}")
     sender: str = Field(description='From:, e.g. "kulak <alerts@example.com>"')
-    to: list[str] = Field(min_length=1)
+    to: list[str] = Field(min_length=1, description="recipients of alerts and digests")
     immediate: list[AlertKind] = Field(
         default_factory=lambda: ["risk"], description="kinds mailed at once, not only in the digest"
     )
-    digest: bool = True
-    digest_at: time = time(8, 0)
+    digest: bool = Field(True, description="send the daily digest")
+    digest_at: time = Field(time(8, 0), description="when the daily digest goes out, local time")
     timezone: str | None = Field(None, description="default: kulak.timezone")
     ca_file: Path | None = Field(None, description="CA bundle for a private mail server")
-    timeout: float = Field(30, gt=0)
+    timeout: float = Field(30, gt=0, description="seconds per connection")
 
     @field_validator("sender")
     @classmethod

@@ -10,6 +10,8 @@ import errno
 import os
 from pathlib import Path
 
+from pydantic import Field
+
 from alerts.base import Channel, ChannelOptions, SendResult
 from monitor.alert import Alert
 
@@ -18,7 +20,7 @@ PERMANENT = {errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.EROFS
 
 
 class JsonlOptions(ChannelOptions):
-    path: Path
+    path: Path = Field(description="the file appended to")
 
 
 class JsonlChannel(Channel):

@@ -44,9 +44,11 @@ class SlackOptions(ChannelOptions):
     routes: dict[AlertKind, str] = Field(
         default_factory=dict, description="alert kind -> channel, e.g. {opportunity: '#sales'}"
     )
-    base_url: str = WebClient.BASE_URL
-    timeout: float = Field(15, gt=0)
-    max_posts: int = Field(5, ge=1, le=MAX_POSTS)
+    base_url: str = Field(
+        WebClient.BASE_URL, description="the Web API's address (a proxy, or a local test server)"
+    )
+    timeout: float = Field(15, gt=0, description="seconds per request")
+    max_posts: int = Field(5, ge=1, le=MAX_POSTS, description="posts quoted per message")
     rate_limit_wait: float = Field(5, ge=0, description="longest Retry-After waited in-process")
 
     @model_validator(mode="after")

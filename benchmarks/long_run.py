@@ -53,13 +53,16 @@ DIGEST_DELAY = timedelta(minutes=5)  # or a third of a shorter run
 def shipped_settings(
     folder: Path, feed_url: str, slack_url: str, smtp_port: int, args: argparse.Namespace
 ) -> tuple[Path, dict[str, Any]]:
-    """settings.yaml as shipped, pointed at the local peers; returns its path and data."""
+    """settings.yaml as shipped, its channels enabled and pointed at the local peers;
+    returns its path and data."""
     settings = yaml.safe_load((ROOT / "settings.yaml").read_text(encoding="utf-8"))
     settings["kulak"]["database"] = args.database or "sqlite:///kulak.sqlite3"
     hackernews = settings["sources"]["hackernews"]
     hackernews["base_url"] = feed_url
     if args.interval:
         hackernews["interval"] = args.interval
+    for channel in settings["channels"].values():
+        channel.pop("enabled", None)  # shipped ready to enable: the peers are here
     settings["channels"]["slack"]["base_url"] = f"{slack_url}api/"
     tz = ZoneInfo(settings["kulak"]["timezone"])
     digest_at = datetime.now(tz) + min(DIGEST_DELAY, timedelta(hours=args.hours) / 3)

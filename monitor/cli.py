@@ -3,6 +3,7 @@ library function and prints its result; bad settings exit with code 2 and a clea
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import os
@@ -19,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.config import ConfigError, Settings, human_duration
+from monitor.store.connect import DatabaseUnavailable
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -49,18 +51,23 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in str(exc).splitlines():
                 err.print(f"  - {line}", markup=False, highlight=False)
             sys.exit(2)
+        except DatabaseUnavailable as exc:
+            err.print(f"{exc} (kulak.database in the settings)", markup=False, highlight=False)
+            sys.exit(1)
 
     return wrapper
 
 
-def load(config_path: Path) -> Settings:
+def load(config_path: Path, *, sending: bool = False) -> Settings:
+    """The settings; a command that sends nothing (`sending=False`) loads them without
+    the channels' secrets, so an unset token never stops it."""
     from monitor.registry import load as load_settings
 
     if not config_path.exists():
         raise ConfigError(
             [f"no settings file at {config_path} (run `kulak init` to write a starter file)"]
         )
-    return load_settings(config_path)
+    return load_settings(config_path, channel_secrets=sending)
 
 
 def open_store(settings: Settings) -> Any:
@@ -99,12 +106,19 @@ def init(path: Path, force: bool) -> None:
 @config_option
 @friendly_errors
 def check(config_path: Path) -> None:
-    """Validate the settings and say what is enabled."""
-    from monitor.registry import spider_classes
+    """Validate the settings, connect to the database, and say what is enabled."""
+    from monitor.registry import database_url, spider_classes
+    from monitor.store.connect import probe
 
-    settings = load(config_path)
+    settings = load(config_path, sending=True)
     console.print(f"[green]✓[/] {config_path} is valid.")
-    console.print(f"Store: {settings.general.database.split('@')[-1]}")
+    try:
+        console.print(f"Store: {probe(database_url(settings))}", markup=False, highlight=False)
+    except DatabaseUnavailable as exc:
+        err.print(f"Store: {exc}", markup=False, highlight=False)
+        store_failed = True
+    else:
+        store_failed = False
     for target in settings.targets:
         console.print(
             f"Target [bold]{target.name}[/] ({target.kind}): {', '.join(target.keywords)}"
@@ -115,13 +129,14 @@ def check(config_path: Path) -> None:
         detail = f" — {why}" if why and source.enabled else ""
         every = f"every {human_duration(source.schedule.interval)}"
         console.print(f"Source {source.name} ({source.type}): {state}, {every}{detail}")
-    if not settings.channels:
-        console.print("Channels: none configured; alerts go to the console.")
     for channel in settings.channels:
         state = "enabled" if channel.enabled else "disabled"
         console.print(
             f"Channel {channel.name} ({channel.type}): {state}; {', '.join(channel.kinds)}"
         )
+    if not settings.enabled_channels:
+        console.print("Channels: none enabled; alerts go to the console.")
+    sys.exit(1 if store_failed else 0)
 
 
 @main.command()
@@ -135,7 +150,8 @@ def sources(config_path: Path) -> None:
     configured: dict[str, Any] = {}
     if config_path.exists():
         try:
-            configured = {s.type: s for s in load_settings(config_path).sources}
+            sources = load_settings(config_path, channel_secrets=False).sources
+            configured = {s.type: s for s in sources}
         except ConfigError as exc:
             err.print(f"(settings not read: {exc.problems[0]})", markup=False)
     for name, cls in sorted(spider_classes().items()):
@@ -147,20 +163,55 @@ def sources(config_path: Path) -> None:
         else:
             why = cls.missing_credentials(source.options)
             state = f"not ready: {why}" if why else "ready"
-        doc = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
-        summary = doc[0] if doc else ""
-        console.print(f"{name} — {summary} [{state}]", markup=False, highlight=False)
-        for field_name, field in cls.Options.model_fields.items():
-            base = SourceOptions.model_fields.get(field_name)
-            about = field.description or (base.description if base else "") or ""
-            default = "required" if field.is_required() else f"default {field.default!r}"
-            if field.default_factory is not None:
-                # A list default (countries, editions) is shown as settings.yaml writes it.
-                value = TypeAdapter(Any).dump_python(
-                    field.get_default(call_default_factory=True), mode="json"
-                )
-                default = f"default {value}" if value else "default: none"
-            console.print(f"    {field_name}: {about} ({default})", markup=False)
+        print_kind(name, cls, state, cls.Options, SourceOptions)
+
+
+@main.command()
+@config_option
+def channels(config_path: Path) -> None:
+    """List every channel type alerts can go to, its options, and how it is configured."""
+    from alerts import registry
+    from alerts.base import ChannelOptions
+    from monitor.config import ALERT_KINDS
+    from monitor.registry import load as load_settings
+
+    configured: list[Any] = []
+    if config_path.exists():
+        try:
+            configured = load_settings(config_path, channel_secrets=False).channels
+        except ConfigError as exc:
+            err.print(f"(settings not read: {exc.problems[0]})", markup=False)
+    console.print(
+        "Every channel takes: enabled (default True), kinds (the alert kinds it gets; "
+        f"default all: {', '.join(ALERT_KINDS)}).",
+        markup=False,
+        highlight=False,
+    )
+    for name, cls in sorted(registry().items()):
+        mine = [c for c in configured if c.type == name]
+        states = [f"{c.name}: {'enabled' if c.enabled else 'disabled'}" for c in mine]
+        print_kind(name, cls, "; ".join(states) or "not configured", cls.Options, ChannelOptions)
+
+
+def print_kind(name: str, cls: type, state: str, options: type, base: type) -> None:
+    """One source or channel type: its module's first doc line, its state in the settings,
+    then each option with what it is and its default."""
+    doc = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
+    summary = doc[0] if doc else ""
+    console.print(f"{name} — {summary} [{state}]", markup=False, highlight=False)
+    for field_name, field in options.model_fields.items():
+        inherited = base.model_fields.get(field_name)
+        about = field.description or (inherited.description if inherited else "") or ""
+        default = "required" if field.is_required() else f"default {field.default!r}"
+        if isinstance(field.default, dt.time):
+            default = f"default {field.default:%H:%M}"
+        if field.default_factory is not None:
+            # A list default (countries, editions) is shown as settings.yaml writes it.
+            value = TypeAdapter(Any).dump_python(
+                field.get_default(call_default_factory=True), mode="json"
+            )
+            default = f"default {value}" if value else "default: none"
+        console.print(f"    {field_name}: {about} ({default})", markup=False)
 
 
 @main.command()
@@ -302,7 +353,7 @@ def deliver(config_path: Path, once: bool, retry_failed: bool) -> None:
     from monitor import deliver as delivery
     from monitor.registry import channels
 
-    settings = load(config_path)
+    settings = load(config_path, sending=True)
     store = open_store(settings)
     if retry_failed:
         console.print(f"{delivery.retry_failed(store)} failed deliveries queued again.")
@@ -339,7 +390,7 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> Non
 
     if not preview and not send:
         raise click.UsageError("say --preview FILE.html or --send")
-    settings = load(config_path)
+    settings = load(config_path, sending=send)
     tz = settings.general.timezone
     the_day = day.date() if day else previous_day(tz)
     store = open_store(settings)
@@ -429,7 +480,7 @@ def run(config_path: Path, log_format: str) -> None:
     from monitor.service import Service, serve
     from monitor.store import AlreadyRunning
 
-    settings = load(config_path)
+    settings = load(config_path, sending=True)
     verbose = logging.getLogger().level <= logging.INFO
     configure(log_format, logging.DEBUG if verbose else logging.INFO, secrets_of(settings))
     store = open_store(settings)

@@ -26,6 +26,8 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from monitor.alert import AlertKind
 from monitor.folding import fold
@@ -35,6 +37,7 @@ ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 ALERT_KINDS = get_args(AlertKind)
+DATABASES = ("sqlite", "postgresql")
 
 
 class ConfigError(Exception):
@@ -103,6 +106,25 @@ class General(Strict):
     timezone: str = "UTC"
     contact_url: str = "https://github.com/kulak-dev/kulak"
     retention: Duration = timedelta(days=180)
+
+    @field_validator("database")
+    @classmethod
+    def supported_database(cls, value: str) -> str:
+        """Only the stores kulak is tested on; any other URL would fail later, deep in a
+        command, with a traceback."""
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError(
+                f"not a database URL: {value!r} (use sqlite:///kulak.sqlite3 or "
+                "postgresql+psycopg://user:${DB_PASSWORD}@host/db)"
+            ) from None
+        if backend not in DATABASES:
+            raise ValueError(
+                f"kulak stores posts in SQLite or PostgreSQL, not {backend!r} "
+                "(use sqlite:///kulak.sqlite3 or postgresql+psycopg://user@host/db)"
+            )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -302,8 +324,12 @@ def load_settings(
     channel_options: Mapping[str, type[BaseModel]],
     detector_options: Mapping[str, type[BaseModel]] | None = None,
     env: Mapping[str, str] | None = None,
+    channel_secrets: bool = True,
 ) -> Settings:
-    """Read and validate settings; raise ConfigError listing every problem found."""
+    """Read and validate settings; raise ConfigError listing every problem found.
+
+    `channel_secrets=False` is for commands that send nothing (sources, status, export, a
+    digest preview): a channel's unset ${VAR} is then no problem of theirs."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -316,6 +342,7 @@ def load_settings(
         detector_options=detector_options,
         env=env,
         path=path,
+        channel_secrets=channel_secrets,
     )
 
 
@@ -327,6 +354,7 @@ def parse_settings(
     detector_options: Mapping[str, type[BaseModel]] | None = None,
     env: Mapping[str, str] | None = None,
     path: Path | None = None,
+    channel_secrets: bool = True,
 ) -> Settings:
     raw, lines = _load_with_lines(text, str(path) if path else "settings")
     if not isinstance(raw, dict):
@@ -354,7 +382,7 @@ def parse_settings(
     ]
     detectors = _detectors(top.detectors, detector_options or {}, problems)
     disabled = {("sources", s.name) for s in sources if not s.enabled} | {
-        ("channels", c.name) for c in channels if not c.enabled
+        ("channels", c.name) for c in channels if not (c.enabled and channel_secrets)
     }
     for loc, var in missing:
         if loc[:2] not in disabled:

@@ -55,15 +55,18 @@ def detector_options() -> dict[str, type]:
     return options()
 
 
-def load(path: str | Path, env: Mapping[str, str] | None = None) -> Settings:
+def load(
+    path: str | Path, env: Mapping[str, str] | None = None, *, channel_secrets: bool = True
+) -> Settings:
     """Settings from a file, validated against every source's, channel's and detector's
-    options."""
+    options; `channel_secrets=False` for a command that sends nothing."""
     return load_settings(
         path,
         source_options=source_options(),
         channel_options=channel_options(),
         detector_options=detector_options(),
         env=env,
+        channel_secrets=channel_secrets,
     )
 
 

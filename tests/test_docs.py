@@ -39,6 +39,12 @@ def test_every_source_option_is_described(source):
         assert field.description or (inherited and inherited.description), f"{source}.{name}"
 
 
+@pytest.mark.parametrize("channel", sorted(channel_registry()))
+def test_every_channel_option_is_described(channel):
+    for name, field in channel_registry()[channel].Options.model_fields.items():
+        assert field.description, f"{channel}.{name}"
+
+
 def readme_default(value: object) -> str | None:
     """How the README's options table writes a default; None where it words it."""
     if isinstance(value, bool):

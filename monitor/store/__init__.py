@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from monitor.alert import Alert
 from monitor.records import Record
 from monitor.store import schema
+from monitor.store.connect import OPEN_ERRORS, unavailable
 from monitor.store.migrate import upgrade
 from spiders.items import PageDone, SourceProblem
 
@@ -127,11 +128,14 @@ class Store:
     def open(cls, url: str, *, migrate: bool = True) -> Store:
         # A server connection can die between uses; a SQLite file's cannot, and a ping
         # before every transaction would be one more statement per stored page.
-        engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-        if migrate:
-            upgrade(engine)
+        try:
+            engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            if migrate:
+                upgrade(engine)
+        except OPEN_ERRORS as exc:  # a wrong URL or a server that is down, said plainly
+            raise unavailable(url, exc) from exc
         return cls(engine)
 
     def close(self) -> None:
