@@ -47,7 +47,7 @@ class Sentiment:
 def load() -> None:
     """Read the lexicons and the language model now, not on the first post that needs
     them: loading takes a good part of a second."""
-    english.analyzer()
+    english.scorer()
     turkish.rules()
     greek.rules()
     load_language_model()

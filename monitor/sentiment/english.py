@@ -1,4 +1,5 @@
-"""English is VADER's own language: one shared analyzer."""
+"""English is VADER's own language: one shared analyzer, vaderSentiment's (the reference,
+and where the lexicon is read from) and kulak's faster one giving the same scores."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import math
 from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from monitor.sentiment.vader import Vader
 
 NORMALIZE_ALPHA = 15.0  # VADER's: compound = sum / sqrt(sum^2 + alpha)
 MIN_EMOJI_COMPOUND = 0.05
@@ -17,8 +20,14 @@ def analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+@lru_cache(maxsize=1)
+def scorer() -> Vader:
+    reference = analyzer()
+    return Vader(reference.lexicon, reference.emojis)
+
+
 def compound(text: str) -> float:
-    return analyzer().polarity_scores(text)["compound"]
+    return scorer().compound(text)
 
 
 def has_sentiment_word(words: set[str]) -> bool:
