@@ -46,3 +46,63 @@ def test_english_naming_a_turkish_place_is_english():
 
 def test_english_words_that_are_also_turkish_without_letters_stay_english():
     assert detect_language("Big Ben fails situational awareness test once again.") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Das Essen war schrecklich", "de"),  # "war" is an English word VADER knows
+        ("Sehr schlecht", "de"),
+        ("Il caffè era terribile", "it"),
+        ("Ottimo servizio, grazie mille", "it"),
+        ("Le colis est arrivé cassé", "fr"),
+        ("Pas mal du tout", "fr"),
+        ("La comida estaba fría", "es"),
+        ("Muy mal", "es"),
+        ("Het pakket is nooit aangekomen", "nl"),
+        ("Bedankt voor de hulp", "nl"),
+        ("O serviço foi péssimo", "pt"),
+        ("Obrigado pela ajuda", "pt"),
+    ],
+)
+def test_other_languages_are_recognised_even_in_short_posts(text, lang):
+    assert detect_language(text) == lang
+    assert analyse(text).label == "unscored"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Ich war gestern bei Türk Telekom in Kadıköy, niemand hat geholfen", "de"),
+        ("Vielen Dank Turkcell", "de"),
+        ("Le vol Pegasus pour İstanbul était encore en retard", "fr"),
+        ("Il pacco di Trendyol è arrivato rotto", "it"),
+        ("La tarjeta de Garanti BBVA no funciona en Beşiktaş", "es"),
+    ],
+)
+def test_a_foreign_sentence_naming_a_turkish_brand_is_not_turkish(text, lang):
+    result = analyse(text)
+    assert (result.lang, result.compound, result.label) == (lang, None, "unscored")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("berbat", "tr"),  # one word the model calls another language
+        ("harika", "tr"),
+        ("Vodafone rezalet", "tr"),
+        ("cok kotu", "tr"),
+        ("Hattımı iptal et", "tr"),  # "et" is also French
+        ("terrible", "en"),
+        ("Genial", "en"),
+        ("super", "en"),
+    ],
+)
+def test_short_posts_with_a_word_kulak_knows_stay_scored(text, lang):
+    assert detect_language(text) == lang
+    assert analyse(text).label != "unscored"
+
+
+def test_other_scripts_are_recognised_and_unscored():
+    result = analyse("Обслуживание было ужасным")
+    assert (result.lang, result.label) == ("ru", "unscored")
