@@ -1,39 +1,24 @@
 """Alert channels, one per module: a module defining a `Channel` subclass is a channel type.
 
-Adding a channel is adding a file; nothing here lists them by hand.
+Adding a channel is adding a file (or a package announcing it under the `kulak.channels`
+entry points); nothing here lists them by hand.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import cache
 from typing import Any
 
 from alerts.base import Channel, ChannelOptions, SendResult
+from monitor.plugins import discover, subclass_named
 
 __all__ = ["Channel", "ChannelOptions", "SendResult", "channel_options", "create", "registry"]
 
 
 @cache
 def registry() -> dict[str, type[Channel]]:
-    """{type name: channel class} for every channel module in this package."""
-    found: dict[str, type[Channel]] = {}
-    for module_info in pkgutil.iter_modules(__path__):
-        if module_info.name.startswith("_") or module_info.name == "base":
-            continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Channel)
-                and value.__module__ == module.__name__
-                and "type" in vars(value)
-            ):
-                if value.type in found:
-                    raise RuntimeError(f"two channels are called {value.type!r}")
-                found[value.type] = value
-    return found
+    """{type name: channel class}; a channel's `type` equals its file's stem."""
+    return discover("alerts", subclass_named(Channel, "type"))
 
 
 def channel_options() -> dict[str, type[ChannelOptions]]:

@@ -22,8 +22,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from alerts.base import Channel, ChannelOptions, SendResult, classify_network_error
 from alerts.render import alert_html, alert_text, digest_charts, digest_html, digest_text, subject
-from monitor.alert import Alert, AlertKind
+from monitor.alert import Alert
 from monitor.digest import Digest, TargetDigest
+from monitor.registry import KnownKind
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -47,7 +48,7 @@ class EmailOptions(ChannelOptions):
     password: SecretStr | None = Field(None, description="from ${ENV}")
     sender: str = Field(description='From:, e.g. "kulak <alerts@example.com>"')
     to: list[str] = Field(min_length=1, description="recipients of alerts and digests")
-    immediate: list[AlertKind] = Field(
+    immediate: list[KnownKind] = Field(
         default_factory=lambda: ["risk"], description="kinds mailed at once, not only in the digest"
     )
     digest: bool = Field(True, description="send the daily digest")

@@ -89,8 +89,9 @@ def subject(digest: Digest) -> str:
             f"{target.name}: {target.today.mentions} mentions, {share} negative"
             f" ({signed(target.negative_change, ' pp')})"
         )
-    if digest.spike_count or digest.risks:
-        parts.append(f"{plural(digest.spike_count, 'spike')}, {plural(len(digest.risks), 'risk')}")
+    counts = digest.counts(subject_only=True)
+    if any(count for count, _ in counts):
+        parts.append(", ".join(plural(count, noun) for count, noun in counts))
     return " · ".join(parts)
 
 

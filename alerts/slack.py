@@ -21,6 +21,7 @@ from slack_sdk.webhook import WebhookClient
 from alerts.base import Channel, ChannelOptions, SendResult
 from alerts.slack_blocks import MAX_POSTS, render
 from monitor.alert import Alert, AlertKind
+from monitor.registry import KnownKind, detector_classes
 
 # Errors Slack documents as temporary; every other `error` needs a person to act.
 RETRYABLE = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
@@ -41,7 +42,7 @@ class SlackOptions(ChannelOptions):
     token: SecretStr | None = Field(None, description="bot token (xoxb-...), from ${ENV}")
     webhook_url: SecretStr | None = Field(None, description="incoming webhook URL, from ${ENV}")
     channel: str | None = Field(None, description="default channel for a bot token")
-    routes: dict[AlertKind, str] = Field(
+    routes: dict[KnownKind, str] = Field(
         default_factory=dict, description="alert kind -> channel, e.g. {opportunity: '#sales'}"
     )
     base_url: str = Field(
@@ -61,7 +62,7 @@ class SlackOptions(ChannelOptions):
                 "use a bot token to set channel or routes"
             )
         if self.token is not None and self.channel is None:
-            missing = sorted(set(AlertKind.__args__) - set(self.routes))
+            missing = sorted(set(detector_classes()) - set(self.routes))
             if missing:
                 raise ValueError(f"set channel (the default) or routes for: {', '.join(missing)}")
         return self

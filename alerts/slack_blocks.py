@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from alerts.wording import author, fact_lines, next_steps, reach, safe_url
+from alerts.wording import author, emoji, fact_lines, next_steps, reach, safe_url
 from monitor.alert import Alert, AlertPost
 
 HEADER_LIMIT = 150
@@ -26,8 +26,6 @@ FIXED_BLOCKS = 7  # header, summary, why, divider, next steps, "more posts", foo
 BLOCKS_PER_POST = 3
 MAX_POSTS = (BLOCK_LIMIT - FIXED_BLOCKS) // BLOCKS_PER_POST
 
-EMOJI = {"spike": ":chart_with_upwards_trend:", "risk": ":rotating_light:"}
-EMOJI |= {"opportunity": ":dart:", "health": ":wrench:"}
 BROADCAST = re.compile(r"(?<!\w)@(?=(?:channel|here|everyone)(?![\w-]|\.\w))", re.IGNORECASE)
 PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 
@@ -96,7 +94,7 @@ def post_blocks(post: AlertPost, index: int) -> list[dict[str, Any]]:
 
 def render(alert: Alert, max_posts: int = 5) -> dict[str, Any]:
     """`text` (the notification fallback) and `blocks` for chat.postMessage or a webhook."""
-    headline = clip(defuse(f"{EMOJI[alert.kind]} {alert.title}"), HEADER_LIMIT)
+    headline = clip(defuse(f"{emoji(alert)} {alert.title}"), HEADER_LIMIT)
     fields = [f"*Kind*\n{alert.kind}", f"*Severity*\n{alert.severity}"]
     if alert.target:
         kind = f" ({alert.target_kind})" if alert.target_kind else ""

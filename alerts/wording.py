@@ -8,26 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.alert import Alert, AlertPost
-
-NEXT_STEPS = {
-    "spike": (
-        "Open the top posts to see what people are reacting to; check for an outage, a "
-        "price change or a viral post; reply to the loudest ones and post a status update "
-        "if many people hit the same problem."
-    ),
-    "risk": (
-        "Reply publicly within the hour: acknowledge, then move details to a private "
-        "message; tell the team that owns the problem."
-    ),
-    "opportunity": (
-        "Open the post and reply helpfully: answer the question first, do not pitch; "
-        "mention an offer only if they ask for alternatives."
-    ),
-    "health": (
-        "Run `kulak check`, look at the source's credentials and last error; posts from "
-        "this source are missing until it is fixed."
-    ),
-}
+from monitor.registry import detector_classes
 
 FACT_LABELS = {
     "baseline": "usual",
@@ -117,4 +98,11 @@ def safe_url(url: str | None) -> str | None:
 
 
 def next_steps(alert: Alert) -> str:
-    return NEXT_STEPS[alert.kind]
+    """The detector's advice; an alert of a detector no longer installed still reads."""
+    detector = detector_classes().get(alert.kind)
+    return detector.next_steps if detector else "Open the posts and decide what they need."
+
+
+def emoji(alert: Alert) -> str:
+    detector = detector_classes().get(alert.kind)
+    return detector.emoji if detector else ":bell:"

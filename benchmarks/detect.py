@@ -36,10 +36,15 @@ from sqlalchemy import insert, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.config import Settings, parse_settings
-from monitor.detect import DETECTORS, detect_once
+from monitor.detect import detect_once
 from monitor.detectors import spike as spike_detector
 from monitor.detectors.base import Context
-from monitor.registry import channel_options, detector_options, source_options
+from monitor.registry import (
+    channel_options,
+    detector_classes,
+    detector_options,
+    source_options,
+)
 from monitor.store import Store, schema
 from spiders.items import SourceProblem
 from tests.helpers import postgres_schema
@@ -209,9 +214,9 @@ def bench(store: Store, posts: int, days: int, rounds: int) -> None:
         queued.append(len(new))
     print(f"  cycle after 15 minutes of new posts ({per_round}): {spread(times)}; queued {queued}")
     ctx = Context(store, config, later)
-    for name, module in DETECTORS.items():
+    for name, detector in detector_classes().items():
         alone = [
-            seconds(lambda m=module, n=name: m.detect(ctx, config.detectors[n]))[0]
+            seconds(lambda d=detector, n=name: d().detect(ctx, config.detectors[n]))[0]
             for _ in range(rounds)
         ]
         print(f"    {name} alone: {spread(alone)}")

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-AlertKind = Literal["spike", "opportunity", "risk", "health"]
+#: the name of the detector that raised an alert (`monitor/detectors/<kind>.py`)
+AlertKind = str
 Severity = Literal["info", "warning", "critical"]
 
 

@@ -107,7 +107,7 @@ def init(path: Path, force: bool) -> None:
 @friendly_errors
 def check(config_path: Path) -> None:
     """Validate the settings, connect to the database, and say what is enabled."""
-    from monitor.registry import database_url, spider_classes
+    from monitor.registry import database_url, detector_classes, spider_classes
     from monitor.store.connect import probe
 
     settings = load(config_path, sending=True)
@@ -131,9 +131,8 @@ def check(config_path: Path) -> None:
         console.print(f"Source {source.name} ({source.type}): {state}, {every}{detail}")
     for channel in settings.channels:
         state = "enabled" if channel.enabled else "disabled"
-        console.print(
-            f"Channel {channel.name} ({channel.type}): {state}; {', '.join(channel.kinds)}"
-        )
+        kinds = channel.common.kinds or list(detector_classes())
+        console.print(f"Channel {channel.name} ({channel.type}): {state}; {', '.join(kinds)}")
     if not settings.enabled_channels:
         console.print("Channels: none enabled; alerts go to the console.")
     sys.exit(1 if store_failed else 0)
@@ -441,8 +440,8 @@ def backtest(config_path: Path, since: str, show: bool) -> None:
     from datetime import UTC, datetime
 
     from monitor.config import parse_duration
-    from monitor.detect import DETECTORS
     from monitor.detect import backtest as run_backtest
+    from monitor.registry import detector_classes
 
     try:
         span = parse_duration(since)
@@ -454,7 +453,7 @@ def backtest(config_path: Path, since: str, show: bool) -> None:
     console.print(f"Alerts each detector would have raised in the last {since}:")
     for name, alerts in found.items():
         count = f"{len(alerts)} alert" + ("" if len(alerts) == 1 else "s")
-        note = getattr(DETECTORS[name], "BACKTEST_NOTE", "")
+        note = detector_classes()[name].backtest_note
         console.print(f"{name}: {count}" + (f" ({note})" if note else ""), markup=False)
         for alert in alerts if show else ():
             console.print(

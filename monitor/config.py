@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -29,14 +29,12 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from monitor.alert import AlertKind
 from monitor.folding import fold
 from monitor.query import parse_query
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-ALERT_KINDS = get_args(AlertKind)
 DATABASES = ("sqlite", "postgresql")
 
 
@@ -168,7 +166,9 @@ class Source:
 class ChannelCommon(Strict):
     type: str
     enabled: bool = True
-    kinds: list[AlertKind] = Field(default_factory=lambda: list(ALERT_KINDS), min_length=1)
+    kinds: list[str] | None = Field(
+        None, min_length=1, description="alert kinds (detector names) it takes; default: all"
+    )
 
 
 @dataclass(frozen=True)
@@ -185,9 +185,8 @@ class Channel:
     def enabled(self) -> bool:
         return self.common.enabled
 
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return tuple(self.common.kinds)
+    def takes(self, kind: str) -> bool:
+        return self.common.kinds is None or kind in self.common.kinds
 
 
 @dataclass(frozen=True)
@@ -381,6 +380,8 @@ def parse_settings(
         if (parsed := _entry("channels", name, entry, ChannelCommon, channel_options, problems))
     ]
     detectors = _detectors(top.detectors, detector_options or {}, problems)
+    if detector_options is not None:
+        _check_kinds(channels, detector_options, problems)
     disabled = {("sources", s.name) for s in sources if not s.enabled} | {
         ("channels", c.name) for c in channels if not (c.enabled and channel_secrets)
     }
@@ -419,6 +420,19 @@ def _detectors(
         if options is not None:
             found[name] = options
     return found
+
+
+def _check_kinds(
+    channels: list[Channel], detectors: Mapping[str, Any], problems: _Problems
+) -> None:
+    for channel in channels:
+        for kind in channel.common.kinds or ():
+            if kind not in detectors:
+                known = ", ".join(detectors)
+                problems.add(
+                    ("channels", channel.name, "kinds"),
+                    f"unknown alert kind {kind!r} (known: {known})",
+                )
 
 
 def _mapping(value: Any) -> dict[str, Any]:

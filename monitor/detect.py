@@ -7,33 +7,16 @@ second run of the same cycle add nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
-from types import ModuleType
-from typing import Any
-
-from pydantic import BaseModel
 
 from monitor import outbox
 from monitor.alert import Alert
 from monitor.config import Settings
-from monitor.detectors import health, opportunity, risk, spike
 from monitor.detectors.base import Context
+from monitor.registry import detector_classes
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
-
-DETECTORS: dict[str, ModuleType] = {
-    "spike": spike,
-    "opportunity": opportunity,
-    "risk": risk,
-    "health": health,
-}
-
-
-def detector_options() -> dict[str, type[BaseModel]]:
-    """Each detector's options model, by the name its `detectors:` entry takes."""
-    return {name: module.Options for name, module in DETECTORS.items()}
 
 
 class DetectorsFailed(Exception):
@@ -51,13 +34,12 @@ def _run(ctx: Context) -> tuple[dict[str, list[Alert]], dict[str, Exception]]:
     """Each enabled detector's alerts; one that fails is reported and never stops the rest."""
     found: dict[str, list[Alert]] = {}
     failures: dict[str, Exception] = {}
-    for name, module in DETECTORS.items():
-        options = ctx.settings.detectors.get(name) or module.Options()
+    for name, detector in detector_classes().items():
+        options = ctx.settings.detectors.get(name) or detector.Options()
         if not options.enabled:
             continue
-        detect: Callable[[Context, Any], list[Alert]] = module.detect
         try:
-            found[name] = detect(ctx, options)
+            found[name] = detector().detect(ctx, options)
         except Exception as exc:  # isolate each detector; report them all
             log.exception("detector %s failed", name)
             failures[name] = exc

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from monitor.alert import Alert, AlertPost
+from monitor.registry import detector_classes
 from monitor.responses import (
     ResponseGap,
     Row,
@@ -43,12 +44,28 @@ class DayCount:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One detector's alerts of the day, with how that detector asks them to be shown."""
+
+    kind: str
+    heading: str
+    noun: str
+    next_steps: str
+    place: str
+    in_subject: bool = False
+    alerts: tuple[Alert, ...] = ()
+
+
+@dataclass(frozen=True)
 class TargetDigest:
     name: str
     kind: Literal["brand", "competitor"]
     series: tuple[DayCount, ...]  # oldest first; the last day is the digest's day
     complaints: tuple[AlertPost, ...] = ()  # the day's top complaints, by reach
-    spikes: tuple[Alert, ...] = ()
+    sections: tuple[Section, ...] = ()  # alerts of detectors shown under each target
+
+    def alerts_of(self, kind: str) -> tuple[Alert, ...]:
+        return next((s.alerts for s in self.sections if s.kind == kind), ())
 
     @property
     def today(self) -> DayCount:
@@ -76,9 +93,7 @@ class Digest:
     timezone: str
     generated_at: datetime
     targets: tuple[TargetDigest, ...]
-    opportunities: tuple[Alert, ...] = ()
-    risks: tuple[Alert, ...] = ()
-    health: tuple[Alert, ...] = ()
+    sections: tuple[Section, ...] = ()  # every detector's, in the registry's order
     response_gap: tuple[ResponseGap, ...] = ()
     response_days: int = 7  # the window the response gap is measured over
 
@@ -90,9 +105,20 @@ class Digest:
     def competitors(self) -> tuple[TargetDigest, ...]:
         return tuple(t for t in self.targets if t.kind == "competitor")
 
-    @property
-    def spike_count(self) -> int:
-        return sum(len(t.spikes) for t in self.targets)
+    def placed(self, place: str) -> tuple[Section, ...]:
+        """The sections shown at one place of the digest ("first", "after_targets"...)."""
+        return tuple(s for s in self.sections if s.place == place and s.alerts)
+
+    def alerts_of(self, kind: str) -> tuple[Alert, ...]:
+        return next((s.alerts for s in self.sections if s.kind == kind), ())
+
+    def counts(self, subject_only: bool = False) -> list[tuple[int, str]]:
+        """(number of alerts, noun) per detector, for the headline or the email subject."""
+        return [
+            (len(s.alerts), s.noun)
+            for s in self.sections
+            if s.place != "last" and (s.in_subject or not subject_only)
+        ]
 
 
 # -- building a digest from the store ------------------------------------------------------
@@ -139,6 +165,7 @@ def build_digest(
     alerts = [a for a in store.alerts(since=day_start) if a.created_at < day_end]
     replies = replies_by_parent(posts)
 
+    every = sections(alerts)
     targets = []
     gaps = []
     for target in settings.targets:
@@ -149,7 +176,7 @@ def build_digest(
                 kind=target.kind,
                 series=_series(about_target, first_day, day, zone),
                 complaints=_top_complaints(about_target, day, zone, target, replies),
-                spikes=tuple(a for a in alerts if a.kind == "spike" and a.target == target.name),
+                sections=target_sections(every, target.name),
             )
         )
         window_start = day_end - timedelta(days=RESPONSE_DAYS)
@@ -159,11 +186,34 @@ def build_digest(
         timezone=tz,
         generated_at=now or datetime.now(UTC),
         targets=tuple(targets),
-        opportunities=tuple(a for a in alerts if a.kind == "opportunity"),
-        risks=tuple(a for a in alerts if a.kind == "risk"),
-        health=tuple(a for a in alerts if a.kind == "health"),
+        sections=every,
         response_gap=tuple(gaps),
         response_days=RESPONSE_DAYS,
+    )
+
+
+def sections(alerts: Sequence[Alert]) -> tuple[Section, ...]:
+    """A section per installed detector, holding its alerts among `alerts`."""
+    return tuple(
+        Section(
+            kind=kind,
+            heading=detector.heading or kind,
+            noun=detector.noun,
+            next_steps=detector.next_steps,
+            place=detector.digest_place,
+            in_subject=detector.in_subject,
+            alerts=tuple(a for a in alerts if a.kind == kind),
+        )
+        for kind, detector in detector_classes().items()
+    )
+
+
+def target_sections(every: Sequence[Section], target: str) -> tuple[Section, ...]:
+    """The sections shown under one target, with only the alerts about it."""
+    return tuple(
+        replace(s, alerts=tuple(a for a in s.alerts if a.target == target))
+        for s in every
+        if s.place == "target"
     )
 
 

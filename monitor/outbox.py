@@ -13,7 +13,7 @@ def channel_names_for(settings: Settings, alert: Alert) -> list[str]:
     enabled = settings.enabled_channels
     if not enabled:
         return ["console"]
-    return [c.name for c in enabled if alert.kind in c.kinds]
+    return [c.name for c in enabled if c.takes(alert.kind)]
 
 
 def queue(store: Store, settings: Settings, alerts: Iterable[Alert]) -> list[Alert]:

@@ -1,42 +1,39 @@
-"""Find the sources in `spiders/` (and channels in `alerts/`) by their files.
-
-Adding a source is adding one file: nothing here lists them.
+"""Every unit by its name: sources in `spiders/`, channels in `alerts/`, detectors in
+`monitor/detectors/`, found by `monitor.plugins.discover` (their files, or a third party's
+entry points). Adding one is adding a file: nothing here lists them.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+from pydantic import AfterValidator
 from sqlalchemy.engine import make_url
 
-import spiders
 from monitor.config import Settings, load_settings
+from monitor.plugins import discover, subclass_named
 from spiders.base import KulakSpider
+
+if TYPE_CHECKING:
+    from monitor.detectors.base import Detector
 
 
 @cache
 def spider_classes() -> dict[str, type[KulakSpider]]:
     """Source type -> spider class; a spider's `name` equals its file's stem."""
-    found: dict[str, type[KulakSpider]] = {}
-    for module_info in pkgutil.iter_modules(spiders.__path__):
-        if module_info.name in ("base", "items"):
-            continue
-        module = importlib.import_module(f"spiders.{module_info.name}")
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, KulakSpider)
-                and value is not KulakSpider
-                and value.__module__ == module.__name__
-                and getattr(value, "name", None) == module_info.name
-            ):
-                found[module_info.name] = value
-    return found
+    return discover("spiders", subclass_named(KulakSpider))
+
+
+@cache
+def detector_classes() -> dict[str, type[Detector]]:
+    """Detector name (its alerts' kind) -> class, most prominent first."""
+    from monitor.detectors.base import Detector
+
+    found = discover("monitor.detectors", subclass_named(Detector))
+    return dict(sorted(found.items(), key=lambda item: (item[1].prominence, item[0])))
 
 
 def source_options() -> dict[str, type]:
@@ -49,10 +46,20 @@ def channel_options() -> dict[str, type]:
     return options()
 
 
-def detector_options() -> dict[str, type]:
-    from monitor.detect import detector_options as options
+def known_kind(kind: str) -> str:
+    """An alert kind as channel options take it: the name of an installed detector."""
+    if kind not in detector_classes():
+        raise ValueError(f"unknown alert kind {kind!r} (known: {', '.join(detector_classes())})")
+    return kind
 
-    return options()
+
+#: an option naming an alert kind (Slack routes, kinds mailed at once...)
+KnownKind = Annotated[str, AfterValidator(known_kind)]
+
+
+def detector_options() -> dict[str, type]:
+    """Each detector's options model, by the name its `detectors:` entry takes."""
+    return {name: cls.Options for name, cls in detector_classes().items()}
 
 
 def load(

@@ -8,8 +8,7 @@ import pytest
 from alerts import registry as channel_registry
 from monitor.cli import main
 from monitor.config import human_duration
-from monitor.detect import detector_options
-from monitor.registry import spider_classes
+from monitor.registry import detector_options, spider_classes
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,9 +20,9 @@ from monitor.alert import Alert
 from monitor.config import Settings, parse_settings
 from monitor.crawl import RunReport, collect_all
 from monitor.deliver import ChannelReport, deliver_once
-from monitor.demo import sources as demo_sources
 from monitor.detect import detect_once
 from monitor.digest import build_digest
+from monitor.plugins import discover
 from monitor.registry import (
     channel_options,
     channels,
@@ -65,21 +64,25 @@ def demo_settings(entries: dict[str, dict[str, Any]], folder: Path) -> Settings:
     )
 
 
+def _demo_source(name: str, unit: Any) -> bool:
+    """A demo source is a module with `install(replay, now) -> settings entry`."""
+    return isinstance(unit, ModuleType) and callable(getattr(unit, "install", None))
+
+
 def start_replays(now: datetime) -> tuple[list[ReplayServer], dict[str, dict[str, Any]]]:
     """One local server per source that has both a spider and demo answers."""
     servers: list[ReplayServer] = []
     entries: dict[str, dict[str, Any]] = {}
     known = spider_classes()
-    for info in pkgutil.iter_modules(demo_sources.__path__):
-        if info.name not in known:
+    for name, module in discover("monitor.demo.sources", _demo_source).items():
+        if name not in known:
             continue
-        module = importlib.import_module(f"{demo_sources.__name__}.{info.name}")
         server = ReplayServer().start()
         servers.append(server)
         entry = dict(module.install(server, now))
         entry.setdefault("base_url", server.url)
         entry.setdefault("backoff", "100ms")
-        entries[info.name] = entry
+        entries[name] = entry
     return servers, entries
 
 

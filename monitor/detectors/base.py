@@ -1,4 +1,9 @@
-"""What every detector shares: its options' base, and the moment and range it looks at.
+"""What every detector is: one class in one file, like a Huginn agent.
+
+A detector declares its name (also its alerts' kind and its `detectors:` key), its typed
+options, and how its alerts read to people: the emoji, the next steps, and where the digest
+shows them. `monitor.registry` finds it by its file; channels and the digest read these
+declarations, so adding a detector touches no other file.
 
 A detector reads the store and returns alerts; it never queues or sends them. Run live, it
 looks at its own recent window; run as a backtest (`since` set), it reports every event
@@ -10,15 +15,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from monitor.alert import Alert
 from monitor.config import Settings
 from monitor.store import Store
 
+#: where the daily digest shows a detector's alerts: before the targets, under each target
+#: they name, after the targets, or at the end
+DigestPlace = Literal["first", "target", "after_targets", "last"]
+
 
 class DetectorOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     enabled: bool = Field(True, description="Run this detector.")
 
@@ -42,3 +53,28 @@ class Context:
     def start(self, recent: datetime) -> datetime:
         """Where to start looking: the recent window live, `since` in a backtest."""
         return self.since if self.since is not None else recent
+
+
+class Detector:
+    """Base of every detector. Subclasses set the class attributes and implement `detect`."""
+
+    #: the `detectors:` key, and the `kind` of every alert it raises
+    name: ClassVar[str]
+    Options: ClassVar[type[DetectorOptions]] = DetectorOptions
+    #: Slack's emoji code for its alerts' headline
+    emoji: ClassVar[str] = ":bell:"
+    #: what a person should do about one of its alerts, in plain words
+    next_steps: ClassVar[str] = ""
+    #: the digest's heading over its alerts, and the word counting them ("2 spikes")
+    heading: ClassVar[str] = ""
+    noun: ClassVar[str] = "alert"
+    digest_place: ClassVar[DigestPlace] = "last"
+    #: lower comes first in the digest's headline and among sections at the same place
+    prominence: ClassVar[int] = 100
+    #: counted in the digest's email subject beside the brand's figures
+    in_subject: ClassVar[bool] = False
+    #: said beside a backtest's count, where the history it reads is partial
+    backtest_note: ClassVar[str] = ""
+
+    def detect(self, ctx: Context, options: DetectorOptions) -> list[Alert]:
+        raise NotImplementedError

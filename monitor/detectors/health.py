@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from monitor.alert import Alert
-from monitor.detectors.base import Context, DetectorOptions
+from monitor.detectors.base import Context, Detector, DetectorOptions
 
 Failure = Literal[
     "auth_failed", "blocked", "not_found", "unreachable", "malformed", "rate_limited", "crashed"
@@ -27,7 +27,6 @@ WORDS = {
     "rate_limited": "the site keeps limiting kulak's requests",
     "crashed": "the collector crashed",
 }
-BACKTEST_NOTE = "from the current collector state: no history of runs is kept"
 
 
 class Options(DetectorOptions):
@@ -48,21 +47,35 @@ def failing(state: dict[str, Any], options: Options) -> bool:
     )
 
 
-def detect(ctx: Context, options: Options) -> list[Alert]:
-    enabled = {source.name for source in ctx.settings.enabled_sources}
-    stored = ctx.store.alerts(kind="health")
-    alerts = []
-    for state in ctx.store.states():
-        name = state["source"]
-        if name not in enabled:
-            continue
-        if failing(state, options):
-            alerts.append(_failing(ctx, state))
-        elif state["status"] == "ok":
-            last = [a for a in stored if a.key.startswith(f"health:{name}:")]
-            if last and last[-1].key.startswith(f"health:{name}:failing:"):
-                alerts.append(_recovered(ctx, state, last[-1]))
-    return alerts
+class Health(Detector):
+    name = "health"
+    Options = Options
+    emoji = ":wrench:"
+    next_steps = (
+        "Run `kulak check`, look at the source's credentials and last error; posts from "
+        "this source are missing until it is fixed."
+    )
+    heading = "Collector health"
+    noun = "health alert"
+    prominence = 90
+    digest_place = "last"
+    backtest_note = "from the current collector state: no history of runs is kept"
+
+    def detect(self, ctx: Context, options: Options) -> list[Alert]:
+        enabled = {source.name for source in ctx.settings.enabled_sources}
+        stored = ctx.store.alerts(kind="health")
+        alerts = []
+        for state in ctx.store.states():
+            name = state["source"]
+            if name not in enabled:
+                continue
+            if failing(state, options):
+                alerts.append(_failing(ctx, state))
+            elif state["status"] == "ok":
+                last = [a for a in stored if a.key.startswith(f"health:{name}:")]
+                if last and last[-1].key.startswith(f"health:{name}:failing:"):
+                    alerts.append(_recovered(ctx, state, last[-1]))
+        return alerts
 
 
 def _since(state: dict[str, Any]) -> str:

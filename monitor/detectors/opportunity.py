@@ -24,7 +24,7 @@ from monitor.analysis.complaints import (
     with_answers,
 )
 from monitor.config import Duration
-from monitor.detectors.base import Context, DetectorOptions
+from monitor.detectors.base import Context, Detector, DetectorOptions
 from monitor.responses import minutes_between, reach
 
 Intent = Literal["complaint", "question", "switching"]
@@ -55,23 +55,36 @@ class Options(DetectorOptions):
     )
 
 
-def detect(ctx: Context, options: Options) -> list[Alert]:
-    competitors = [t for t in ctx.settings.targets if t.kind == "competitor"]
-    wanted = set(options.intents)
-    candidates = negative_posts(
-        ctx,
-        competitors,
-        ctx.start(ctx.now - options.max_age),
-        post_key("opportunity"),
-        lambda post, mention: (
-            bool(wanted & set(mention["intents"] or ())) and reach(post) >= options.min_reach
-        ),
+class Opportunity(Detector):
+    name = "opportunity"
+    Options = Options
+    emoji = ":dart:"
+    next_steps = (
+        "Open the post and reply helpfully: answer the question first, do not pitch; "
+        "mention an offer only if they ask for alternatives."
     )
-    complaints = [
-        c for c in with_answers(ctx, candidates) if not (options.unanswered_only and c.answered)
-    ]
-    complaints.sort(key=lambda c: _rank(ctx, c, options), reverse=True)
-    return [_alert(ctx, c, wanted) for c in complaints]
+    heading = "Competitor opportunities"
+    noun = "competitor opportunity"
+    prominence = 30
+    digest_place = "after_targets"
+
+    def detect(self, ctx: Context, options: Options) -> list[Alert]:
+        competitors = [t for t in ctx.settings.targets if t.kind == "competitor"]
+        wanted = set(options.intents)
+        candidates = negative_posts(
+            ctx,
+            competitors,
+            ctx.start(ctx.now - options.max_age),
+            post_key("opportunity"),
+            lambda post, mention: (
+                bool(wanted & set(mention["intents"] or ())) and reach(post) >= options.min_reach
+            ),
+        )
+        complaints = [
+            c for c in with_answers(ctx, candidates) if not (options.unanswered_only and c.answered)
+        ]
+        complaints.sort(key=lambda c: _rank(ctx, c, options), reverse=True)
+        return [_alert(ctx, c, wanted) for c in complaints]
 
 
 def _rank(ctx: Context, complaint: Complaint, options: Options) -> float:

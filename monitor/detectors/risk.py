@@ -20,7 +20,7 @@ from monitor.analysis.complaints import (
     with_answers,
 )
 from monitor.config import Duration
-from monitor.detectors.base import Context, DetectorOptions
+from monitor.detectors.base import Context, Detector, DetectorOptions
 from monitor.responses import engagement, minutes_between, reach
 
 COUNTED = (
@@ -51,19 +51,33 @@ def growth(post: dict) -> float:
     return engagement(post) / max(hours, 1.0)
 
 
-def detect(ctx: Context, options: Options) -> list[Alert]:
-    brands = [t for t in ctx.settings.targets if t.kind == "brand"]
-    since = ctx.start(ctx.now - options.max_age)
-    risky = negative_posts(
-        ctx,
-        brands,
-        since,
-        post_key("risk"),
-        lambda post, _: reach(post) >= options.min_reach or growth(post) >= options.min_growth,
+class Risk(Detector):
+    name = "risk"
+    Options = Options
+    emoji = ":rotating_light:"
+    next_steps = (
+        "Reply publicly within the hour: acknowledge, then move details to a private "
+        "message; tell the team that owns the problem."
     )
-    risky = with_answers(ctx, risky)
-    risky.sort(key=lambda c: reach(c.post), reverse=True)
-    return [_alert(ctx, c, options) for c in risky]
+    heading = "Risks to answer first"
+    noun = "risk"
+    prominence = 20
+    digest_place = "first"
+    in_subject = True
+
+    def detect(self, ctx: Context, options: Options) -> list[Alert]:
+        brands = [t for t in ctx.settings.targets if t.kind == "brand"]
+        since = ctx.start(ctx.now - options.max_age)
+        risky = negative_posts(
+            ctx,
+            brands,
+            since,
+            post_key("risk"),
+            lambda post, _: reach(post) >= options.min_reach or growth(post) >= options.min_growth,
+        )
+        risky = with_answers(ctx, risky)
+        risky.sort(key=lambda c: reach(c.post), reverse=True)
+        return [_alert(ctx, c, options) for c in risky]
 
 
 def _alert(ctx: Context, complaint: Complaint, options: Options) -> Alert:

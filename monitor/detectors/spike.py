@@ -29,7 +29,7 @@ from pydantic import Field, create_model, model_validator
 from monitor.alert import Alert
 from monitor.analysis.spikes import Spike, SpikeDetector, SpikeParams
 from monitor.config import Target
-from monitor.detectors.base import Context, DetectorOptions
+from monitor.detectors.base import Context, Detector, DetectorOptions
 from monitor.responses import about, alert_post, reach
 from monitor.store import floor_hour
 
@@ -79,24 +79,39 @@ def _spike_fields() -> dict[str, Any]:
 Options = create_model("Options", __base__=_SpikeOptions, **_spike_fields())
 
 
-def detect(ctx: Context, options: _SpikeOptions) -> list[Alert]:
-    targets = ctx.settings.targets
-    zone = ZoneInfo(ctx.settings.general.timezone)
-    report_from = ctx.start(ctx.now - RECENT)
-    history_from = floor_hour(report_from - HISTORY)
-    ctx.store.refresh_mention_hours()
-    counts = ctx.store.mention_hours(history_from, [t.name for t in targets])
-    params = options.params()
-    alerts = []
-    for target in targets:
-        hours = counts.get(target.name)
-        if not hours:
-            continue
-        replay = _replay_for(ctx, target.name, history_from, hours, zone, params)
-        for hour, spike in replay.up_to(ctx.now, hours):
-            if hour + HOUR > report_from and not _cooling_down(ctx, target, hour, params):
-                alerts.append(_alert(ctx, target, hour, spike, zone))
-    return alerts
+class NegativeSpike(Detector):
+    name = "spike"
+    Options = Options
+    emoji = ":chart_with_upwards_trend:"
+    next_steps = (
+        "Open the top posts to see what people are reacting to; check for an outage, a "
+        "price change or a viral post; reply to the loudest ones and post a status update "
+        "if many people hit the same problem."
+    )
+    heading = "Spikes"
+    noun = "spike"
+    prominence = 10
+    digest_place = "target"
+    in_subject = True
+
+    def detect(self, ctx: Context, options: _SpikeOptions) -> list[Alert]:
+        targets = ctx.settings.targets
+        zone = ZoneInfo(ctx.settings.general.timezone)
+        report_from = ctx.start(ctx.now - RECENT)
+        history_from = floor_hour(report_from - HISTORY)
+        ctx.store.refresh_mention_hours()
+        counts = ctx.store.mention_hours(history_from, [t.name for t in targets])
+        params = options.params()
+        alerts = []
+        for target in targets:
+            hours = counts.get(target.name)
+            if not hours:
+                continue
+            replay = _replay_for(ctx, target.name, history_from, hours, zone, params)
+            for hour, spike in replay.up_to(ctx.now, hours):
+                if hour + HOUR > report_from and not _cooling_down(ctx, target, hour, params):
+                    alerts.append(_alert(ctx, target, hour, spike, zone))
+        return alerts
 
 
 Counts = dict[datetime, tuple[int, int]]

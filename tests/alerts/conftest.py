@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from monitor.alert import Alert, AlertPost
-from monitor.digest import DayCount, Digest, ResponseGap, TargetDigest
+from monitor.digest import DayCount, Digest, ResponseGap, TargetDigest, sections, target_sections
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -153,27 +153,27 @@ def series(counts: list[tuple[int, int]], end: date = TODAY) -> tuple[DayCount, 
 
 @pytest.fixture
 def digest() -> Digest:
+    every = sections([SPIKE, OPPORTUNITY, RISK, HEALTH])
     brand = TargetDigest(
         name="Kahve Durağı",
         kind="brand",
         series=series([(40, 6), (38, 5), (45, 7), (41, 6), (39, 5), (60, 12), (120, 58)]),
         complaints=(ENGLISH_POST, TURKISH_POST, HOSTILE_POST),
-        spikes=(SPIKE,),
+        sections=target_sections(every, "Kahve Durağı"),
     )
     competitor = TargetDigest(
         name="Φρέσκο",
         kind="competitor",
         series=series([(20, 3), (22, 4), (18, 2), (25, 6), (21, 3), (19, 4), (24, 9)]),
         complaints=(GREEK_POST,),
+        sections=target_sections(every, "Φρέσκο"),
     )
     return Digest(
         day=NOW.date(),
         timezone="Europe/Istanbul",
         generated_at=NOW,
         targets=(brand, competitor),
-        opportunities=(OPPORTUNITY,),
-        risks=(RISK,),
-        health=(HEALTH,),
+        sections=every,
         response_gap=(
             ResponseGap("Kahve Durağı", "brand", 40, 14, 185.0),
             ResponseGap("Φρέσκο", "competitor", 25, 17, 42.0),

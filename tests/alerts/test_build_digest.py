@@ -71,8 +71,9 @@ def test_digest_counts_local_days_and_answers(store: Store) -> None:
     assert brand.negative_change == 0.0
     assert [p.external_id for p in brand.complaints] == ["1", "2", "4"]  # by reach
     assert [p.answered for p in brand.complaints] == [False, True, False]
-    assert [a.key for a in brand.spikes] == [SPIKE.key]  # the late one is tomorrow's
-    assert digest.risks == (RISK,) and digest.opportunities == (OPPORTUNITY,)
+    assert [a.key for a in brand.alerts_of("spike")] == [SPIKE.key]  # the late one is tomorrow's
+    assert digest.alerts_of("risk") == (RISK,)
+    assert digest.alerts_of("opportunity") == (OPPORTUNITY,)
 
     # post 5 mentions Demlik, but as a reply by the brand it is still Demlik's mention
     assert competitor.today.mentions == 2
