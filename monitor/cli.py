@@ -244,6 +244,8 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
         line = f"{report.source}: {report.new_posts} new posts, {report.requests} requests"
         if report.not_modified:
             line += f" ({report.not_modified} not modified)"
+        if report.skipped:
+            line += f", {report.skipped} of {report.items} items skipped ({report.skip_example})"
         if report.problems:
             failed = True
             status, reason = report.problems[0]

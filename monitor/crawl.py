@@ -30,6 +30,9 @@ class RunReport:
     stored: int = 0
     not_modified: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
+    items: int = 0  # items in the answers read, skipped ones included
+    skipped: int = 0  # items a parser could not read: skipped, the rest of their page kept
+    skip_example: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -5,22 +5,49 @@ into `Post` items. Everything a source must not get wrong on its own lives here:
 responses become `SourceProblem` items (never exceptions), a parser that breaks on a
 malformed body is reported with a sample, and `PageDone` is yielded only after a page's
 posts, so the store advances the cursor once those posts are safe.
+
+One bad item never costs its page: parsers read each item of an answer through
+`read_each`, which turns an item they cannot read into a `Skipped`, and spiders keep the
+rest through `KulakSpider.readable`, which counts the skipped ones (and keeps the first as
+the run's example) in the crawl's stats. An answer none of whose items can be read is
+malformed as a whole, so its cursor stays and it is fetched again.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import scrapy
+from lxml import etree
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.selector import Selector
 from twisted.python.failure import Failure
 
-from spiders.items import PageDone, Post, SourceProblem
+from spiders.items import PageDone, Post, Skipped, SourceProblem
 from spiders.status import problem_for_status
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: what a parser raises on an answer or an item in a format it does not expect
+PARSE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+)
+#: characters of a body or an item quoted in a report
+SAMPLE_CHARS = 160
+#: crawl stats: items of answers read (skipped ones included), items skipped, the first one
+ITEMS_STAT = "kulak/items"
+SKIPPED_STAT = "kulak/items_skipped"
+SKIP_EXAMPLE_STAT = "kulak/skip_example"
 
 
 def http_url(value: str) -> str:
@@ -153,13 +180,40 @@ class KulakSpider(scrapy.Spider):
         parser = response.meta["parser"]
         try:
             yield from parser(response)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-            sample = response.text[:160] if hasattr(response, "text") else repr(response.body[:160])
+        except PARSE_ERRORS as exc:
+            body = response.text if hasattr(response, "text") else repr(response.body)
+            sample = body[:SAMPLE_CHARS]
             yield SourceProblem(
                 "malformed",
                 f"{type(exc).__name__}: {exc}; body starts {sample!r}",
                 url=response.url,
             )
+
+    def readable(self, items: Iterable[T | Skipped], response: Response) -> list[T]:
+        """The items of an answer its parser could read. The skipped ones are counted in
+        the crawl's stats and the first kept as the run's example; an answer none of whose
+        items could be read is malformed as a whole (its cursor stays: it is read again)."""
+        kept: list[T] = []
+        skipped: list[Skipped] = []
+        for item in items:
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            else:
+                kept.append(item)
+        if skipped and not kept:
+            raise ValueError(
+                f"none of the answer's {len(skipped)} items could be read "
+                f"(the first: {skipped[0].reason})"
+            )
+        stats = self.crawler.stats
+        stats.inc_value(ITEMS_STAT, len(kept) + len(skipped))
+        if skipped:
+            stats.inc_value(SKIPPED_STAT, len(skipped))
+            if stats.get_value(SKIP_EXAMPLE_STAT) is None:
+                first = skipped[0]
+                example = f"{first.reason}; the item starts {first.sample!r} ({response.url})"
+                stats.set_value(SKIP_EXAMPLE_STAT, example)
+        return kept
 
     def failed(self, failure: Failure) -> Iterator[SourceProblem]:
         request = getattr(failure, "request", None)
@@ -178,14 +232,43 @@ class KulakSpider(scrapy.Spider):
         )
 
 
+def read_each(raws: Iterable[R], read: Callable[[R], T | None]) -> Iterator[T | Skipped]:
+    """Each raw item of an answer read on its own: one that `read` cannot make sense of
+    becomes a `Skipped` (its error and how it starts) instead of costing the whole page.
+    `read` returns None for an item with nothing to keep (deleted, without text)."""
+    for raw in raws:
+        try:
+            found = read(raw)
+        except PARSE_ERRORS as exc:
+            yield Skipped(f"{type(exc).__name__}: {exc}", item_sample(raw))
+        else:
+            if found is not None:
+                yield found
+
+
+def item_sample(raw: Any) -> str:
+    """How a raw item starts, as the source sent it (JSON, HTML or XML)."""
+    if isinstance(raw, Selector):
+        text = raw.get()
+    elif etree.iselement(raw):
+        text = etree.tostring(raw, encoding="unicode")
+    elif isinstance(raw, dict | list):
+        text = json.dumps(raw, ensure_ascii=False, default=str)
+    else:
+        text = str(raw)
+    return text[:SAMPLE_CHARS]
+
+
 __all__ = [
     "BaseUrl",
     "CollectorContext",
     "KulakSpider",
     "PageDone",
     "Post",
+    "Skipped",
     "SourceOptions",
     "SourceProblem",
     "TargetTerms",
     "http_url",
+    "read_each",
 ]

@@ -1,4 +1,4 @@
-"""Post: the only thing spiders yield, plus the two bookkeeping items of the shared spider."""
+"""Post: the only thing spiders yield, plus the bookkeeping of the shared spider."""
 
 from __future__ import annotations
 
@@ -57,3 +57,12 @@ class SourceProblem:
     status: str  # auth_failed | blocked | not_found | unreachable | malformed | rate_limited
     reason: str
     url: str | None = None
+
+
+@dataclass
+class Skipped:
+    """An item of an answer its parser could not read (why, and how it starts): counted
+    and shown as an example, while the answer's other items are kept."""
+
+    reason: str
+    sample: str

@@ -6,10 +6,16 @@ accents folded, spaces and punctuation dropped), so "Kahve Durağı" and "#Kahve
 both follow #kahveduragi and "Φρέσκο Καφέ" follows #φρέσκοκαφέ (Greek keeps its
 accents on Mastodon). An instance given a user token is also searched in full text.
 
+The same API is served by Mastodon's forks and look-alikes (Akkoma, Pleroma, GoToSocial),
+whose ids are strings rather than numbers ("Al30Y6dIQNzsEKhR5s", a ULID): ids are
+compared as the API orders them, shorter first, never as numbers.
+
 A status federates to many instances under different local ids, but its ActivityPub
-`uri` is global. Posts are stored as `<home host>/<id on its home instance>` (read from
-a Mastodon uri; other software's uri is used whole), so a status read on two instances is
-stored once, and a boost is stored as the status it boosts. An edit is picked up whenever
+`uri` is global. Posts are stored as `<home host>/<id on its home instance>`, read from a
+Mastodon or GoToSocial uri (`/users/<name>/statuses/<id>`, Mastodon 4's
+`/ap/users/<number>/statuses/<id>`) or an Akkoma/Pleroma url (`/notice/<id>`); other
+software's uri is used whole. So a status read on two instances is stored once, and a
+boost is stored as the status it boosts. An edit is picked up whenever
 a status is read again (a later boost, another instance or query); edits are not polled for.
 
 `in_reply_to_id` is an id on the instance read, so `parent_id` is
@@ -28,11 +34,16 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import BaseUrl, KulakSpider, SourceOptions
-from spiders.items import PageDone, Post
+from spiders.base import BaseUrl, KulakSpider, SourceOptions, read_each
+from spiders.items import PageDone, Post, Skipped
 from spiders.parsing import html_to_text, iso_to_utc
 
-_MASTODON_URI = re.compile(r"^https?://([^/]+)/users/[^/]+/statuses/(\d+)$")
+#: where a status's home host and home id can be read: a Mastodon (4.x: /ap/users/<n>/)
+#: or GoToSocial uri, an Akkoma or Pleroma url
+_HOME = (
+    re.compile(r"^https?://([^/]+)/(?:ap/)?users/[^/]+/statuses/([0-9A-Za-z]+)$"),
+    re.compile(r"^https?://([^/]+)/notice/([0-9A-Za-z]+)$"),
+)
 _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?(\w+)"?')
 
 
@@ -129,8 +140,12 @@ class MastodonSpider(KulakSpider):
     def parse_timeline(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         statuses = response.json()
-        yield from parse_statuses(statuses, meta["instance"], meta["query"])
-        ids = [int(status["id"]) for status in statuses]
+        if not isinstance(statuses, list):
+            raise ValueError("a tag timeline that is no list of statuses")
+        yield from self.readable(
+            parse_statuses(statuses, meta["instance"], meta["query"]), response
+        )
+        ids = status_ids(statuses)
         since = self.cursor.get(meta["key"])
         links = link_params(response.headers.get("Link"))
         more = len(statuses) >= self.options.limit and meta["page"] + 1 < self.options.max_pages
@@ -138,23 +153,23 @@ class MastodonSpider(KulakSpider):
         if since:
             # Walking up from the cursor: each page is the oldest of what is new.
             if ids:
-                yield PageDone(cursor={meta["key"]: str(max(ids))})
+                yield PageDone(cursor={meta["key"]: newest_id(ids)})
             if more and "prev" in links:
                 yield self.timeline_request(meta["instance"], tag, meta["page"] + 1, links["prev"])
             return
         # First run: newest page, then older ones; the cursor is the newest id of all.
-        newest = max([*ids, meta.get("newest", 0)])
+        newest = newest_id([*ids, meta.get("newest")])
         if more and "next" in links:
             request = self.timeline_request(meta["instance"], tag, meta["page"] + 1, links["next"])
             request.meta["newest"] = newest
             yield request
         elif newest:
-            yield PageDone(cursor={meta["key"]: str(newest)})
+            yield PageDone(cursor={meta["key"]: newest})
 
     # -- full-text search (needs a user token): newest first, older pages by max_id --
 
     def search_request(
-        self, instance: str, query: str, token: str, page: int, max_id: int | None = None
+        self, instance: str, query: str, token: str, page: int, max_id: str | None = None
     ) -> Request:
         key = f"{instance} search {query}"
         params: dict[str, Any] = {"q": query, "type": "statuses", "limit": self.options.limit}
@@ -173,17 +188,39 @@ class MastodonSpider(KulakSpider):
     def parse_search(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         statuses = response.json()["statuses"]
-        yield from parse_statuses(statuses, meta["instance"], meta["query"])
-        ids = [int(status["id"]) for status in statuses]
-        newest = max([*ids, meta.get("newest", 0)])
+        yield from self.readable(
+            parse_statuses(statuses, meta["instance"], meta["query"]), response
+        )
+        ids = status_ids(statuses)
+        newest = newest_id([*ids, meta.get("newest")])
         if len(statuses) >= self.options.limit and meta["page"] + 1 < self.options.max_pages:
+            oldest = min(ids, key=id_order)
             request = self.search_request(
-                meta["instance"], meta["query"], meta["token"], meta["page"] + 1, min(ids)
+                meta["instance"], meta["query"], meta["token"], meta["page"] + 1, oldest
             )
             request.meta["newest"] = newest
             yield request
         elif newest:
-            yield PageDone(cursor={meta["key"]: str(newest)})
+            yield PageDone(cursor={meta["key"]: newest})
+
+
+def id_order(status_id: str) -> tuple[int, str]:
+    """How the API orders ids: Mastodon's are numbers written in digits (a shorter one is
+    older), Akkoma's and GoToSocial's sortable strings of one length."""
+    return len(status_id), status_id
+
+
+def newest_id(ids: list[str | None]) -> str | None:
+    return max((i for i in ids if i), key=id_order, default=None)
+
+
+def status_ids(statuses: list[Any]) -> list[str]:
+    """The ids of a page's statuses (where the next page starts), bad statuses left out."""
+    return [
+        str(status["id"])
+        for status in statuses
+        if isinstance(status, dict) and isinstance(status.get("id"), str | int)
+    ]
 
 
 def hashtag(term: str) -> str:
@@ -214,49 +251,63 @@ def link_params(header: bytes | None) -> dict[str, dict[str, str]]:
     return found
 
 
-def parse_statuses(statuses: list[dict[str, Any]], instance: str, query: str) -> Iterator[Post]:
+def parse_statuses(
+    statuses: list[dict[str, Any]], instance: str, query: str
+) -> Iterator[Post | Skipped]:
     """Posts of a list of statuses read on `instance`; a boost yields the status it boosts."""
     host = urlsplit(instance).netloc
-    for outer in statuses:
-        status = outer.get("reblog") or outer
-        text = html_to_text(status["content"])
-        warning = status.get("spoiler_text")
-        if warning:
-            text = f"{warning}\n{text}"
-        if not text:
-            continue
-        account = status["account"]
-        edited = status.get("edited_at")
-        reply_to = status.get("in_reply_to_id")
-        # in_reply_to_id is an id on the instance read, whose own name a local status bears.
-        local = "@" not in account["acct"] and _MASTODON_URI.match(status.get("uri") or "")
-        here = local[1] if local else host
-        yield Post(
-            source="mastodon",
-            external_id=status_key(status, host),
-            url=status.get("url") or status["uri"],
-            text=text,
-            created_at=iso_to_utc(status["created_at"]),
-            author_handle=account["acct"],
-            author_name=account.get("display_name") or None,
-            author_followers=account.get("followers_count"),
-            lang=status.get("language"),
-            parent_id=f"{here}/{reply_to}" if reply_to else None,
-            likes=status.get("favourites_count"),
-            reposts=status.get("reblogs_count"),
-            replies=status.get("replies_count"),
-            query=query,
-            extra={"edited_at": edited} if edited else {},
-        )
+    return read_each(statuses, lambda status: status_post(status, host, query))
+
+
+def status_post(outer: dict[str, Any], host: str, query: str) -> Post | None:
+    """One status read on `host`; None for a status without text (media only)."""
+    status = outer.get("reblog") or outer
+    text = html_to_text(status["content"])
+    warning = status.get("spoiler_text")
+    if warning:
+        text = f"{warning}\n{text}"
+    if not text:
+        return None
+    account = status["account"]
+    edited = status.get("edited_at")
+    reply_to = status.get("in_reply_to_id")
+    # in_reply_to_id is an id on the instance read, whose own name a local status bears.
+    local = home(status) if "@" not in account["acct"] else None
+    here = local[0] if local else host
+    return Post(
+        source="mastodon",
+        external_id=status_key(status, host),
+        url=status.get("url") or status["uri"],
+        text=text,
+        created_at=iso_to_utc(status["created_at"]),
+        author_handle=account["acct"],
+        author_name=account.get("display_name") or None,
+        author_followers=account.get("followers_count"),
+        lang=status.get("language"),
+        parent_id=f"{here}/{reply_to}" if reply_to else None,
+        likes=status.get("favourites_count"),
+        reposts=status.get("reblogs_count"),
+        replies=status.get("replies_count"),
+        query=query,
+        extra={"edited_at": edited} if edited else {},
+    )
 
 
 def status_key(status: dict[str, Any], host: str) -> str:
     """`<home host>/<home id>`: the same on every instance the status federated to."""
-    uri = status.get("uri") or ""
-    home = _MASTODON_URI.match(uri)
-    if home:
-        return f"{home[1]}/{home[2]}"
-    return uri or f"{host}/{status['id']}"
+    found = home(status)
+    if found:
+        return f"{found[0]}/{found[1]}"
+    return status.get("uri") or f"{host}/{status['id']}"
+
+
+def home(status: dict[str, Any]) -> tuple[str, str] | None:
+    """The host a status was written on and its id there, when its uri or url says."""
+    for pattern, field in zip(_HOME, ("uri", "url"), strict=True):
+        found = pattern.match(status.get(field) or "")
+        if found:
+            return found[1], found[2]
+    return None
 
 
 def _is_mastodon_not_found(response: Response) -> bool:

@@ -4,7 +4,8 @@ The preview shows a channel's newest messages (about twenty); `?before=<id>` sho
 ones before. Message ids grow within a channel, so the cursor is the newest id stored per
 channel: a poll reads the newest page and pages back only until it reaches that id.
 Messages marked "edited" on the pages read are stored again, so their new text replaces
-the old one.
+the old one. A reply shows the message it answers as a quote above its own text: the
+quote is left out, and the message answered becomes the reply's parent.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pydantic import Field, field_validator
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
-from spiders.base import KulakSpider, SourceOptions
-from spiders.items import PageDone, Post, SourceProblem
+from spiders.base import KulakSpider, SourceOptions, read_each
+from spiders.items import PageDone, Post, Skipped, SourceProblem
 from spiders.parsing import html_to_text, iso_to_utc
 
 MESSAGE_URL = "https://t.me/{}"
@@ -83,11 +84,12 @@ class TelegramSpider(KulakSpider):
             return
         last = self.last_id(channel)
         newest = response.meta["newest"]
-        for message_id, post in preview.messages:
+        messages = self.readable(preview.messages, response)
+        for message_id, post in messages:
             if message_id > last or post.extra.get("edited"):
                 yield post
             newest = max(newest, message_id)
-        oldest = min((m for m, _ in preview.messages), default=None)
+        oldest = min((m for m, _ in messages), default=None)
         if (
             oldest is not None
             and oldest > last + 1
@@ -101,7 +103,9 @@ class TelegramSpider(KulakSpider):
 
 @dataclass(frozen=True)
 class ChannelPage:
-    messages: list[tuple[int, Post]]  # (message id, post), oldest first as on the page
+    # (message id, post), oldest first as on the page; a message that cannot be read
+    # is a Skipped in its place
+    messages: list[tuple[int, Post] | Skipped]
     before: int | None  # where the "older messages" link points, if there is one
 
 
@@ -120,21 +124,24 @@ def parse_channel_page(html: str, channel: str) -> ChannelPage | None:
         '/span[@class="counter_value"]/text()'
     ).get()
     followers = count(followers_text) if followers_text else None
-    messages = []
-    for node in nodes:
-        post = _message(node, channel, followers)
-        if post is not None:
-            messages.append((int(post.external_id.rsplit("/", 1)[1]), post))
+    messages = list(read_each(nodes, lambda node: _numbered(node, channel, followers)))
     before = page.css("a.tme_messages_more::attr(data-before)").get()
     return ChannelPage(messages, int(before) if before else None)
 
 
+def _numbered(node: Selector, channel: str, followers: int | None) -> tuple[int, Post] | None:
+    post = _message(node, channel, followers)
+    return None if post is None else (int(post.external_id.rsplit("/", 1)[1]), post)
+
+
 def _message(node: Selector, channel: str, followers: int | None) -> Post | None:
-    """One message; service messages and media without a caption carry no text."""
+    """One message; service messages and media without a caption carry no text. A
+    reply's quote of the message it answers is a message text too, marked as the quote."""
     post_id = node.attrib["data-post"]
     if "service_message" in node.attrib.get("class", ""):
         return None
-    text = html_to_text(node.css("div.tgme_widget_message_text").get())
+    own = "div.tgme_widget_message_text:not(.js-message_reply_text)"
+    text = html_to_text(node.css(own).get())
     if not text:
         return None
     when = node.css("a.tgme_widget_message_date time::attr(datetime)").get()
@@ -149,6 +156,7 @@ def _message(node: Selector, channel: str, followers: int | None) -> Post | None
     if forwarded:
         extra["forwarded_from"] = " ".join(t.strip() for t in forwarded if t.strip())
     owner = node.css(".tgme_widget_message_owner_name ::text").getall()
+    answered = node.css("a.tgme_widget_message_reply::attr(href)").get()
     return Post(
         source="telegram",
         external_id=post_id,
@@ -159,8 +167,16 @@ def _message(node: Selector, channel: str, followers: int | None) -> Post | None
         author_name=" ".join(t.strip() for t in owner if t.strip()) or None,
         author_followers=followers,
         views=count(views) if views else None,
+        parent_id=message_key(answered) if answered else None,
         extra=extra,
     )
+
+
+def message_key(link: str) -> str | None:
+    """<channel>/<id> of a message link (https://t.me/channel/123?single), as messages
+    are stored; None for a link to no message."""
+    parts = [p for p in urlsplit(link).path.split("/") if p and p != "s"]
+    return "/".join(parts[-2:]) if len(parts) >= 2 and parts[-1].isdigit() else None
 
 
 def count(text: str) -> int:

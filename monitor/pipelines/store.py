@@ -6,6 +6,7 @@ from typing import Any
 
 from monitor.pipelines.base import RecordPipeline
 from monitor.records import Record
+from spiders.base import ITEMS_STAT, SKIP_EXAMPLE_STAT, SKIPPED_STAT
 from spiders.items import PageDone, SourceProblem
 
 
@@ -53,4 +54,8 @@ class StorePipeline(RecordPipeline):
             # Answers to conditional requests: an unchanged feed costs one cheap request.
             "not_modified": stats.get_value("downloader/response_status_count/304", 0),
             "problems": [(p.status, p.reason) for p in self.problems],
+            # Items of answers the parsers could not read, each skipped alone.
+            "items": stats.get_value(ITEMS_STAT, 0),
+            "skipped": stats.get_value(SKIPPED_STAT, 0),
+            "skip_example": stats.get_value(SKIP_EXAMPLE_STAT),
         }

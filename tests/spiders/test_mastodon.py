@@ -7,9 +7,10 @@ from monitor.config import ConfigError
 from monitor.crawl import collect
 from monitor.demo.sources.mastodon import Timeline
 from monitor.replay import ReplayServer, Reply
-from spiders.mastodon import MastodonSpider, hashtag, link_params, parse_statuses
+from spiders.items import Skipped
+from spiders.mastodon import hashtag, link_params, parse_statuses
 from spiders.status import reset_wait_seconds
-from tests.helpers import fixture_response, fixture_text, make_settings, run, runtime_for
+from tests.helpers import fixture_text, make_settings, run, runtime_for
 
 TAG = "/api/v1/timelines/tag/kahveduragi"
 SEARCH = "/api/v2/search"
@@ -100,13 +101,46 @@ def test_rate_limit_reset_is_read_as_mastodon_writes_it():
     assert reset_wait_seconds("soon", now=now) is None
 
 
-def test_malformed_status_is_reported_not_raised():
-    response = fixture_response("mastodon", "tag_page0.json")
-    response = response.replace(body=b'[{"id": "1", "content": "<p>hi</p>"}]')
-    spider = MastodonSpider.__new__(MastodonSpider)
-    response.meta["parser"] = lambda r: parse_statuses(r.json(), "https://m.test", "#x")
-    (problem,) = list(MastodonSpider.guard(spider, response))
-    assert problem.status == "malformed" and "KeyError: 'account'" in problem.reason
+def test_a_status_that_cannot_be_read_is_skipped_and_the_others_kept():
+    page = [{"id": "1", "content": "<p>hi</p>"}, *statuses("tag_page1.json")]
+
+    broken, *posts = parse_statuses(page, "https://m.test", "#x")
+
+    assert isinstance(broken, Skipped) and broken.reason == "KeyError: 'account'"
+    assert broken.sample.startswith('{"id": "1"') and len(posts) == 2
+
+
+def test_mastodon_4_activitypub_ids_key_statuses_as_their_replies_name_them():
+    reply, remote, complaint = parse_statuses(
+        statuses("tag_ap_ids.json"), "https://kahve.example", "#kahveduragi"
+    )
+
+    assert complaint.external_id == "kahve.example/115700000000000010"
+    assert reply.parent_id == complaint.external_id
+    assert reply.external_id == "kahve.example/115700000000000031"
+    # Read from another instance, a status keeps its home's id.
+    assert remote.external_id == "kafe.example/115699000000000077"
+
+
+def test_akkoma_string_ids_key_statuses_and_link_replies():
+    reply, remote, complaint = parse_statuses(
+        statuses("akkoma_tag.json"), "https://akkoma.example", "#kahveduragi"
+    )
+
+    assert complaint.external_id == "akkoma.example/AoWp1Tq9b2NeXkA2Lw"
+    assert reply.parent_id == complaint.external_id and reply.author_handle == "kahveduragi"
+    assert remote.external_id == "social.example/115698000000000123"
+    assert remote.author_handle == "mark@social.example"
+    assert complaint.text.startswith("Kahve Durağı Kadıköy'de cam kenarında priz yok")
+
+
+def test_gotosocial_ulids_key_statuses_and_link_replies():
+    reply, complaint = parse_statuses(
+        statuses("gotosocial_tag.json"), "https://gts.example", "#kahveduragi"
+    )
+
+    assert complaint.external_id == "gts.example/01JD3Q5X8Z7K2M4N6P8R0T2V4W"
+    assert reply.parent_id == complaint.external_id
 
 
 def test_a_token_for_an_instance_not_read_is_a_settings_error():
@@ -329,6 +363,43 @@ def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_st
 
     assert report.problems[0][0] == "unreachable"
     assert len(replay.seen(TAG)) == 4 and sqlite_store.state("mastodon")["cursor"] == {}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "newest"),
+    [
+        ("akkoma_tag.json", "AoWpC1mZrT0yHa8KfQ"),
+        ("gotosocial_tag.json", "01JD3Q9Y2B4C6D8E0F2G4H6J8K"),
+    ],
+)
+def test_forks_with_string_ids_are_collected_and_polled_from_their_cursor(
+    replay, sqlite_store, fixture, newest
+):
+    older, *newer = reversed(statuses(fixture))
+    instance = Timeline(replay, "kahveduragi", [older])
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+    first = run(collect(runtime, runtime.settings.source("mastodon")))
+    instance.post(*newer)
+
+    second = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert first.ok and second.ok and (first.new_posts, second.new_posts) == (1, len(newer))
+    assert replay.seen(TAG)[-1].param("min_id") == older["id"]
+    assert sqlite_store.state("mastodon")["cursor"] == {f"{replay.url} #kahveduragi": newest}
+
+
+def test_one_bad_status_is_skipped_and_its_page_stored(replay, sqlite_store):
+    page = statuses("tag_page1.json")
+    del page[0]["account"]
+    Timeline(replay, "kahveduragi", page)
+    runtime = runtime_for(mastodon_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("mastodon")))
+
+    assert report.ok and (report.skipped, report.items) == (1, 2)
+    assert "KeyError: 'account'" in report.skip_example and report.new_posts == 1
+    key = f"{replay.url} #kahveduragi"
+    assert sqlite_store.state("mastodon")["cursor"] == {key: "115600000000000005"}
 
 
 def test_malformed_body_keeps_earlier_posts_and_cursor(replay, sqlite_store):

@@ -53,6 +53,20 @@ def test_the_first_page_of_a_channel_has_no_older_link_and_may_lack_views():
     assert page.messages[-1][1].views is None
 
 
+def test_a_reply_keeps_its_own_text_not_the_quote_and_links_its_parent():
+    page = parse_channel_page(fixture_text("telegram", "channel-replies.html"), "istanbulkahve")
+
+    greek, turkish, english = (post for _, post in page.messages)
+    assert greek.parent_id is None and greek.text.startswith("Το Φρέσκο Καφέ")
+    assert turkish.text == (
+        "Okurlarımızdan: Kahve Durağı Kadıköy'de de yulaf sütü bitmiş, iki gündür yok diyorlar."
+    )
+    assert turkish.parent_id == greek.external_id == "istanbulkahve/1240"
+    assert english.text.startswith("Update: Kahve Durağı says")
+    assert "Okurlarımızdan" not in english.text
+    assert english.parent_id == "istanbulkahve/1241"
+
+
 def test_a_page_that_is_no_channel_preview_is_told_apart():
     assert parse_channel_page(fixture_text("telegram", "not-a-channel.html"), "x") is None
 
@@ -201,14 +215,30 @@ def test_an_empty_page_is_malformed(replay, sqlite_store):
     assert report.problems[0][0] == "malformed" and "empty page" in report.problems[0][1]
 
 
-def test_a_message_without_its_time_is_malformed(replay, sqlite_store):
+def test_a_message_without_its_time_is_skipped_and_the_page_kept(replay, sqlite_store):
     broken = NEWEST.replace('<time datetime="2026-11-20T07:45:00+00:00"', "<time")
+    replay.add(CHANNEL, Reply(200, broken))
+    runtime = runtime_for(tg_settings(replay.url, max_pages=1), sqlite_store)
+
+    report = collect_once(runtime)
+
+    assert report.ok and report.skipped == 1 and report.items == 3
+    example = report.skip_example
+    assert "istanbulkahve/1233" in example and "tgme_widget_message" in example
+    ids = {p["external_id"] for p in sqlite_store.iter_posts()}
+    assert ids == {"istanbulkahve/1231", "istanbulkahve/1235"}
+    assert sqlite_store.state("telegram")["cursor"] == {"istanbulkahve": 1235}
+
+
+def test_a_page_none_of_whose_messages_can_be_read_is_malformed(replay, sqlite_store):
+    broken = OLDER.replace("<time datetime=", "<time data-x=")
     replay.add(CHANNEL, Reply(200, broken))
     runtime = runtime_for(tg_settings(replay.url), sqlite_store)
 
     report = collect_once(runtime)
 
-    assert report.problems[0][0] == "malformed" and "istanbulkahve/1233" in report.problems[0][1]
+    status, reason = report.problems[0]
+    assert status == "malformed" and "none of the answer's 3" in reason
     assert sqlite_store.state("telegram")["cursor"] == {}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from monitor.replay import ReplayServer, Reply
+from spiders.mastodon import id_order
 
 HOST = "mastodon.social"
 
@@ -108,9 +109,9 @@ def status(now: datetime, row: tuple) -> dict[str, Any]:
 
 
 class Timeline:
-    """One hashtag's timeline as a Mastodon instance answers it: newest first, `limit` at
-    most, `max_id` for older pages, `min_id` for the page just newer, a Link header for
-    both. `post()` publishes more statuses (tests and benchmarks)."""
+    """One hashtag's timeline as a Mastodon instance (or a fork) answers it: newest first,
+    `limit` at most, `max_id` for older pages, `min_id` for the page just newer, a Link
+    header for both. `post()` publishes more statuses (tests and benchmarks)."""
 
     def __init__(self, replay: ReplayServer, tag: str, statuses: list[dict[str, Any]]) -> None:
         self.replay, self.path, self.statuses = replay, f"/api/v1/timelines/tag/{quote(tag)}", []
@@ -118,16 +119,18 @@ class Timeline:
         replay.add(self.path, self.answer)
 
     def post(self, *statuses: dict[str, Any]) -> None:
-        self.statuses = sorted([*self.statuses, *statuses], key=lambda s: -int(s["id"]))
+        self.statuses = sorted(
+            [*self.statuses, *statuses], key=lambda s: id_order(s["id"]), reverse=True
+        )
 
     def answer(self, request: Any) -> Reply:
         limit = int(request.param("limit") or 20)
         if request.param("min_id"):
-            newer = [s for s in self.statuses if int(s["id"]) > int(request.param("min_id"))]
-            page = newer[-limit:]
+            since = id_order(request.param("min_id"))
+            page = [s for s in self.statuses if id_order(s["id"]) > since][-limit:]
         else:
-            below = int(request.param("max_id") or 10**30)
-            page = [s for s in self.statuses if int(s["id"]) < below][:limit]
+            below = id_order(request.param("max_id") or "z" * 40)
+            page = [s for s in self.statuses if id_order(s["id"]) < below][:limit]
         if not page:
             return Reply(200, [])
         url = f"{self.replay.url}{self.path}?limit={limit}"
