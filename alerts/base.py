@@ -35,10 +35,16 @@ class SendResult:
     status: Outcome
     reason: str = ""
     retry_after: float | None = None
+    for_digest: bool = False  # done with, but nothing went out: the daily digest tells it
 
     @classmethod
     def sent(cls, note: str = "") -> SendResult:
         return cls("ok", note)
+
+    @classmethod
+    def left_for_digest(cls, note: str) -> SendResult:
+        """Nothing to send now for this alert: the channel's daily digest will show it."""
+        return cls("ok", note, for_digest=True)
 
     @classmethod
     def retry(cls, reason: str, retry_after: float | None = None) -> SendResult:

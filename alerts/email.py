@@ -132,7 +132,7 @@ class EmailChannel(Channel):
 
     def _send(self, alert: Alert) -> SendResult:
         if alert.kind not in self.options.immediate:
-            return SendResult.sent(f"{alert.kind} alerts wait for the daily digest")
+            return SendResult.left_for_digest(f"{alert.kind} alerts wait for the daily digest")
         return self._deliver(self.alert_message(alert))
 
     def _send_digest(self, digest: Digest) -> SendResult:

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from pydantic import TypeAdapter
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -220,12 +221,17 @@ def print_kind(name: str, cls: type, state: str, options: type, base: type) -> N
 @friendly_errors
 def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> None:
     """Collect new posts from the enabled sources once."""
+    from alerts.render import plural
     from monitor import reactor
     from monitor.crawl import collect_all
     from monitor.registry import spider_classes
     from monitor.runtime import Runtime
 
     settings = load(config_path)
+    if logging.getLogger().level > logging.INFO:
+        # Each source's failure is its line below; Scrapy's own ERROR lines about the same
+        # requests ("Gave up retrying ...") would only repeat it, raw. -v shows them.
+        logging.getLogger("scrapy").setLevel(logging.CRITICAL)
     chosen = [settings.source(n) for n in source_names] or settings.enabled_sources
     ready = []
     for source in chosen:
@@ -250,6 +256,8 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
             failed = True
             status, reason = report.problems[0]
             line += f" — {status}: {reason}"
+            if len(report.problems) > 1:
+                line += f" (and {plural(len(report.problems) - 1, 'other problem')})"
         console.print(line, markup=False, highlight=False)
     sys.exit(1 if failed else 0)
 
@@ -360,8 +368,9 @@ def deliver(config_path: Path, once: bool, retry_failed: bool) -> None:
         console.print(f"{delivery.retry_failed(store)} failed deliveries queued again.")
     trouble = False
     for report in delivery.deliver_once(store, channels(settings)):
+        waiting = f", {report.for_digest} for the daily digest" if report.for_digest else ""
         line = (
-            f"{report.channel}: {report.sent} sent, {report.retrying} to retry, "
+            f"{report.channel}: {report.sent} sent{waiting}, {report.retrying} to retry, "
             f"{report.failed} failed"
         )
         if report.error:
@@ -380,11 +389,13 @@ def deliver(config_path: Path, once: bool, retry_failed: bool) -> None:
 )
 @click.option("--send", is_flag=True, help="Send the digest to the channels that take digests.")
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Local day (default: yesterday).")
+@click.option("--again", is_flag=True, help="With --send: send a digest already sent.")
 @friendly_errors
-def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> None:
+def digest(config_path: Path, preview: Path | None, send: bool, day: Any, again: bool) -> None:
     """Build the daily digest: preview it as HTML, or send it by email. A sent digest is
-    recorded, so `kulak run` does not send that day's digest again."""
-    from alerts.render import preview_html
+    recorded, so `kulak run` does not send that day's digest again, nor does `--send`
+    without `--again`."""
+    from alerts.render import local_time, preview_html
     from monitor.deliver import send_digest
     from monitor.digest import build_digest, previous_day
     from monitor.registry import channels
@@ -404,7 +415,19 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any) -> Non
         if not takers:
             err.print("No channel takes digests: configure an email channel with digest: true.")
             sys.exit(1)
-        results = {name: send_digest(store, name, c, built) for name, c in takers.items()}
+        results = {}
+        for name, channel in takers.items():
+            record = store.digest_record(name, the_day)
+            if record is not None and record.status == "sent" and not again:
+                when = local_time(record.sent_at, tz, "%d %b %H:%M %Z") if record.sent_at else ""
+                console.print(
+                    f"{name}: the digest for {the_day} was sent already {when}".rstrip()
+                    + "; add --again to send it again",
+                    markup=False,
+                    highlight=False,
+                )
+                continue
+            results[name] = send_digest(store, name, channel, built)
         for name, result in results.items():
             console.print(f"{name}: {result.status} {result.reason}", markup=False)
         sys.exit(0 if all(r.ok for r in results.values()) else 1)
@@ -571,20 +594,52 @@ def detect_series(csv_file: Path, **params: Any) -> None:
         click.echo(spike.ts.isoformat(sep=" "))
 
 
-def print_summary(summary: Any) -> None:
-    table = Table(title=f"{summary.posts} posts about your targets")
-    for column in ("target", "kind", "mentions", "negative share", "sources", "languages"):
-        table.add_column(column)
+def summary_table(summary: Any, width: int) -> Table:
+    """One line per target in a terminal `width` wide: the list of sources (most frequent
+    first) is cut short, saying how many more, rather than wrapped."""
+    rows = []
     for target in summary.targets:
         share = target.negative_share
-        table.add_row(
-            target.name,
-            target.kind,
-            str(target.mentions),
-            "n/a" if share is None else f"{share:.0%} of {target.scored} scored",
-            ", ".join(f"{s} {n}" for s, n in target.by_source.most_common()),
-            ", ".join(f"{s} {n}" for s, n in target.by_lang.most_common()),
+        negative = "n/a" if share is None else f"{share:.0%}"
+        if share is not None and target.scored < target.mentions:
+            negative += f" of {target.scored}"
+        languages = " ".join(f"{s} {n}" for s, n in target.by_lang.most_common())
+        rows.append([target.name, target.kind, str(target.mentions), negative, languages])
+    headers = ("target", "kind", "mentions", "negative", "languages")
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    # Two spaces after each column; what is left of the line is for the sources.
+    room = max(width - sum(widths) - 2 * len(headers) - 1, 10)
+    table = Table(
+        title=f"{summary.posts} posts about your targets",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+        show_edge=False,
+    )
+    for header, widest in zip(headers, widths, strict=True):
+        right = header in ("mentions", "negative")
+        table.add_column(
+            header, no_wrap=True, min_width=widest, justify="right" if right else "left"
         )
+    table.add_column("sources", no_wrap=True, overflow="ellipsis")
+    for row, target in zip(rows, summary.targets, strict=True):
+        counts = [f"{s} {n}" for s, n in target.by_source.most_common()]
+        table.add_row(*(Text(cell) for cell in [*row, fitted(counts, room)]))
+    return table
+
+
+def fitted(items: list[str], room: int) -> str:
+    """As many of `items` as fit in `room` characters, then how many were left out."""
+    for shown in range(len(items), 0, -1):
+        more = len(items) - shown
+        text = ", ".join(items[:shown]) + (f" +{more} more" if more else "")
+        if len(text) <= room:
+            return text
+    return f"{len(items)} sources"
+
+
+def print_summary(summary: Any) -> None:
+    table = summary_table(summary, console.width)
     console.print(table)
     if summary.most_negative:
         console.print("\n[bold]Most negative posts[/]")

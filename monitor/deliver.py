@@ -58,6 +58,7 @@ class RetryPolicy:
 class ChannelReport:
     channel: str
     sent: int = 0
+    for_digest: int = 0  # done with, not sent: the channel's daily digest shows them
     retrying: int = 0
     failed: int = 0
     deferred: int = 0  # due, but left queued because the channel just reported trouble
@@ -96,7 +97,9 @@ def _deliver_channel(
                 continue  # another deliverer took it
             result = channel.send(delivery.alert)
             _record(store, delivery.id, delivery.attempts + 1, result, policy, clock())
-            if result.ok:
+            if result.ok and result.for_digest:
+                report.for_digest += 1
+            elif result.ok:
                 report.sent += 1
             elif result.status == "retry" and delivery.attempts + 1 < policy.max_attempts:
                 report.retrying += 1

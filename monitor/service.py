@@ -132,11 +132,12 @@ class Service:
         for alert in new:
             log.info("alert %s queued: %s", alert.key, alert.title)
         for report in delivery.deliver_once(self.store, self.channels, clock=self.clock):
-            if report.sent or report.retrying or report.failed or report.error:
+            if report.sent or report.for_digest or report.retrying or report.failed or report.error:
                 log.info(
-                    "delivered on %s: %d sent, %d to retry, %d failed%s",
+                    "delivered on %s: %d sent, %d for the daily digest, %d to retry, %d failed%s",
                     report.channel,
                     report.sent,
+                    report.for_digest,
                     report.retrying,
                     report.failed,
                     f" ({report.error})" if report.error else "",

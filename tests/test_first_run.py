@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
-from tests.helpers import write_settings
+from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
+from tests.helpers import kulak, write_settings
 
 UNSET = {"SLACK_BOT_TOKEN": None, "SMTP_PASSWORD": None}
 
@@ -147,3 +150,119 @@ def test_channels_lists_each_type_its_options_and_how_it_is_configured(tmp_path)
     assert "    digest_at: when the daily digest goes out, local time (default 08:00)" in (
         result.output
     )
+
+
+def test_collect_without_network_says_one_line_per_source(tmp_path):
+    refused = "http://127.0.0.1:1"  # nothing listens on port 1
+    path = write_settings(
+        tmp_path,
+        f"""sources:
+  hackernews: {{base_url: "{refused}/", backoff: 10ms, queries: [Kahve Durağı]}}
+  rss: {{feeds: ["{refused}/a.xml", "{refused}/b.xml"], backoff: 10ms}}
+""",
+    )
+
+    result = kulak("collect", "--once", "--config", str(path), cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr == ""  # no raw Scrapy "Gave up retrying" lines
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2, result.stdout
+    assert lines[0].startswith("hackernews: 0 new posts, 3 requests — unreachable: ")
+    assert "Connection was refused" in lines[0]
+    assert lines[1].endswith("(and 1 other problem)")
+
+
+def test_digest_send_twice_says_it_was_sent_and_sends_again_only_with_again(
+    tmp_path,
+    smtp_factory,  # noqa: F811
+):
+    smtp = smtp_factory()
+    path = write_settings(
+        tmp_path,
+        f"""channels:
+  email:
+    host: 127.0.0.1
+    port: {smtp.port}
+    security: none
+    sender: kulak <kulak@example.com>
+    to: [care@example.com]
+""",
+    )
+    send = ["digest", "--send", "--day", "2026-11-20", "--config", str(path)]
+
+    first = CliRunner().invoke(main, send)
+    second = CliRunner().invoke(main, send)
+    again = CliRunner().invoke(main, [*send, "--again"])
+
+    assert first.exit_code == 0 and "email: ok" in first.output
+    assert second.exit_code == 0, second.output
+    assert "email: the digest for 2026-11-20 was sent already" in second.output
+    assert "+03; add --again to send it again" in second.output  # Istanbul time, zone named
+    assert again.exit_code == 0 and "email: ok" in again.output
+    assert len(smtp.mailbox.messages) == 2
+
+
+def test_deliver_says_which_alerts_wait_for_the_digest(tmp_path, smtp_factory):  # noqa: F811
+    from monitor.alert import Alert
+    from monitor.outbox import queue
+    from monitor.registry import database_url, load
+    from monitor.store import Store
+
+    smtp = smtp_factory()
+    path = write_settings(
+        tmp_path,
+        f"""channels:
+  email:
+    host: 127.0.0.1
+    port: {smtp.port}
+    security: none
+    sender: kulak <kulak@example.com>
+    to: [care@example.com]
+""",
+    )
+    settings = load(path)
+    store = Store.open(database_url(settings))
+    now = datetime.now(UTC)
+    alerts = [
+        Alert(f"{kind}:{n}", kind, f"{kind} {n}", "", now, "Demlik", "competitor")
+        for n, kind in enumerate(["risk", "opportunity", "opportunity", "spike"])
+    ]
+    queue(store, settings, alerts)
+    store.close()
+
+    result = CliRunner().invoke(main, ["deliver", "--once", "--config", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "email: 1 sent, 3 for the daily digest, 0 to retry, 0 failed" in result.output
+    assert len(smtp.mailbox.messages) == 1
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_console_table_keeps_one_line_per_target(width):
+    from collections import Counter
+
+    from rich.console import Console
+
+    from monitor.cli import summary_table
+    from monitor.summary import Summary, TargetSummary
+
+    sources = Counter({f"source{n:02d}": 20 - n for n in range(12)})
+    targets = [
+        TargetSummary("Kahve Durağı", "brand", 87, 30, 87, sources, Counter(tr=42, en=36, el=9)),
+        TargetSummary("Φρέσκο", "competitor", 48, 9, 40, sources, Counter(en=21, tr=16, el=11)),
+    ]
+    console = Console(width=width, record=True)
+
+    console.print(summary_table(Summary(135, targets, []), width))
+
+    lines = console.export_text().splitlines()
+    assert all(len(line) <= width for line in lines)
+    rows = [line for line in lines if line.startswith(("Kahve", "Φρέσκο"))]
+    assert len(rows) == 2 and len(lines) == 5  # title, header, rule, one line per target
+    assert "Kahve Durağı  brand" in rows[0] and " 34% " in rows[0]
+    assert "22% of 40" in rows[1]  # scored fewer than mentioned
+    if width == 120:
+        assert rows[0].rstrip().endswith("source00 20, source01 19, source02 18 +9 more")
+    else:
+        assert rows[0].rstrip().endswith("12 sources")
