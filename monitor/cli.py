@@ -172,7 +172,7 @@ def channels(config_path: Path) -> None:
     """List every channel type alerts can go to, its options, and how it is configured."""
     from alerts import registry
     from alerts.base import ChannelOptions
-    from monitor.config import ALERT_KINDS
+    from monitor.registry import detector_options
     from monitor.registry import load as load_settings
 
     configured: list[Any] = []
@@ -183,7 +183,7 @@ def channels(config_path: Path) -> None:
             err.print(f"(settings not read: {exc.problems[0]})", markup=False)
     console.print(
         "Every channel takes: enabled (default True), kinds (the alert kinds it gets; "
-        f"default all: {', '.join(ALERT_KINDS)}).",
+        f"default all: {', '.join(detector_options())}).",
         markup=False,
         highlight=False,
     )
