@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import SourceOptions, TargetTerms
+from spiders.base import SourceOptions, TargetTerms, read_each
 from spiders.cursor import Mark
-from spiders.items import PageDone, Post, SourceProblem
+from spiders.items import PageDone, Post, Skipped, SourceProblem
 from spiders.parsing import epoch_to_utc
 from spiders.rss import FeedEntry, FeedSpider, external_id
 
@@ -200,7 +200,7 @@ class RedditSpider(FeedSpider):
         newest: Mark = response.meta["newest"]
         data = response.json()
         reached_seen = False
-        for post in parse_listing(data, query):
+        for post in self.readable(parse_listing(data, query), response):
             if seen.seen(post.created_at, post.external_id):
                 reached_seen = True
                 continue
@@ -253,13 +253,15 @@ def build_queries(targets: Iterable[TargetTerms], limit: int = QUERY_LIMIT) -> l
     return queries
 
 
-def parse_listing(data: dict[str, Any], query: str | None) -> Iterator[Post]:
-    """Posts (t3) and comments (t1) of one JSON listing; deleted and removed ones skipped."""
-    for child in data["data"]["children"]:
-        if child["kind"] in ("t1", "t3"):
-            post = thing_post(child["kind"], child["data"], query)
-            if post is not None:
-                yield post
+def parse_listing(data: dict[str, Any], query: str | None) -> Iterator[Post | Skipped]:
+    """Posts (t3) and comments (t1) of one JSON listing; deleted and removed ones left out."""
+    return read_each(data["data"]["children"], lambda child: child_post(child, query))
+
+
+def child_post(child: dict[str, Any], query: str | None) -> Post | None:
+    if child["kind"] not in ("t1", "t3"):
+        return None  # a "more comments" stub or another kind of thing
+    return thing_post(child["kind"], child["data"], query)
 
 
 def thing_post(kind: str, thing: dict[str, Any], query: str | None) -> Post | None:
@@ -282,7 +284,7 @@ def thing_post(kind: str, thing: dict[str, Any], query: str | None) -> Post | No
     return Post(
         source="reddit",
         external_id=thing["name"],
-        url=f"{WWW}{thing['permalink']}",
+        url=thing_url(kind, thing),
         text=text,
         created_at=epoch_to_utc(thing["created_utc"]),
         author_handle=None if author in GONE else author,
@@ -293,6 +295,17 @@ def thing_post(kind: str, thing: dict[str, Any], query: str | None) -> Post | No
         query=query,
         extra={k: v for k, v in extra.items() if v is not None},
     )
+
+
+def thing_url(kind: str, thing: dict[str, Any]) -> str:
+    """The thing's page: its permalink, or one built from its ids where a listing gives
+    none (Reddit redirects /comments/<post>/_/<comment>/ to the full link)."""
+    if thing.get("permalink"):
+        return f"{WWW}{thing['permalink']}"
+    if kind == "t1":
+        post = thing["link_id"].removeprefix("t3_")
+        return f"{WWW}/comments/{post}/_/{thing['id']}/"
+    return f"{WWW}/comments/{thing['id']}/"
 
 
 def feed_entry_post(

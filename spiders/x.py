@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from pydantic import Field, field_validator
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, SourceOptions, TargetTerms
-from spiders.items import PageDone, Post
+from spiders.base import KulakSpider, SourceOptions, TargetTerms, read_each
+from spiders.items import PageDone, Post, Skipped
 from spiders.parsing import iso_to_utc
 
 #: X rejects longer queries (the Basic and Pro recent-search limit)
@@ -30,7 +30,7 @@ SNOWFLAKE_EPOCH_MS = 1288834974657
 EXPANSIONS = "author_id,referenced_tweets.id,referenced_tweets.id.author_id"
 TWEET_FIELDS = (
     "author_id,created_at,lang,conversation_id,in_reply_to_user_id,"
-    "public_metrics,referenced_tweets,edit_history_tweet_ids"
+    "public_metrics,referenced_tweets,edit_history_tweet_ids,note_tweet"
 )
 USER_FIELDS = "username,name,public_metrics"
 NO_RETWEETS = " -is:retweet"
@@ -121,7 +121,7 @@ class XSpider(KulakSpider):
         query, page = response.meta["query"], response.meta["page"]
         data = response.json()
         result = data["meta"]
-        yield from parse_search(data, query)
+        yield from self.readable(parse_search(data, query), response)
         newest = response.meta["newest"]
         if page == 0:  # the first page holds the newest post; later pages go back in time
             newest = result.get("newest_id") or newest
@@ -146,7 +146,7 @@ def since_id_usable(since_id: str, now: datetime) -> bool:
     return now - snowflake_time(since_id) < SINCE_ID_MAX_AGE
 
 
-def parse_search(data: dict[str, Any], query: str) -> Iterator[Post]:
+def parse_search(data: dict[str, Any], query: str) -> Iterator[Post | Skipped]:
     """Posts of one recent-search answer (an empty result has no `data`)."""
     includes = data.get("includes") or {}
     users = {user["id"]: user for user in includes.get("users", [])}
@@ -156,17 +156,25 @@ def parse_search(data: dict[str, Any], query: str) -> Iterator[Post]:
     for tweet in data.get("data", []):
         refs = references(tweet)
         if "retweeted" not in refs:
-            originals.setdefault(tweet["id"], tweet)
+            originals.setdefault(tweet.get("id"), tweet)  # one without an id is skipped
             continue
         original = referenced.get(refs["retweeted"])
         if original is None:
             continue
         originals.setdefault(original["id"], original)
-        handle = users.get(tweet["author_id"], {}).get("username")
+        handle = users.get(tweet.get("author_id"), {}).get("username")
         if handle:
             retweeters.setdefault(original["id"], []).append(handle)
-    for tweet_id, tweet in originals.items():
-        yield tweet_post(tweet, users, query, retweeters.get(tweet_id, []))
+    return read_each(
+        originals.items(),
+        lambda found: tweet_post(found[1], users, query, retweeters.get(found[0], [])),
+    )
+
+
+def full_text(tweet: dict[str, Any]) -> str:
+    """The whole text: a long post's `text` stops at 280 characters, its note_tweet not."""
+    note = tweet.get("note_tweet") or {}
+    return note.get("text") or tweet["text"]
 
 
 def references(tweet: dict[str, Any]) -> dict[str, str]:
@@ -194,7 +202,7 @@ def tweet_post(
         external_id=tweet["id"],
         url=f"https://x.com/{handle or 'i/web'}/status/{tweet['id']}",
         # X escapes &, < and > in post text.
-        text=html.unescape(tweet["text"]),
+        text=html.unescape(full_text(tweet)),
         created_at=iso_to_utc(tweet["created_at"]),
         author_handle=handle,
         author_name=author.get("name"),

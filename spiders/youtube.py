@@ -3,7 +3,8 @@
 Threads come newest first (`order=time`); a run stops at the first thread it has stored
 before, so a steady-state poll costs one request (one quota unit) per video or channel.
 New replies to a thread older than the cursor are not fetched: that would cost a
-request per thread and run.
+request per thread and run. An author's display name is their @handle when they have
+one; an author without a handle is known by name only (and by channel id in `extra`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from urllib.parse import urlencode
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, SourceOptions
+from spiders.base import KulakSpider, SourceOptions, read_each
 from spiders.cursor import Mark
-from spiders.items import PageDone, Post, SourceProblem
+from spiders.items import PageDone, Post, Skipped, SourceProblem
 from spiders.parsing import html_to_text, iso_to_utc
 from spiders.status import problem_for_status
 
@@ -120,8 +121,7 @@ class YouTubeSpider(KulakSpider):
         newest: Mark = meta["newest"]
         data = response.json()
         reached_seen = False
-        for thread in data["items"]:
-            posts = thread_posts(thread, self.options.about)
+        for posts in self.readable(parse_threads(data, self.options.about), response):
             top = posts[0]
             if seen.seen(top.created_at, top.external_id):
                 reached_seen = True
@@ -137,10 +137,10 @@ class YouTubeSpider(KulakSpider):
             yield PageDone(cursor={meta["key"]: newest.dump()})
 
 
-def parse_threads(data: dict[str, Any], about: str | None = None) -> Iterator[Post]:
-    """Posts of one commentThreads answer: each top-level comment, then its replies."""
-    for thread in data["items"]:
-        yield from thread_posts(thread, about)
+def parse_threads(data: dict[str, Any], about: str | None = None) -> Iterator[list[Post] | Skipped]:
+    """The threads of one commentThreads answer, each its top-level comment then its
+    replies; a thread that cannot be read is skipped whole."""
+    return read_each(data["items"], lambda thread: thread_posts(thread, about))
 
 
 def thread_posts(thread: dict[str, Any], about: str | None) -> list[Post]:
@@ -159,6 +159,9 @@ def comment_post(comment: dict[str, Any], thread_id: str, about: str | None) -> 
     published = iso_to_utc(snippet["publishedAt"])
     updated = snippet.get("updatedAt")
     extra: dict[str, Any] = {"video_id": video} if video else {}
+    handle = name[1:] if name and name.startswith("@") else None
+    if author_channel and handle is None:
+        extra["author_channel_id"] = author_channel
     if updated and iso_to_utc(updated) > published:
         extra["edited_at"] = iso_to_utc(updated).isoformat()
     if about:
@@ -177,7 +180,7 @@ def comment_post(comment: dict[str, Any], thread_id: str, about: str | None) -> 
         url=f"{page}{'&' if video else '?'}lc={comment['id']}",
         text=snippet.get("textOriginal") or html_to_text(snippet.get("textDisplay")),
         created_at=published,
-        author_handle=name.removeprefix("@") if name else None,
+        author_handle=handle,
         author_name=name,
         parent_id=snippet.get("parentId"),
         conversation_id=thread_id,

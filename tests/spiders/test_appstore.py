@@ -92,6 +92,45 @@ def test_greek_review_without_author_uri():
     assert review.author_name == "Νίκος Π." and "author_uri" not in review.extra
 
 
+def test_reviews_without_their_own_time_are_dated_by_the_feed():
+    posts = parse_reviews(page("undated.json"), APP, "tr", about="Kahve Durağı")
+
+    assert [p.external_id for p in posts] == ["11300000031", "11300000030", "11300000029"]
+    assert {p.created_at for p in posts} == {datetime(2026, 11, 22, 10, 0, 12, tzinfo=UTC)}
+    assert all(p.extra["undated"] for p in posts)
+    assert posts[1].text.startswith("Κολλάει συνέχεια\nΗ εφαρμογή")
+
+
+def test_undated_reviews_are_stored_once_and_keep_their_date(replay, sqlite_store):
+    later = page("undated.json")
+    later["feed"]["updated"]["label"] = "2026-11-22T09:30:00-07:00"
+    replay.add(PAGE.format(1), Reply(200, page("undated.json")), Reply(200, later))
+    runtime = runtime_for(store_settings(replay.url), sqlite_store)
+
+    first = run(collect(runtime, runtime.settings.source("appstore")))
+    second = run(collect(runtime, runtime.settings.source("appstore")))
+
+    assert first.ok and first.new_posts == 3
+    assert second.ok and (second.new_posts, second.stored) == (0, 0)
+    dates = {p["created_at"].astimezone(UTC) for p in sqlite_store.iter_posts()}
+    assert dates == {datetime(2026, 11, 22, 10, 0, 12, tzinfo=UTC)}
+    cursor = sqlite_store.state("appstore")["cursor"][f"tr/{APP}"]
+    assert cursor["undated"] == ["11300000031", "11300000030", "11300000029"]
+
+
+def test_a_review_that_cannot_be_read_is_skipped_and_the_rest_stored(replay, sqlite_store):
+    broken = page("page1.json")
+    del broken["feed"]["entry"][1]["content"]
+    serve(replay, [Reply(200, broken)])
+    runtime = runtime_for(store_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("appstore")))
+
+    assert report.ok and (report.skipped, report.items) == (1, 4)
+    assert "KeyError: 'content'" in report.skip_example and report.new_posts == 3
+    assert f"tr/{APP}" in sqlite_store.state("appstore")["cursor"]
+
+
 def test_first_run_reads_every_page_and_reviews_count_as_about_the_app(replay, store):
     serve(replay, [Reply(200, page("page1.json"))])
     runtime = runtime_for(store_settings(replay.url), store)

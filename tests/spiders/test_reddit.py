@@ -76,6 +76,16 @@ def test_listing_posts_and_comments_without_the_deleted_ones():
     assert answer.extra["post_title"] == "Kadıköy'de laptopla çalışılacak kafe?"
 
 
+def test_items_without_a_permalink_get_a_link_built_from_their_ids():
+    comment, post, link = parse_listing(fixture_json("no_permalink.json"), "q")
+
+    assert comment.url == "https://www.reddit.com/comments/1gz2a7k/_/m4a1b2c/"
+    assert comment.text.startswith("Το Φρέσκο Καφέ") and comment.conversation_id == "t3_1gz2a7k"
+    assert post.url == "https://www.reddit.com/comments/1gz1f0e/"
+    assert link.url == "https://www.reddit.com/comments/1gz0c9d/"
+    assert link.text == "Kahve Durağı opened a branch near Galata, anyone tried it?"
+
+
 def test_feed_entries_lose_reddits_footer_and_the_deleted_ones():
     fallback = datetime(2026, 11, 20, tzinfo=UTC)
     entries = [
@@ -214,6 +224,20 @@ def test_server_errors_leave_the_cursor_alone_and_are_recorded(replay, sqlite_st
     assert report.problems[0][0] == "unreachable" and "Bad Gateway" in report.problems[0][1]
     assert len(replay.seen(SEARCH)) == 4
     assert set(sqlite_store.state("reddit")["cursor"]) == {"comments"}
+
+
+def test_a_thing_that_cannot_be_read_is_skipped_and_its_listing_stored(replay, sqlite_store):
+    serve_api(replay)
+    comments = fixture_json("comments.json")
+    del comments["data"]["children"][0]["data"]["created_utc"]
+    replay.add(COMMENTS, Reply(200, comments))
+    runtime = runtime_for(reddit_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("reddit")))
+
+    assert report.ok and report.skipped == 1 and "created_utc" in report.skip_example
+    assert "t1_m3k8z2q" not in {p["external_id"] for p in sqlite_store.iter_posts()}
+    assert "comments" in sqlite_store.state("reddit")["cursor"]
 
 
 def test_malformed_body_keeps_earlier_posts_and_cursor(replay, sqlite_store):

@@ -89,6 +89,26 @@ def test_parser_resolves_retweets_and_keeps_what_x_gives():
     assert bare.lang is None and bare.likes is None and bare.conversation_id is None
 
 
+def test_a_post_over_280_characters_is_stored_whole_from_its_note_tweet():
+    data = json.loads(fixture_text("x", "long_post.json"))
+    long, short = parse_search(data, "q")
+
+    assert long.text == data["data"][0]["note_tweet"]["text"] and len(long.text) > 280
+    assert long.text.endswith("başvuracağım. #KahveDuragi")
+    assert short.text == "Short one: Demlik Cafe finally has oat milk ☕"
+
+
+def test_the_search_asks_for_note_tweet_and_stores_long_posts_whole(replay, sqlite_store):
+    replay.add(SEARCH, Reply(200, json.loads(fixture_text("x", "long_post.json"))))
+    runtime = runtime_for(x_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("x")))
+
+    assert report.ok and "note_tweet" in replay.seen(SEARCH)[0].param("tweet.fields").split(",")
+    (stored,) = [p for p in sqlite_store.iter_posts() if p["external_id"] == "2124001122334455667"]
+    assert stored["text"].endswith("#KahveDuragi") and len(stored["text"]) > 280
+
+
 def test_an_empty_result_has_no_posts():
     assert list(parse_search({"meta": {"result_count": 0}}, "q")) == []
 

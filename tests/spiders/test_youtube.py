@@ -34,7 +34,7 @@ sources:
 
 def test_parser_gives_each_comment_then_its_replies():
     data = json.loads(fixture_text("youtube", "page0.json"))
-    posts = list(parse_threads(data, about="Kahve Durağı"))
+    posts = [post for thread in parse_threads(data, about="Kahve Durağı") for post in thread]
 
     assert [p.external_id for p in posts] == [
         TOP,
@@ -64,9 +64,31 @@ def test_parser_gives_each_comment_then_its_replies():
     assert anonymous.text == "Demlik'ten daha iyi & daha ucuz"
 
 
+def test_authors_without_a_handle_are_known_by_name_not_as_a_handle():
+    data = json.loads(fixture_text("youtube", "no_handles.json"))
+    ((top, reply),) = parse_threads(data)
+
+    assert (top.author_handle, top.author_name) == (None, "Ayşe Kaya")
+    assert top.extra["author_channel_id"] == "UCq8Wm2Xn4Yp6Zr8As0Bt2Cu"
+    assert (reply.author_handle, reply.author_name) == (None, "Γιώργος Π.")
+
+
+def test_a_thread_that_cannot_be_read_is_skipped_and_the_page_stored(replay, sqlite_store):
+    page = json.loads(fixture_text("youtube", "page0.json"))
+    del page["items"][1]["snippet"]["topLevelComment"]["snippet"]["publishedAt"]
+    replay.add(THREADS, Reply(200, {key: v for key, v in page.items() if key != "nextPageToken"}))
+    runtime = runtime_for(yt_settings(replay.url), sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("youtube")))
+
+    assert report.ok and (report.skipped, report.items) == (1, 3)
+    assert "publishedAt" in report.skip_example
+    assert sqlite_store.state("youtube")["cursor"] != {}
+
+
 def test_without_about_comments_are_only_what_they_say():
     data = json.loads(fixture_text("youtube", "page1.json"))
-    (post,) = parse_threads(data)
+    ((post,),) = parse_threads(data)
     assert post.about is None and post.extra == {"video_id": VIDEO}
 
 
