@@ -12,6 +12,7 @@ import logging
 import socket
 import ssl
 from dataclasses import dataclass
+from datetime import time
 from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.error import URLError
 
@@ -59,6 +60,12 @@ class SendResult:
         return self.status == "ok"
 
 
+@dataclass(frozen=True)
+class DigestSchedule:
+    at: time  # local time of day
+    timezone: str | None = None  # None: the settings' kulak.timezone
+
+
 class ChannelOptions(BaseModel):
     """Base of every channel's options: unknown keys are typos, so they are errors."""
 
@@ -89,8 +96,13 @@ class Channel:
             return self._result_for(exc, f"alert {alert.key}")
 
     @property
+    def digest_schedule(self) -> DigestSchedule | None:
+        """When this channel's daily digest is due; None for channels that send none."""
+        return None
+
+    @property
     def sends_digests(self) -> bool:
-        return False
+        return self.digest_schedule is not None
 
     def send_digest(self, digest: Digest) -> SendResult:
         """Only for channels whose `sends_digests` is true (they implement `_send_digest`)."""

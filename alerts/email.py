@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from alerts.base import Channel, ChannelOptions, SendResult, classify_network_error
+from alerts.base import Channel, ChannelOptions, DigestSchedule, SendResult, classify_network_error
 from alerts.render import alert_html, alert_text, digest_charts, digest_html, digest_text, subject
 from monitor.alert import Alert
 from monitor.digest import Digest, TargetDigest
@@ -80,8 +80,10 @@ class EmailChannel(Channel):
     options: EmailOptions
 
     @property
-    def sends_digests(self) -> bool:
-        return self.options.digest
+    def digest_schedule(self) -> DigestSchedule | None:
+        if not self.options.digest:
+            return None
+        return DigestSchedule(self.options.digest_at, self.options.timezone)
 
     @property
     def tz(self) -> str:

@@ -25,11 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
-
 from alerts.base import Channel, SendResult
 from monitor.digest import Digest
-from monitor.store import DigestRecord, Store, schema
+from monitor.store import DigestRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +91,11 @@ def _deliver_channel(
         report.recovered = _recover_stale(store, name, clock() - policy.lease)
         due = store.due_deliveries(name, clock())
         for index, delivery in enumerate(due):
-            if not _claim(store, delivery.id, clock()):
+            if not store.claim_delivery(delivery.id, clock()):
                 continue  # another deliverer took it
             result = channel.send(delivery.alert)
-            _record(store, delivery.id, delivery.attempts + 1, result, policy, clock())
+            attempts = delivery.attempts + 1
+            store.record_delivery(delivery.id, _outcome(result, attempts, policy, clock()))
             if result.ok and result.for_digest:
                 report.for_digest += 1
             elif result.ok:
@@ -116,16 +115,11 @@ def _deliver_channel(
 
 
 def _recover_stale(store: Store, channel: str | None, claimed_before: datetime) -> int:
-    d = schema.deliveries
-    query = update(d).where(d.c.status == "sending", d.c.claimed_at < claimed_before)
-    if channel is not None:
-        query = query.where(d.c.channel == channel)
-    with store.engine.begin() as conn:
-        result = conn.execute(query.values(status="pending", next_attempt_at=claimed_before))
-    if result.rowcount:
+    count = store.requeue_sending(channel, claimed_before)
+    if count:
         where = f"channel {channel}" if channel else "all channels"
-        log.warning("%s: %d interrupted sends queued again", where, result.rowcount)
-    return result.rowcount
+        log.warning("%s: %d interrupted sends queued again", where, count)
+    return count
 
 
 def recover_interrupted(store: Store, started_at: datetime) -> int:
@@ -133,31 +127,6 @@ def recover_interrupted(store: Store, started_at: datetime) -> int:
     `sending` row was claimed by a process that died: queue them again now rather than
     after the lease. These are the sends that may reach a channel twice."""
     return _recover_stale(store, None, started_at)
-
-
-def _claim(store: Store, delivery_id: int, now: datetime) -> bool:
-    d = schema.deliveries
-    with store.engine.begin() as conn:
-        result = conn.execute(
-            update(d)
-            .where(d.c.id == delivery_id, d.c.status == "pending")
-            .values(status="sending", claimed_at=now, attempts=d.c.attempts + 1)
-        )
-    return result.rowcount == 1
-
-
-def _record(
-    store: Store,
-    delivery_id: int,
-    attempts: int,
-    result: SendResult,
-    policy: RetryPolicy,
-    now: datetime,
-) -> None:
-    d = schema.deliveries
-    values = _outcome(result, attempts, policy, now)
-    with store.engine.begin() as conn:
-        conn.execute(update(d).where(d.c.id == delivery_id, d.c.status == "sending").values(values))
 
 
 def _outcome(
@@ -176,13 +145,7 @@ def _outcome(
 
 def retry_failed(store: Store, channel: str | None = None, clock: Clock = utcnow) -> int:
     """Queue failed deliveries again (after fixing a token, say); returns how many."""
-    d = schema.deliveries
-    query = update(d).where(d.c.status == "failed")
-    if channel is not None:
-        query = query.where(d.c.channel == channel)
-    with store.engine.begin() as conn:
-        result = conn.execute(query.values(status="pending", attempts=0, next_attempt_at=clock()))
-    return result.rowcount
+    return store.requeue_failed(channel, clock())
 
 
 def digest_due(record: DigestRecord | None, now: datetime) -> bool:

@@ -150,12 +150,12 @@ class Service:
         digest yet (a new store) starts with yesterday's, once today's `digest_at` is past."""
         started = self.store.latest_digests().keys()  # channels that had a digest before
         for name, channel in self.channels.items():
-            digest_at = getattr(channel.options, "digest_at", None)
-            if not channel.sends_digests or digest_at is None:
+            schedule = channel.digest_schedule
+            if schedule is None:
                 continue
-            tz = getattr(channel.options, "timezone", None) or self.settings.general.timezone
+            tz = schedule.timezone or self.settings.general.timezone
             now = self.clock()
-            day = due_day(tz, digest_at, now)
+            day = due_day(tz, schedule.at, now)
             if name not in started and day < previous_day(tz, now):
                 continue
             if not delivery.digest_due(self.store.digest_record(name, day), now):

@@ -40,6 +40,7 @@ from monitor.records import Record
 from monitor.store import schema
 from monitor.store.connect import OPEN_ERRORS, unavailable
 from monitor.store.migrate import upgrade
+from monitor.store.outbox import OutboxWrites
 from spiders.items import PageDone, SourceProblem
 
 HOUR = timedelta(hours=1)
@@ -119,7 +120,7 @@ class DigestRecord:
     sent_at: datetime | None
 
 
-class Store:
+class Store(OutboxWrites):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name

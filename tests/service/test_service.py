@@ -143,9 +143,8 @@ def test_interrupted_sends_of_a_killed_run_are_sent_at_start(sqlite_store, tmp_p
     service = service_for(f"channels:\n  jsonl:\n    path: {out}\n", sqlite_store)
     sqlite_store.add_alert(RISK, ["jsonl"])
     (due,) = sqlite_store.due_deliveries("jsonl")
-    from monitor.deliver import _claim
 
-    assert _claim(sqlite_store, due.id, datetime.now(UTC))  # claimed, then the process died
+    assert sqlite_store.claim_delivery(due.id, datetime.now(UTC))  # claimed, then the process died
 
     serve_until(service, lambda: bool(jsonl_keys(out)))
 
