@@ -41,6 +41,7 @@ from monitor.store import schema
 from monitor.store.connect import OPEN_ERRORS, unavailable
 from monitor.store.migrate import upgrade
 from monitor.store.outbox import OutboxWrites
+from monitor.store.writes import PageWriter
 from spiders.items import PageDone, SourceProblem
 
 HOUR = timedelta(hours=1)
@@ -61,7 +62,6 @@ BRIEF_POST = (
 BRIEF_MENTION = ("id", "target", "created_at", "label", "intents", "by_target")
 #: the PostgreSQL advisory lock `kulak run` holds (any fixed number; "kulak" in ASCII)
 RUN_LOCK_KEY = 0x6B756C616B
-ENGAGEMENT = ("likes", "reposts", "replies", "score", "views", "author_followers")
 #: values in one IN list at most (a power of two, as `one_of` pads to)
 IN_LIMIT = 1024
 
@@ -188,21 +188,9 @@ class Store(OutboxWrites):
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         return dialect.insert(table)
 
-    # Built once: making an upsert's `excluded` columns costs more than running it.
     @cached_property
-    def _posts_insert(self) -> Any:
-        table = schema.posts
-        stmt = self._insert(table)
-        return stmt.on_conflict_do_update(
-            index_elements=["source", "external_id"], set_={"updated_at": stmt.excluded.updated_at}
-        )
-
-    @cached_property
-    def _mentions_upsert(self) -> Any:
-        stmt = self._insert(schema.mentions)
-        kept = ("id", "post_id", "target")
-        changed = {c.name: stmt.excluded[c.name] for c in schema.mentions.c if c.name not in kept}
-        return stmt.on_conflict_do_update(index_elements=["post_id", "target"], set_=changed)
+    def _page_writer(self) -> PageWriter:
+        return PageWriter(self.engine.dialect)
 
     # -- posts -------------------------------------------------------------------------
 
@@ -214,98 +202,20 @@ class Store(OutboxWrites):
     ) -> SaveResult:
         """Store posts with their mentions and, in the same transaction, advance the cursor.
 
-        A page is written in a few statements, not a few per post: one lookup of the posts
-        already known, one insert of the new ones, one upsert of every mention."""
+        A page is a statement per post (an upsert returning its id), one executemany of
+        its mentions, and the cursor read and written."""
         records = list(records)
-        latest = {(r.post.source, r.post.external_id): r for r in records}  # last one wins
-        now = utcnow()
+        latest = list({(r.post.source, r.post.external_id): r for r in records}.values())
+        writer = self._page_writer
         with self.engine.begin() as conn:
-            known = self._known_posts(conn, latest)
-            ids = dict(known)
-            for key, record in latest.items():
-                if key in known:
-                    self._update_post(conn, known[key], record, now)
-            fresh = [r for key, r in latest.items() if key not in known]
-            ids.update(self._insert_posts(conn, fresh, now))
-            self._upsert_mentions(conn, [(ids[key], r) for key, r in latest.items()])
-            if source is not None and page is not None:
-                self._advance(conn, source, page)
-        return SaveResult(len(fresh), len(records) - len(fresh))
-
-    def _known_posts(
-        self, conn: Any, keys: Iterable[tuple[str, str]]
-    ) -> dict[tuple[str, str], int]:
-        table = schema.posts
-        by_source: dict[str, list[str]] = {}
-        for source, external_id in keys:
-            by_source.setdefault(source, []).append(external_id)
-        known: dict[tuple[str, str], int] = {}
-        for source, external_ids in by_source.items():
-            for start in range(0, len(external_ids), IN_LIMIT):
-                query = select(table.c.id, table.c.external_id).where(
-                    table.c.source == source,
-                    one_of(table.c.external_id, external_ids[start : start + IN_LIMIT]),
-                )
-                known.update({(source, row.external_id): row.id for row in conn.execute(query)})
-        return known
-
-    @staticmethod
-    def _post_values(record: Record, now: datetime) -> dict[str, Any]:
-        post = record.post
-        return {
-            "source": post.source,
-            "external_id": post.external_id,
-            "url": post.url,
-            "text": post.text,
-            "created_at": post.created_at,
-            "collected_at": now,
-            "updated_at": now,
-            "author_handle": post.author_handle,
-            "author_name": post.author_name,
-            "lang": record.lang or post.lang,
-            "parent_id": post.parent_id,
-            "conversation_id": post.conversation_id,
-            "query": post.query,
-            "extra": post.extra,
-            **{name: getattr(post, name) for name in ENGAGEMENT},
-        }
-
-    def _update_post(self, conn: Any, post_id: int, record: Record, now: datetime) -> None:
-        values = self._post_values(record, now)
-        changes = {k: v for k, v in values.items() if k not in ("collected_at", "source")}
-        # Engagement a source stops reporting is kept, not erased.
-        changes = {k: v for k, v in changes.items() if not (k in ENGAGEMENT and v is None)}
-        table = schema.posts
-        conn.execute(table.update().where(table.c.id == post_id).values(**changes))
-
-    def _insert_posts(
-        self, conn: Any, records: list[Record], now: datetime
-    ) -> dict[tuple[str, str], int]:
-        if not records:
-            return {}
-        conn.execute(self._posts_insert, [self._post_values(r, now) for r in records])
-        return self._known_posts(conn, [(r.post.source, r.post.external_id) for r in records])
-
-    def _upsert_mentions(self, conn: Any, posts: list[tuple[int, Record]]) -> None:
-        rows = [
-            {
-                "post_id": post_id,
-                "target": mention.target,
-                "lang": record.lang or "und",
-                "compound": mention.compound,
-                "label": mention.label,
-                "intents": list(mention.intents),
-                "matched": mention.matched,
-                "by_target": mention.by_target,
-                "target_kind": mention.target_kind,
-                "created_at": record.post.created_at,
-            }
-            for post_id, record in posts
-            for mention in record.mentions
-        ]
-        if not rows:
-            return
-        conn.execute(self._mentions_upsert, rows)
+            cursor = conn.connection.cursor()
+            try:
+                new = writer.page(cursor, latest, utcnow())  # the last one of a key wins
+                if source is not None and page is not None:
+                    self._advance(conn, cursor, source, page)
+            finally:
+                cursor.close()
+        return SaveResult(new, len(records) - new)
 
     # -- collector state ---------------------------------------------------------------
 
@@ -338,21 +248,20 @@ class Store(OutboxWrites):
         )
         conn.execute(stmt)
 
-    def _advance(self, conn: Any, source: str, page: PageDone) -> None:
-        table = schema.collector_state
-        found = conn.execute(select(table.c.cursor).where(table.c.source == source)).first()
-        if found is None:
+    def _advance(self, conn: Any, cursor: Any, source: str, page: PageDone) -> None:
+        writer = self._page_writer
+        found, current = writer.read_cursor(cursor, source)
+        if not found:
             self._ensure_state(conn, source)
-        cursor = found.cursor if found else None
         # A key set to None is done with (a Hacker News gap read to its end): drop it, so
         # cursors do not grow with every burst a source has ever had.
-        merged = {k: v for k, v in {**(cursor or {}), **page.cursor}.items() if v is not None}
+        merged = {k: v for k, v in {**current, **page.cursor}.items() if v is not None}
         values: dict[str, Any] = {"cursor": merged}
         if page.etag is not None:
             values["etag"] = page.etag
         if page.last_modified is not None:
             values["last_modified"] = page.last_modified
-        conn.execute(table.update().where(table.c.source == source).values(**values))
+        writer.write_cursor(cursor, source, values)
 
     def record_run(
         self,

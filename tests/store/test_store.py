@@ -182,3 +182,50 @@ def test_upgrading_from_the_first_schema_keeps_the_data(store_url):
     assert post["text"] == "Kahve Durağı priz yok"
     assert current_revision(upgraded.engine) == head_revision()
     upgraded.close()
+
+
+def test_a_page_of_new_known_and_repeated_posts_is_counted_and_stored_once(store):
+    store.save([record("1", likes=1), record("2", likes=2)])
+
+    result = store.save(
+        [record("2", likes=20), record("3"), record("3", likes=30), record("1", likes=None)],
+        "hn",
+        PageDone({"page": 2}),
+    )
+
+    assert (result.new, result.updated) == (1, 3)
+    posts = {p["external_id"]: p for p in store.iter_posts()}
+    assert {k: p["likes"] for k, p in posts.items()} == {"1": 1, "2": 20, "3": 30}
+    assert all(len(p["mentions"]) == 1 for p in posts.values())
+    assert store.state("hn")["cursor"] == {"page": 2}
+
+
+def test_a_page_is_stored_without_asking_which_posts_are_known(sqlite_store):
+    """Each post is one upsert returning its id: no lookup of the page's posts first,
+    whose plan on PostgreSQL depends on statistics a new database does not have."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    sqlite_store.engine.dispose()  # connections from now on trace their statements
+    event.listen(
+        sqlite_store.engine, "connect", lambda dbapi, _: dbapi.set_trace_callback(statements.append)
+    )
+    sqlite_store.save([record("1")], "hn", PageDone({"q": 1}))
+    sqlite_store.save([record("1"), record("2")], "hn", PageDone({"q": 2}))
+
+    on_posts = [s.split()[0] for s in statements if " posts " in f"{s} "]
+    assert on_posts == ["INSERT"] * 3
+
+
+def test_posts_are_stored_alike_where_sqlite_cannot_return_ids(sqlite_store):
+    """SQLite before 3.35 has no RETURNING: each post's id is read after its upsert."""
+    sqlite_store._page_writer.returning = False
+    sqlite_store._page_writer.post_upsert = sqlite_store._page_writer.post_upsert.split(
+        " RETURNING"
+    )[0]
+    assert sqlite_store.save([record("1"), record("2")]).new == 2
+
+    result = sqlite_store.save([record("2", likes=9), record("3")])
+
+    assert (result.new, result.updated) == (1, 1)
+    assert sorted(p["likes"] for p in sqlite_store.iter_posts()) == [3, 3, 9]

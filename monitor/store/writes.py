@@ -1,0 +1,197 @@
+"""A page's posts, mentions and cursor in a few plain statements: the collection hot path.
+
+Every stored post passes here, so the statements are written once as SQL text and run on
+the driver's own cursor with tuples, values converted by SQLAlchemy's own bind processors
+(the stored bytes are those SQLAlchemy would write). Posts are upserted one statement per
+post, returning their id: no lookup of which posts are known, whose plan on PostgreSQL
+depends on table statistics a new database does not have yet (a lookup read every post
+of the source before the first ANALYZE). A post was new when the row returned carries the
+collection time of this save.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Dialect, Table
+
+from monitor.records import Record
+from monitor.store import schema
+
+ENGAGEMENT = ("likes", "reposts", "replies", "score", "views", "author_followers")
+POST_COLUMNS = (
+    "source",
+    "external_id",
+    "url",
+    "text",
+    "created_at",
+    "collected_at",
+    "updated_at",
+    "author_handle",
+    "author_name",
+    "lang",
+    "parent_id",
+    "conversation_id",
+    "query",
+    "extra",
+    *ENGAGEMENT,
+)
+#: a post collected again keeps when it was first collected (and where, by its key)
+KEPT = ("source", "external_id", "collected_at")
+MENTION_COLUMNS = (
+    "post_id",
+    "target",
+    "lang",
+    "compound",
+    "label",
+    "intents",
+    "matched",
+    "by_target",
+    "target_kind",
+    "created_at",
+)
+#: SQLite answers INSERT ... RETURNING from 3.35 on
+RETURNING_SQLITE = (3, 35, 0)
+
+
+def _upsert(table: Table, columns: Sequence[str], keys: Sequence[str], mark: str) -> str:
+    """INSERT of `columns` updating the others than `keys` (and `KEPT`) on conflict;
+    engagement a source stops reporting (NULL) is kept, not erased."""
+
+    def updated(column: str) -> str:
+        if column in ENGAGEMENT:
+            return f"{column} = coalesce(excluded.{column}, {table.name}.{column})"
+        return f"{column} = excluded.{column}"
+
+    changed = [c for c in columns if c not in keys and c not in KEPT]
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(map(updated, changed))}"
+    )
+
+
+class PageWriter:
+    """The hot path's statements for one dialect, with the value conversions they need."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.postgresql = dialect.name == "postgresql"
+        mark = "%s" if self.postgresql else "?"
+        posts, mentions = schema.posts, schema.mentions
+        post_key = ("source", "external_id")
+        self.post_upsert = _upsert(posts, POST_COLUMNS, post_key, mark)
+        self.returning = self.postgresql or sqlite3.sqlite_version_info >= RETURNING_SQLITE
+        if self.returning:
+            self.post_upsert += " RETURNING id, collected_at"
+        self.post_lookup = (
+            f"SELECT id, collected_at FROM posts WHERE source = {mark} AND external_id = {mark}"
+        )
+        self.mention_upsert = _upsert(mentions, MENTION_COLUMNS, ("post_id", "target"), mark)
+        self.cursor_read = f"SELECT cursor FROM collector_state WHERE source = {mark}"
+        self.mark = mark
+        self.time = _processor(posts, "created_at", dialect)
+        self.json = _json(_processor(posts, "extra", dialect))
+        self.flag = _processor(mentions, "by_target", dialect)
+        self.number = _processor(mentions, "compound", dialect)
+        self.cursor_loads = schema.collector_state.c.cursor.type._cached_result_processor(
+            dialect, None
+        ) or (lambda value: value)
+
+    def page(self, cursor: Any, records: list[Record], now: datetime) -> int:
+        """Upsert the posts, then their mentions; how many posts were new."""
+        stamp = self.time(now)
+        created = [self.time(record.post.created_at) for record in records]
+        rows = [self._post_row(r, at, stamp) for r, at in zip(records, created, strict=True)]
+        if not rows:
+            return 0
+        found = self._upsert_posts(cursor, rows)
+        mentions = [
+            (
+                post_id,
+                mention.target,
+                record.lang or "und",
+                self.number(mention.compound),
+                mention.label,
+                self.json(list(mention.intents)),
+                self.json(mention.matched),
+                self.flag(mention.by_target),
+                mention.target_kind,
+                at,
+            )
+            for (post_id, _), record, at in zip(found, records, created, strict=True)
+            for mention in record.mentions
+        ]
+        if mentions:
+            cursor.executemany(self.mention_upsert, mentions)
+        return sum(row[1] == stamp for row in found)
+
+    def _upsert_posts(self, cursor: Any, rows: list[tuple]) -> list[tuple[int, Any]]:
+        """(id, collected_at) of each post, in order."""
+        if self.postgresql:
+            cursor.executemany(self.post_upsert, rows, returning=True)
+            found = [cursor.fetchone()]
+            while cursor.nextset():
+                found.append(cursor.fetchone())
+            return found
+        if self.returning:
+            return [cursor.execute(self.post_upsert, row).fetchone() for row in rows]
+        found = []
+        for row in rows:
+            cursor.execute(self.post_upsert, row)
+            found.append(cursor.execute(self.post_lookup, row[:2]).fetchone())
+        return found
+
+    def _post_row(self, record: Record, created: Any, stamp: Any) -> tuple:
+        post = record.post
+        return (
+            post.source,
+            post.external_id,
+            post.url,
+            post.text,
+            created,
+            stamp,
+            stamp,
+            post.author_handle,
+            post.author_name,
+            record.lang or post.lang,
+            post.parent_id,
+            post.conversation_id,
+            post.query,
+            self.json(post.extra),
+            post.likes,
+            post.reposts,
+            post.replies,
+            post.score,
+            post.views,
+            post.author_followers,
+        )
+
+    def read_cursor(self, cursor: Any, source: str) -> tuple[bool, dict[str, Any]]:
+        """Whether the source has a state row yet, and its cursor."""
+        row = cursor.execute(self.cursor_read, (source,)).fetchone()
+        return row is not None, (self.cursor_loads(row[0]) if row else None) or {}
+
+    def write_cursor(self, cursor: Any, source: str, values: dict[str, Any]) -> None:
+        """Set the cursor (and the conditional-request validators given) of a source."""
+        names = list(values)
+        setting = ", ".join(f"{name} = {self.mark}" for name in names)
+        params = [self.json(v) if n == "cursor" else v for n, v in values.items()]
+        cursor.execute(
+            f"UPDATE collector_state SET {setting} WHERE source = {self.mark}", (*params, source)
+        )
+
+
+def _processor(table: Table, column: str, dialect: Dialect) -> Callable[[Any], Any]:
+    """SQLAlchemy's conversion of a Python value for this column, or none at all."""
+    convert = table.c[column].type._cached_bind_processor(dialect)
+    return convert or (lambda value: value)
+
+
+def _json(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A JSON conversion that converts an empty list or dict once, not every time (most
+    posts have no intents and no extra fields)."""
+    empty = {list: convert([]), dict: convert({})}
+    return lambda value: convert(value) if value or type(value) not in empty else empty[type(value)]
