@@ -326,7 +326,7 @@ def _utf8_lines(stream: Any) -> Any:
 )
 def demo(folder: Path | None) -> None:
     """Run kulak end to end, offline, on invented posts served by local replays."""
-    from alerts.render import plural
+    from alerts.render import local_time, plural
     from monitor import reactor
     from monitor.demo import run_demo
     from monitor.summary import summarise
@@ -343,6 +343,12 @@ def demo(folder: Path | None) -> None:
             f"{report.requests} requests ({status})",
             highlight=False,
         )
+    tz = run.settings.general.timezone
+    console.print(
+        f"The demo's clock: {local_time(run.now, tz, '%d %b %H:%M')} ({tz}); the invented "
+        "posts are dated before it.",
+        highlight=False,
+    )
     print_summary(summarise(run.store.iter_posts()))
     console.print(f"\n{plural(len(run.alerts), 'alert')}, delivered from the outbox:")
     run.deliver_alerts()

@@ -51,3 +51,32 @@ def test_alerts_are_delivered_from_the_outbox_to_the_console(demo, capsys):
 def test_every_demo_source_collects_posts_without_problems(demo):
     assert {"rss", "googlenews", "appstore"} <= {r.source for r in demo.reports}
     assert [(r.source, r.problems) for r in demo.reports if not r.ok or not r.new_posts] == []
+
+
+# 01:50 in Istanbul: the new day has had two hours; the story is set the afternoon before.
+NIGHT = datetime(2026, 11, 20, 22, 50, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def night_demo(tmp_path_factory):
+    return run_demo(tmp_path_factory.mktemp("night"), now=NIGHT)
+
+
+def test_at_night_the_demo_tells_the_afternoon_story(night_demo):
+    from zoneinfo import ZoneInfo
+
+    from alerts.render import digest_text
+    from monitor.digest import build_digest
+
+    tz = night_demo.settings.general.timezone
+    assert night_demo.now.astimezone(ZoneInfo(tz)).isoformat() == "2026-11-20T17:50:00+03:00"
+    html = night_demo.files["Daily digest (HTML)"].read_text(encoding="utf-8")
+    assert "Friday 20 November 2026" in html and "21 November" not in html
+
+    digest = build_digest(night_demo.store, night_demo.settings, NIGHT.date(), tz, now=NIGHT)
+    for target in digest.targets:  # nobody reads "0 mentions" above their unhappy customers
+        assert target.today.mentions >= 5, (target.name, target.today)
+    assert {a.target for a in digest.alerts_of("opportunity")} == {"Demlik", "Φρέσκο"}
+    (spike,) = [a for a in night_demo.alerts if a.kind == "spike"]
+    assert "window: 2026-11-20 17:00–17:50" in digest_text(digest)
+    assert spike.facts["now"] >= 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -36,6 +36,12 @@ from monitor.store import Store
 
 SETTINGS = Path(__file__).with_name("settings.yaml")
 
+#: The story (two weeks of chatter, a power cut in the last forty minutes) needs a day that
+#: has had its morning: run before noon, it would fall across midnight and give a digest
+#: of two hours. Then the demo's clock is set to this time the afternoon before.
+STORY_FROM = time(12, 0)
+STORY_AFTERNOON = time(17, 50)
+
 
 @dataclass
 class DemoRun:
@@ -43,6 +49,7 @@ class DemoRun:
     settings: Settings
     store: Store
     reports: list[RunReport]
+    now: datetime  # the demo's clock: when its story ends
     alerts: list[Alert] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
 
@@ -86,12 +93,25 @@ def start_replays(now: datetime) -> tuple[list[ReplayServer], dict[str, dict[str
     return servers, entries
 
 
+def story_clock(now: datetime, tz: str) -> datetime:
+    """When the demo's story ends: `now` from noon on (local time), else 17:50 the day
+    before, so the story holds at any hour."""
+    zone = ZoneInfo(tz)
+    local = now.astimezone(zone)
+    if local.time() >= STORY_FROM:
+        return now
+    day = local.date() - timedelta(days=1)
+    return datetime.combine(day, STORY_AFTERNOON, zone).astimezone(UTC)
+
+
 def run_demo(folder: Path | None = None, now: datetime | None = None) -> DemoRun:
-    """Collect the invented posts, dated relative to `now`, detect, and write what a team
-    would receive: the alerts as Slack messages and today's digest."""
+    """Collect the invented posts, dated relative to the story's clock (`now`, or the
+    afternoon before in the morning), detect, and write what a team would receive: the
+    alerts as Slack messages and that day's digest."""
     folder = folder or Path(tempfile.mkdtemp(prefix="kulak-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
-    now = now or datetime.now(UTC)
+    tz = yaml.safe_load(SETTINGS.read_text(encoding="utf-8"))["kulak"]["timezone"]
+    now = story_clock(now or datetime.now(UTC), tz)
     servers, entries = start_replays(now)
     try:
         settings = demo_settings(entries, folder)
@@ -101,7 +121,7 @@ def run_demo(folder: Path | None = None, now: datetime | None = None) -> DemoRun
     finally:
         for server in servers:
             server.stop()
-    run = DemoRun(folder=folder, settings=settings, store=store, reports=reports)
+    run = DemoRun(folder=folder, settings=settings, store=store, reports=reports, now=now)
     run.alerts = detect_once(store, settings, now)
     write_slack_messages(run)
     write_digest(run, now)
@@ -117,7 +137,8 @@ def write_slack_messages(run: DemoRun) -> None:
 
 
 def write_digest(run: DemoRun, now: datetime) -> None:
-    """Today's digest so far: the demo's posts are all from the last day and a half."""
+    """The story day's digest so far: the demo's posts are all from the last day and a
+    half."""
     tz = run.settings.general.timezone
     today = now.astimezone(ZoneInfo(tz)).date()
     digest = build_digest(run.store, run.settings, today, tz, now=now)
