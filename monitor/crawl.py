@@ -5,21 +5,32 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.statscollectors import StatsCollector
 
 from monitor.config import Settings, Source, human_duration
 from monitor.pipelines import PIPELINES
-from monitor.pipelines.store import StorePipeline
+from monitor.pipelines.store import NEW_POSTS_STAT, PROBLEMS_STAT, STORED_STAT, StorePipeline
 from monitor.registry import spider_classes
 from monitor.runtime import Runtime
-from spiders.base import CollectorContext, TargetTerms
+from spiders.base import (
+    ITEMS_STAT,
+    SKIP_EXAMPLE_STAT,
+    SKIPPED_STAT,
+    CollectorContext,
+    TargetTerms,
+)
 from spiders.items import SourceProblem
 
 logger = logging.getLogger(__name__)
 
-VERSION = "0.1.0"
+try:
+    VERSION = version("kulak")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    VERSION = "unknown"
 
 
 @dataclass
@@ -37,6 +48,23 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @classmethod
+    def from_stats(cls, source: str, stats: StatsCollector) -> RunReport:
+        """A finished crawl's report, from Scrapy's counts and those kulak's stages add."""
+        return cls(
+            source=source,
+            requests=stats.get_value("downloader/request_count", 0),
+            new_posts=stats.get_value(NEW_POSTS_STAT, 0),
+            stored=stats.get_value(STORED_STAT, 0),
+            # Answers to conditional requests: an unchanged feed costs one cheap request.
+            not_modified=stats.get_value("downloader/response_status_count/304", 0),
+            problems=list(stats.get_value(PROBLEMS_STAT, [])),
+            # Items of answers the parsers could not read, each skipped alone.
+            items=stats.get_value(ITEMS_STAT, 0),
+            skipped=stats.get_value(SKIPPED_STAT, 0),
+            skip_example=stats.get_value(SKIP_EXAMPLE_STAT),
+        )
 
 
 def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
@@ -113,8 +141,7 @@ async def collect(runtime: Runtime, source: Source) -> RunReport:
         task.result()
     finally:
         runtime.crawls.pop(crawler, None)
-    report = runtime.reports.pop(source.name, {})
-    return RunReport(source=source.name, **report)
+    return RunReport.from_stats(source.name, crawler.stats)
 
 
 async def stop_crawl(crawler: Crawler, task: asyncio.Task[None]) -> None:
@@ -157,7 +184,6 @@ async def run_source(runtime: Runtime, source: Source) -> RunReport:
     try:
         return await collect(runtime, source)
     except Exception as exc:
-        runtime.reports.pop(source.name, None)
         status = "timeout" if isinstance(exc, TimeoutError) else "crashed"
         logger.error("collector %s %s: %r", source.name, status, exc)
         problem = SourceProblem(status, f"{type(exc).__name__}: {exc}")

@@ -16,7 +16,6 @@ from monitor.store import Store
 class Runtime:
     settings: Settings
     store: Store
-    reports: dict[str, object] = field(default_factory=dict)
     # Crawls under way, so a shutdown can stop them gracefully.
     crawls: dict[Any, asyncio.Task[None]] = field(default_factory=dict)
 

@@ -6,8 +6,12 @@ from typing import Any
 
 from monitor.pipelines.base import RecordPipeline
 from monitor.records import Record
-from spiders.base import ITEMS_STAT, SKIP_EXAMPLE_STAT, SKIPPED_STAT
 from spiders.items import PageDone, SourceProblem
+
+#: what a run did, in the crawl's stats beside Scrapy's own counts (the run report reads them)
+NEW_POSTS_STAT = "kulak/new_posts"
+STORED_STAT = "kulak/stored"
+PROBLEMS_STAT = "kulak/problems"
 
 
 class StorePipeline(RecordPipeline):
@@ -18,8 +22,6 @@ class StorePipeline(RecordPipeline):
         super().__init__(runtime)
         self.buffer: list[Record] = []
         self.problems: list[SourceProblem] = []
-        self.new_posts = 0
-        self.stored = 0
 
     @property
     def source(self) -> str:
@@ -36,26 +38,17 @@ class StorePipeline(RecordPipeline):
 
     def flush(self, page: PageDone | None = None) -> None:
         result = self.runtime.store.save(self.buffer, self.source, page)
-        self.new_posts += result.new
-        self.stored += result.new + result.updated
+        self.crawler.stats.inc_value(NEW_POSTS_STAT, result.new)
+        self.crawler.stats.inc_value(STORED_STAT, result.new + result.updated)
         self.buffer = []
 
     def close_spider(self) -> None:
         self.flush()
         stats = self.crawler.stats
-        requests = stats.get_value("downloader/request_count", 0)
+        stats.set_value(PROBLEMS_STAT, [(p.status, p.reason) for p in self.problems])
         self.runtime.store.record_run(
-            self.source, problems=self.problems, requests=requests, new_posts=self.new_posts
+            self.source,
+            problems=self.problems,
+            requests=stats.get_value("downloader/request_count", 0),
+            new_posts=stats.get_value(NEW_POSTS_STAT, 0),
         )
-        self.runtime.reports[self.source] = {
-            "requests": requests,
-            "new_posts": self.new_posts,
-            "stored": self.stored,
-            # Answers to conditional requests: an unchanged feed costs one cheap request.
-            "not_modified": stats.get_value("downloader/response_status_count/304", 0),
-            "problems": [(p.status, p.reason) for p in self.problems],
-            # Items of answers the parsers could not read, each skipped alone.
-            "items": stats.get_value(ITEMS_STAT, 0),
-            "skipped": stats.get_value(SKIPPED_STAT, 0),
-            "skip_example": stats.get_value(SKIP_EXAMPLE_STAT),
-        }
