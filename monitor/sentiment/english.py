@@ -32,7 +32,8 @@ def compound(text: str) -> float:
 
 def has_sentiment_word(words: set[str]) -> bool:
     """Whether any of these lower-case words is in VADER's English lexicon."""
-    return not words.isdisjoint(analyzer().lexicon)
+    lexicon = analyzer().lexicon  # each word looked up: set.isdisjoint(dict) reads the dict
+    return any(word in lexicon for word in words)
 
 
 def emoji_valences() -> dict[str, float]:
