@@ -54,6 +54,15 @@ class Alert:
     severity: Severity = "warning"
     posts: tuple[AlertPost, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)
+    happened_at: datetime | None = None
+    """When the event itself happened (a post's time, a spike's hour), when that is not
+    `created_at`, the moment it was raised."""
+
+    @property
+    def event_time(self) -> datetime:
+        """The time that places the alert on a day: the same rule as for posts, so a
+        digest counts the alerts about the posts it counts."""
+        return self.happened_at or self.created_at
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_json_default, ensure_ascii=False)
@@ -62,6 +71,8 @@ class Alert:
     def from_json(cls, raw: str) -> Alert:
         data = json.loads(raw)
         data["created_at"] = datetime.fromisoformat(data["created_at"])
+        if data.get("happened_at"):
+            data["happened_at"] = datetime.fromisoformat(data["happened_at"])
         posts = []
         for post in data.get("posts", []):
             if post.get("created_at"):

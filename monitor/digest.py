@@ -162,7 +162,9 @@ def build_digest(
         day_end - timedelta(days=RESPONSE_DAYS),
     )
     posts = [p for p in store.iter_posts(since=since) if p["created_at"] < day_end]
-    alerts = [a for a in store.alerts(since=day_start) if a.created_at < day_end]
+    # An alert belongs to the day its event happened, as a post to the day it was written
+    # (an opportunity raised at 01:50 about a post of 23:00 is the day before's).
+    alerts = [a for a in store.alerts(since=day_start) if day_start <= a.event_time < day_end]
     replies = replies_by_parent(posts)
 
     every = sections(alerts)

@@ -56,6 +56,7 @@ class Complaint:
             title=title,
             summary=summary,
             created_at=ctx.stamp(happened),
+            happened_at=happened,
             target=self.target.name,
             target_kind=self.target.kind,
             severity=severity,

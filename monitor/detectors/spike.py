@@ -243,6 +243,7 @@ def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: Zon
         title=f"Negative spike for {target.name}",
         summary=summary,
         created_at=ctx.stamp(end),
+        happened_at=hour,
         target=target.name,
         target_kind=target.kind,
         severity="critical" if target.kind == "brand" else "info",
