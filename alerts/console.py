@@ -13,6 +13,7 @@ from rich.text import Text
 from alerts.base import Channel, ChannelOptions, SendResult
 from alerts.wording import fact_lines, next_steps, post_meta
 from monitor.alert import Alert
+from monitor.printable import printable
 
 COLOURS = {"info": "cyan", "warning": "yellow", "critical": "red"}
 
@@ -36,18 +37,23 @@ class ConsoleChannel(Channel):
 
 
 def render(alert: Alert, max_posts: int = 5) -> Panel:
-    parts: list[Text] = [Text(alert.summary)]
+    parts: list[Text] = [_text(alert.summary)]
     facts = fact_lines(alert)
     if facts:
-        parts.append(Text("Why: " + "; ".join(facts), style="dim"))
+        parts.append(_text("Why: " + "; ".join(facts), style="dim"))
     for post in alert.posts[:max_posts]:
         parts.append(Text(""))
-        parts.append(Text(post_meta(post), style="bold"))
-        parts.append(Text(post.text))
-        parts.append(Text(post.url, style="underline"))
+        parts.append(_text(post_meta(post), style="bold"))
+        parts.append(_text(post.text))
+        parts.append(_text(post.url, style="underline"))
     if len(alert.posts) > max_posts:
         parts.append(Text(f"… and {len(alert.posts) - max_posts} more posts", style="dim"))
     parts.append(Text(""))
-    parts.append(Text("Next: " + next_steps(alert), style="italic"))
-    title = Text(f"{alert.kind.upper()} · {alert.title}")
+    parts.append(_text("Next: " + next_steps(alert), style="italic"))
+    title = _text(f"{alert.kind.upper()} · {alert.title}")
     return Panel(Group(*parts), title=title, border_style=COLOURS.get(alert.severity, "white"))
+
+
+def _text(value: str, style: str = "") -> Text:
+    """Posts are untrusted: their terminal controls are shown, never obeyed."""
+    return Text(printable(value), style=style)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler
@@ -22,6 +22,7 @@ from alerts.base import Channel, ChannelOptions, SendResult
 from alerts.slack_blocks import MAX_POSTS, render
 from monitor.alert import Alert, AlertKind
 from monitor.registry import KnownKind, detector_classes
+from monitor.urls import web_url_problem
 
 # Errors Slack documents as temporary; every other `error` needs a person to act.
 RETRYABLE = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
@@ -51,6 +52,29 @@ class SlackOptions(ChannelOptions):
     timeout: float = Field(15, gt=0, description="seconds per request")
     max_posts: int = Field(5, ge=1, le=MAX_POSTS, description="posts quoted per message")
     rate_limit_wait: float = Field(5, ge=0, description="longest Retry-After waited in-process")
+
+    @field_validator("token", "webhook_url")
+    @classmethod
+    def _set(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("is empty: set it, from the environment (${ENV})")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = value and web_url_problem(value.get_secret_value())
+        if problem:
+            raise ValueError(f"{problem} (the value is a secret, so it is not shown)")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        problem = web_url_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
+        return value
 
     @model_validator(mode="after")
     def one_way_in(self) -> SlackOptions:

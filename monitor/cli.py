@@ -61,21 +61,37 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def load(config_path: Path, *, sending: bool = False) -> Settings:
     """The settings; a command that sends nothing (`sending=False`) loads them without
-    the channels' secrets, so an unset token never stops it."""
+    the channels' secrets, so an unset token never stops it. From here on their secrets
+    are masked in logs and tracebacks."""
+    from monitor.logs import mask, secrets_of
     from monitor.registry import load as load_settings
 
     if not config_path.exists():
         raise ConfigError(
             [f"no settings file at {config_path} (run `kulak init` to write a starter file)"]
         )
-    return load_settings(config_path, channel_secrets=sending)
+    settings = load_settings(config_path, channel_secrets=sending)
+    mask(secrets_of(settings))
+    return settings
+
+
+def shown(settings: Settings, text: str) -> str:
+    """Text that came from outside (a post, a server's error) as printed: its controls
+    escaped, the settings' secrets masked."""
+    from monitor.logs import secrets_of
+    from monitor.printable import printable
+    from monitor.redact import Redactor
+
+    return printable(Redactor(secrets_of(settings))(text))
 
 
 def open_store(settings: Settings) -> Any:
+    from monitor.logs import secrets_of
+    from monitor.redact import Redactor
     from monitor.registry import database_url
     from monitor.store import Store
 
-    return Store.open(database_url(settings))
+    return Store.open(database_url(settings), redact=Redactor(secrets_of(settings)))
 
 
 @click.group()
@@ -83,10 +99,13 @@ def open_store(settings: Settings) -> Any:
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens, for troubleshooting.")
 def main(verbose: bool) -> None:
     """kulak: hear what people say about your brand and your competitors."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from monitor.logs import configure
+
+    level = logging.INFO if verbose else logging.WARNING
+    if logging.getLogger().handlers:  # a host (a test runner) set logging up already
+        logging.getLogger().setLevel(level)
+    else:
+        configure("text", level, quiet=False)
 
 
 @main.command()
@@ -258,7 +277,7 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
             line += f" — {status}: {reason}"
             if len(report.problems) > 1:
                 line += f" (and {plural(len(report.problems) - 1, 'other problem')})"
-        console.print(line, markup=False, highlight=False)
+        console.print(shown(settings, line), markup=False, highlight=False)
     sys.exit(1 if failed else 0)
 
 
@@ -382,7 +401,7 @@ def deliver(config_path: Path, once: bool, retry_failed: bool) -> None:
         if report.error:
             trouble = True
             line += f" — {report.error}"
-        console.print(line, markup=False, highlight=False)
+        console.print(shown(settings, line), markup=False, highlight=False)
     sys.exit(1 if trouble else 0)
 
 
@@ -452,11 +471,12 @@ def detect(config_path: Path, once: bool) -> None:
         new = detect_once(open_store(settings), settings)
     except DetectorsFailed as failed:
         for name, exc in failed.failures.items():
-            err.print(f"detector {name} failed: {exc}", markup=False, highlight=False)
+            err.print(shown(settings, f"detector {name} failed: {exc}"), markup=False)
         err.print(f"The other detectors ran; {len(failed.queued)} new alerts queued.")
         sys.exit(1)
     for alert in new:
-        console.print(f"{alert.kind}: {alert.title} ({alert.key})", markup=False, highlight=False)
+        line = f"{alert.kind}: {alert.title} ({alert.key})"
+        console.print(shown(settings, line), markup=False, highlight=False)
     console.print(f"{len(new)} new alert{'' if len(new) == 1 else 's'} queued.")
 
 
@@ -550,18 +570,19 @@ def status(config_path: Path, check: bool) -> None:
             failure += f": {row.last_error}"
         state = row.status if row.enabled else f"{row.status} (disabled)"
         cells = (row.name, state, row.last_success or "never", failure, str(row.posts_last_day))
-        sources.add_row(*(Text(cell) for cell in cells))  # reasons are text, not markup
+        # Reasons are text from outside: not markup, no terminal controls, no secrets.
+        sources.add_row(*(Text(shown(settings, cell)) for cell in cells))
     console.print(sources)
     channels_table = Table(title="Channels")
     for column in ("channel", "queued", "failed", "sent", "last digest"):
         channels_table.add_column(column)
     for row in report.channels:
         cells = (row.name, str(row.queued), str(row.failed), str(row.sent), row.digest or "")
-        channels_table.add_row(*(Text(cell) for cell in cells))
+        channels_table.add_row(*(Text(shown(settings, cell)) for cell in cells))
     console.print(channels_table)
     if check:
         for problem in report.problems:
-            err.print(f"problem: {problem}", markup=False)
+            err.print(shown(settings, f"problem: {problem}"), markup=False, highlight=False)
         sys.exit(1 if report.problems else 0)
 
 
@@ -645,6 +666,8 @@ def fitted(items: list[str], room: int) -> str:
 
 
 def print_summary(summary: Any) -> None:
+    from monitor.printable import printable
+
     table = summary_table(summary, console.width)
     console.print(table)
     if summary.most_negative:
@@ -652,9 +675,10 @@ def print_summary(summary: Any) -> None:
     for compound, target, post in summary.most_negative:
         # Feeds name their authors but have no handles.
         who = f"@{post['author_handle']}" if post["author_handle"] else post["author_name"]
+        line = f"{who or 'unknown author'}: {post['text'][:160]}"
         console.print(
-            f"{compound:+.2f} [{target}] {post['source']} {who or 'unknown author'}: "
-            f"{post['text'][:160]}\n      {post['url']}",
+            f"{compound:+.2f} [{target}] {post['source']} {printable(line, one_line=True)}"
+            f"\n      {printable(post['url'], one_line=True)}",
             markup=False,
             highlight=False,
         )

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -31,11 +32,16 @@ from sqlalchemy.exc import ArgumentError
 
 from monitor.folding import fold
 from monitor.query import parse_query
+from monitor.redact import redact
+from monitor.urls import web_url_problem
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 DATABASES = ("sqlite", "postgresql")
+#: nodes a settings file may hold once its aliases are expanded: a real file has hundreds,
+#: a 1 KB "billion laughs" file billions (each level of aliases multiplies the one below)
+MAX_YAML_NODES = 100_000
 
 
 class ConfigError(Exception):
@@ -53,10 +59,14 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{value} is negative: a duration must be positive (e.g. 15m)")
         return timedelta(seconds=value)
     if not isinstance(value, str):
         raise ValueError(f"expected a duration like 30s, 15m, 1h or 1d, got {value!r}")
     text = value.strip().lower().replace(" ", "")
+    if text.startswith("-"):
+        raise ValueError(f"{value!r} is negative: a duration must be positive (e.g. 15m)")
     parts = DURATION_PART.findall(text)
     if not text or "".join(n + u for n, u in parts) != text:
         raise ValueError(f"bad duration {value!r}: use a number with s, m, h, d or w (e.g. 15m)")
@@ -74,7 +84,15 @@ def human_duration(value: timedelta) -> str:
     return "".join(parts) or f"{value.total_seconds() * 1000:.0f}ms"
 
 
+def positive(value: timedelta) -> timedelta:
+    """A period something happens every (or within): zero would mean "constantly"."""
+    if value <= timedelta(0):
+        raise ValueError("must be positive (e.g. 15m), not zero")
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+PositiveDuration = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(positive)]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 
@@ -103,7 +121,15 @@ class General(Strict):
     database: str = "sqlite:///kulak.sqlite3"
     timezone: str = "UTC"
     contact_url: str = "https://github.com/kulak-dev/kulak"
-    retention: Duration = timedelta(days=180)
+    retention: PositiveDuration = timedelta(days=180)
+
+    @field_validator("contact_url")
+    @classmethod
+    def web_url(cls, value: str) -> str:
+        problem = web_url_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
+        return value
 
     @field_validator("database")
     @classmethod
@@ -141,9 +167,9 @@ class SourceSchedule(Strict):
 
     type: str
     enabled: bool = True
-    interval: Duration = timedelta(minutes=15)
+    interval: PositiveDuration = timedelta(minutes=15)
     jitter: Duration = timedelta(seconds=30)
-    timeout: Duration = timedelta(minutes=5)
+    timeout: PositiveDuration = timedelta(minutes=5)
     retries: int = Field(3, ge=0, le=10)
     backoff: Duration = timedelta(seconds=1)
 
@@ -198,6 +224,9 @@ class Settings:
     detectors: dict[str, BaseModel] = field(default_factory=dict)
     """Every known detector's options by name, defaults filled in."""
     path: Path | None = None
+    secrets: frozenset[str] = frozenset()
+    """Every value that came from the environment (`${VAR}`): masked wherever kulak
+    writes text (logs, the store's error columns, status, alerts)."""
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -237,50 +266,125 @@ class _Top(Strict):
 
 
 def _load_with_lines(text: str, origin: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """The YAML's data and, for each key path, the 1-based line it was written on."""
+    """The YAML's data and, for each key path, the 1-based line it was written on.
+
+    Composed once, then checked before anything expands its aliases: a key written twice
+    (YAML keeps the last silently) and a file that would expand beyond MAX_YAML_NODES are
+    refused."""
+    loader = yaml.SafeLoader(text)
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+        lines = _Lines(origin).read(node)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark else ""
         raise ConfigError(
             [f"not valid YAML{line}: {getattr(exc, 'problem', exc)}"], origin
         ) from None
-    lines: dict[tuple[Any, ...], int] = {}
-
-    def walk(node: yaml.Node | None, path: tuple[Any, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                lines[(*path, key_node.value)] = key_node.start_mark.line + 1
-                walk(value_node, (*path, key_node.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, child in enumerate(node.value):
-                lines[(*path, index)] = child.start_mark.line + 1
-                walk(child, (*path, index))
-
-    walk(node, ())
+    except RecursionError:
+        raise ConfigError(["not valid settings: nested too deep"], origin) from None
+    finally:
+        loader.dispose()
     return data, lines
 
 
-def _substitute_env(
-    data: Any, env: Mapping[str, str], path: tuple[Any, ...], missing: list[tuple[tuple, str]]
-) -> Any:
-    if isinstance(data, dict):
-        return {k: _substitute_env(v, env, (*path, k), missing) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_substitute_env(v, env, (*path, i), missing) for i, v in enumerate(data)]
-    if isinstance(data, str) and "${" in data:
+class _Lines:
+    """Walks composed YAML: the line of each key path, and what must be refused."""
 
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in env:
-                missing.append((path, name))
-                return ""
-            return env[name]
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.lines: dict[tuple[Any, ...], int] = {}
+        self.sizes: dict[int, int] = {}
 
-        return ENV_PATTERN.sub(replace, data)
-    return data
+    def read(self, node: yaml.Node | None) -> dict[tuple[Any, ...], int]:
+        if node is None:
+            return self.lines
+        size = self.size(node, set())
+        if size > MAX_YAML_NODES:
+            raise ConfigError(
+                [
+                    f"its aliases (*name) expand to {size:,} values, more than the "
+                    f"{MAX_YAML_NODES:,} a settings file may hold: write the values out"
+                ],
+                self.origin,
+            )
+        duplicates: list[str] = []
+        self.walk(node, (), duplicates)
+        if duplicates:
+            raise ConfigError(duplicates, self.origin)
+        return self.lines
+
+    def size(self, node: yaml.Node, open_nodes: set[int]) -> int:
+        """Values the node holds with its aliases expanded, each shared node counted
+        once per use but computed once, so a bomb is measured without expanding it."""
+        key = id(node)
+        if key in self.sizes:
+            return self.sizes[key]
+        if key in open_nodes:
+            raise ConfigError(["an alias (*name) refers to a value holding it"], self.origin)
+        open_nodes.add(key)
+        total = 1 + sum(self.size(child, open_nodes) for child in _children(node))
+        open_nodes.discard(key)
+        self.sizes[key] = total
+        return total
+
+    def walk(self, node: yaml.Node, path: tuple[Any, ...], duplicates: list[str]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key, line = key_node.value, key_node.start_mark.line + 1
+                if isinstance(key_node, yaml.ScalarNode) and key != "<<":
+                    if key in first:
+                        duplicates.append(
+                            f"{key_path((*path, key))} (lines {first[key]} and {line}): "
+                            "written twice; YAML would keep only the second, so keep one"
+                        )
+                    first.setdefault(key, line)
+                self.lines[(*path, key)] = line
+                self.walk(value_node, (*path, key), duplicates)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, child in enumerate(node.value):
+                self.lines[(*path, index)] = child.start_mark.line + 1
+                self.walk(child, (*path, index), duplicates)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+class _Environment:
+    """`${VAR}` replaced by the variable's value; what was missing or empty is noted
+    (empty is not set: `sqlite:///${DB_PATH}` must never become an in-memory store), and
+    every value taken is remembered as a secret."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.missing: list[tuple[tuple[Any, ...], str]] = []  # where, and what is wrong
+        self.secrets: set[str] = set()
+
+    def substitute(self, data: Any, path: tuple[Any, ...] = ()) -> Any:
+        if isinstance(data, dict):
+            return {k: self.substitute(v, (*path, k)) for k, v in data.items()}
+        if isinstance(data, list):
+            return [self.substitute(v, (*path, i)) for i, v in enumerate(data)]
+        if isinstance(data, str) and "${" in data:
+            return ENV_PATTERN.sub(lambda match: self.value(match.group(1), path), data)
+        return data
+
+    def value(self, name: str, path: tuple[Any, ...]) -> str:
+        value = self.env.get(name)
+        if value is None:
+            self.missing.append((path, f"environment variable {name} is not set"))
+        elif not value.strip():
+            self.missing.append((path, f"environment variable {name} is empty (empty is not set)"))
+        else:
+            self.secrets.add(value)
+        return value or ""
 
 
 def key_path(loc: tuple[Any, ...]) -> str:
@@ -292,8 +396,14 @@ def key_path(loc: tuple[Any, ...]) -> str:
 
 
 class _Problems:
-    def __init__(self, lines: dict[tuple[Any, ...], int]) -> None:
+    """Problems with where they are; a value from the environment is never repeated in
+    one (a validator quoting a feed URL would print the token in it)."""
+
+    def __init__(self, lines: dict[tuple[Any, ...], int], environment: _Environment) -> None:
         self.lines = lines
+        self.secrets = environment.secrets
+        # A value whose variable is unset or empty is reported as that, not as invalid.
+        self.unset = {loc for loc, _ in environment.missing}
         self.items: list[str] = []
 
     def add(self, loc: tuple[Any, ...], message: str) -> None:
@@ -303,17 +413,22 @@ class _Problems:
             line = self.lines.get(probe)
             probe = probe[:-1]
         where = f" (line {line})" if line else ""
-        self.items.append(f"{key_path(loc)}{where}: {message}")
+        self.items.append(redact(f"{key_path(loc)}{where}: {message}", self.secrets))
 
-    def add_validation(self, prefix: tuple[Any, ...], error: ValidationError) -> None:
+    def add_validation(self, prefix: tuple[Any, ...], error: ValidationError) -> int:
+        """Adds the error's problems; returns how many (those at unset values are not)."""
+        before = len(self.items)
         for detail in error.errors():
             loc = tuple(p for p in detail["loc"] if not str(p).startswith("function-"))
+            if (*prefix, *loc) in self.unset:
+                continue
             message = detail["msg"].removeprefix("Value error, ")
             if detail["type"] == "extra_forbidden":
                 message = "unknown key (check its spelling, or see the README for valid keys)"
             elif detail["type"] == "too_short" and detail.get("input") == []:
                 message = "must not be empty"
             self.add((*prefix, *loc), message)
+        return len(self.items) - before
 
 
 def load_settings(
@@ -358,9 +473,9 @@ def parse_settings(
     raw, lines = _load_with_lines(text, str(path) if path else "settings")
     if not isinstance(raw, dict):
         raise ConfigError(["the settings must be a mapping with targets, sources, ..."], path)
-    missing: list[tuple[tuple, str]] = []
-    data = _substitute_env(raw, os.environ if env is None else env, (), missing)
-    problems = _Problems(lines)
+    environment = _Environment(os.environ if env is None else env)
+    data = environment.substitute(raw)
+    problems = _Problems(lines, environment)
     top = _validated((), problems, lambda: _Top.model_validate(data))
     if top is None:
         # Still check the sources and channels, so one run reports every problem.
@@ -377,7 +492,11 @@ def parse_settings(
     channels = [
         Channel(name, *parsed)
         for name, entry in top.channels.items()
-        if (parsed := _entry("channels", name, entry, ChannelCommon, channel_options, problems))
+        if (
+            parsed := _entry(
+                "channels", name, entry, ChannelCommon, channel_options, problems, channel_secrets
+            )
+        )
     ]
     detectors = _detectors(top.detectors, detector_options or {}, problems)
     if detector_options is not None:
@@ -385,9 +504,9 @@ def parse_settings(
     disabled = {("sources", s.name) for s in sources if not s.enabled} | {
         ("channels", c.name) for c in channels if not (c.enabled and channel_secrets)
     }
-    for loc, var in missing:
+    for loc, problem in environment.missing:
         if loc[:2] not in disabled:
-            problems.add(loc, f"environment variable {var} is not set")
+            problems.add(loc, problem)
     if problems.items:
         raise ConfigError(problems.items, path)
     return Settings(
@@ -397,6 +516,7 @@ def parse_settings(
         channels=channels,
         detectors=detectors,
         path=path,
+        secrets=frozenset(environment.secrets),
     )
 
 
@@ -446,8 +566,10 @@ def _entry(
     common_model: type[BaseModel],
     registry: Mapping[str, type[BaseModel]],
     problems: _Problems,
+    secrets_needed: bool = True,
 ) -> tuple[Any, BaseModel] | None:
-    """A source or channel entry: its common keys, and the rest as its own options."""
+    """A source or channel entry: its common keys, and the rest as its own options. One
+    that is off, or whose secrets are not needed, may leave its variables unset."""
     loc = (section, name)
     if entry is not None and not isinstance(entry, dict):
         problems.add(loc, "must be a mapping of options")
@@ -460,11 +582,16 @@ def _entry(
         return None
     common = {k: v for k, v in entry.items() if k in common_model.model_fields}
     options = {k: v for k, v in entry.items() if k not in common_model.model_fields}
-    return _validated(
-        loc,
-        problems,
-        lambda: (common_model.model_validate(common), registry[kind].model_validate(options)),
-    )
+    schedule = _validated(loc, problems, partial(common_model.model_validate, common))
+    try:
+        own = registry[kind].model_validate(options)
+    except ValidationError as exc:
+        used = schedule is not None and schedule.enabled and secrets_needed
+        if problems.add_validation(loc, exc) or schedule is None or used:
+            return None
+        # Only its unset variables are wrong, and they are not used: listed as it is.
+        own = registry[kind].model_construct(**options)
+    return (schedule, own) if schedule is not None else None
 
 
 def _validated(loc: tuple[Any, ...], problems: _Problems, build: Any) -> Any:

@@ -1,14 +1,19 @@
-"""Logging for the long-running service: plain or JSON lines, and secrets never shown.
+"""Logging: plain or JSON lines, secrets never shown, and one record one line.
 
-Secrets are marked in the settings (`SecretStr` options, the database password); every
-line is formatted first and then has each secret's value replaced, so a library that logs
-a URL or a header with a token in it cannot leak it either.
+Secrets are every value the settings took from the environment, `SecretStr` options and
+the database password; every line is formatted first and then has each secret's value
+replaced, so a library that logs a URL or a header with a token in it cannot leak it
+either. `mask` does the same for every handler, and for a traceback no handler sees.
+
+In the text format a message's control characters and line ends are escaped and a
+traceback's lines are indented, so an error body quoted in a message cannot forge a line.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,15 +22,18 @@ from pydantic import BaseModel, SecretStr
 from sqlalchemy.engine import make_url
 
 from monitor.config import Settings
+from monitor.printable import printable
+from monitor.redact import MASK, Redactor
+
+__all__ = ["MASK", "JsonFormatter", "RedactingFormatter", "TextFormatter", "mask", "secrets_of"]
 
 LogFormat = Literal["text", "json"]
-MASK = "***"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def secrets_of(settings: Settings) -> set[str]:
     """Every secret value the settings hold."""
-    found: set[str] = set()
+    found: set[str] = set(settings.secrets)
     for entry in (*settings.sources, *settings.channels):
         found.update(_secret_values(entry.options))
     password = make_url(settings.general.database).password
@@ -51,16 +59,66 @@ def _secret_values(value: Any) -> Iterable[str]:
 class RedactingFormatter(logging.Formatter):
     def __init__(self, secrets: Iterable[str], fmt: str | None = None) -> None:
         super().__init__(fmt)
-        # Longest first, so a secret containing another is masked whole.
-        self.secrets = sorted(set(secrets), key=len, reverse=True)
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
+        self.redact = Redactor(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(super().format(record))
+
+
+class TextFormatter(RedactingFormatter):
+    """One line per record; a traceback's lines indented below it."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__(secrets, TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = printable(record.getMessage(), one_line=True)
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        parts = [self.formatMessage(record)]
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        for details in (record.exc_text, record.stack_info):
+            if details:
+                parts.extend("  " + printable(line) for line in details.splitlines())
+        return self.redact("\n".join(parts))
+
+
+class RedactingFilter(logging.Filter):
+    """Masks a record's message and traceback before any handler formats it."""
+
+    def __init__(self, redact: Redactor) -> None:
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def mask(secrets: Iterable[str]) -> Redactor:
+    """From now on in this process, `secrets` never reach a log handler or a traceback
+    printed on stderr; the redactor is returned for the other exits (store, output)."""
+    redact = Redactor(secrets)
+    for handler in logging.getLogger().handlers:
+        for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+            handler.removeFilter(old)
+        handler.addFilter(RedactingFilter(redact))
+    hook = sys.__excepthook__
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        import traceback
+
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, value, tb))))
+
+    sys.excepthook = excepthook if redact else hook
+    return redact
 
 
 class JsonFormatter(RedactingFormatter):
@@ -73,19 +131,20 @@ class JsonFormatter(RedactingFormatter):
             "logger": record.name,
             "message": self.redact(record.getMessage()),
         }
-        if record.exc_info:
-            entry["exception"] = self.redact(self.formatException(record.exc_info))
+        if record.exc_info or record.exc_text:
+            details = record.exc_text or self.formatException(record.exc_info)
+            entry["exception"] = self.redact(details)
         # Masked before encoding: JSON escapes would hide a secret from a later search.
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure(fmt: LogFormat, level: int, secrets: Iterable[str] = ()) -> None:
-    """Send every logger's records to stderr in `fmt`, with `secrets` masked."""
+def configure(
+    fmt: LogFormat, level: int, secrets: Iterable[str] = (), *, quiet: bool = True
+) -> None:
+    """Send every logger's records to stderr in `fmt`, with `secrets` masked; `quiet`
+    keeps chatty libraries to their warnings unless `level` is DEBUG."""
     handler = logging.StreamHandler()
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter(secrets))
-    else:
-        handler.setFormatter(RedactingFormatter(secrets, TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter(secrets) if fmt == "json" else TextFormatter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -93,6 +152,7 @@ def configure(fmt: LogFormat, level: int, secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     # Chatty at INFO on every run (each crawl, each job, each migration check): their
     # warnings and errors still show; -v shows everything.
-    quiet = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
-    for name in ("apscheduler", "scrapy", "alembic"):
-        logging.getLogger(name).setLevel(quiet)
+    if quiet:
+        libraries = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+        for name in ("apscheduler", "scrapy", "alembic"):
+            logging.getLogger(name).setLevel(libraries)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
@@ -45,7 +45,7 @@ class BlueskyOptions(SourceOptions):
     handle: str | None = Field(
         None, description="Handle or e-mail to log in with (write ${BLUESKY_HANDLE})"
     )
-    app_password: str | None = Field(
+    app_password: SecretStr | None = Field(
         None,
         description="An app password of that account, never its main password "
         "(write ${BLUESKY_APP_PASSWORD})",
@@ -99,7 +99,10 @@ class BlueskySpider(KulakSpider):
             yield self.login_request()
 
     def login_request(self) -> Request:
-        body = {"identifier": self.options.handle, "password": self.options.app_password}
+        body = {
+            "identifier": self.options.handle,
+            "password": self.options.app_password.get_secret_value(),
+        }
         return self.request(
             self.xrpc("com.atproto.server.createSession"),
             self.parse_session,

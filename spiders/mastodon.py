@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from scrapy.http import Request, Response
 
 from spiders.base import BaseUrl, KulakSpider, SourceOptions, read_each
@@ -61,7 +61,7 @@ class MastodonOptions(SourceOptions):
         description="Hashtags to follow; empty means every target's hashtags and keywords "
         "as Mastodon tags ('Kahve Durağı' follows #kahveduragi)",
     )
-    tokens: dict[BaseUrl, str] = Field(
+    tokens: dict[BaseUrl, SecretStr] = Field(
         default_factory=dict,
         description="User access tokens by instance base URL (write ${MASTODON_TOKEN}); "
         "an instance with a token is also searched in full text for `queries`",
@@ -94,7 +94,8 @@ class MastodonSpider(KulakSpider):
                 yield self.timeline_request(instance, tag, page=0)
             if instance in tokens:
                 for query in self.search_queries():
-                    yield self.search_request(instance, query, tokens[instance], page=0)
+                    token = tokens[instance].get_secret_value()
+                    yield self.search_request(instance, query, token, page=0)
 
     def instances(self) -> list[str]:
         return self.options.instances or [self.options.base_url]

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from scrapy.http import Request, Response
 
 from spiders.base import SourceOptions, TargetTerms, read_each
@@ -54,7 +54,7 @@ class RedditOptions(SourceOptions):
         description="OAuth app client id (write ${REDDIT_CLIENT_ID}); without credentials "
         "the public .rss listings are read",
     )
-    client_secret: str | None = Field(
+    client_secret: SecretStr | None = Field(
         None, description="OAuth app secret (write ${REDDIT_CLIENT_SECRET})"
     )
     subreddits: list[str] = Field(
@@ -130,7 +130,8 @@ class RedditSpider(FeedSpider):
         if token is not None and token[1] > time.monotonic():
             yield from self.listing_requests()
             return
-        secret = f"{self.options.client_id}:{self.options.client_secret}".encode()
+        password = self.options.client_secret.get_secret_value()
+        secret = f"{self.options.client_id}:{password}".encode()
         yield self.request(
             f"{self.options.www_url.rstrip('/')}{TOKEN_PATH}",
             self.parse_token,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from scrapy.http import Request, Response
 
 from spiders.base import KulakSpider, SourceOptions, TargetTerms, read_each
@@ -41,7 +41,9 @@ BARE_TERM = re.compile(r"[#@]?\w+")
 
 class XOptions(SourceOptions):
     base_url: str = "https://api.x.com"
-    bearer_token: str | None = Field(None, description="App bearer token (write ${X_BEARER_TOKEN})")
+    bearer_token: SecretStr | None = Field(
+        None, description="App bearer token (write ${X_BEARER_TOKEN})"
+    )
     max_results: int = Field(100, ge=10, le=100, description="Posts per page (10 to 100)")
     retweets: bool = Field(
         True,
@@ -114,7 +116,7 @@ class XSpider(KulakSpider):
             params["next_token"] = next_token
         url = f"{self.options.base_url.rstrip('/')}/2/tweets/search/recent?{urlencode(params)}"
         meta = {"query": query, "since_id": since_id, "page": page, "newest": newest}
-        headers = {"Authorization": f"Bearer {self.options.bearer_token}"}
+        headers = {"Authorization": f"Bearer {self.options.bearer_token.get_secret_value()}"}
         return self.request(url, self.parse_page, meta=meta, headers=headers)
 
     def parse_page(self, response: Response) -> Iterator[Any]:

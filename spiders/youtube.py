@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from scrapy.http import Request, Response
 
 from spiders.base import KulakSpider, SourceOptions, read_each
@@ -29,7 +29,9 @@ KEY_REASONS = {"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"}
 
 class YouTubeOptions(SourceOptions):
     base_url: str = "https://www.googleapis.com"
-    api_key: str | None = Field(None, description="Data API v3 key (write ${YOUTUBE_API_KEY})")
+    api_key: SecretStr | None = Field(
+        None, description="Data API v3 key (write ${YOUTUBE_API_KEY})"
+    )
     videos: list[str] = Field(default_factory=list, description="Video ids whose comments are read")
     channels: list[str] = Field(
         default_factory=list,
@@ -104,7 +106,7 @@ class YouTubeSpider(KulakSpider):
         return self.request(
             url,
             self.parse_page,
-            headers={"X-Goog-Api-Key": self.options.api_key},
+            headers={"X-Goog-Api-Key": self.options.api_key.get_secret_value()},
             meta={"key": key, "param": param, "seen": seen, "newest": newest, "page": page},
         )
 

@@ -9,7 +9,7 @@ never makes a second row.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -121,12 +121,14 @@ class DigestRecord:
 
 
 class Store(OutboxWrites):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, redact: Callable[[str], str] = str) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        #: applied to every error text written (a failing feed URL may carry a token)
+        self.redact = redact
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Store:
+    def open(cls, url: str, *, migrate: bool = True, redact: Callable[[str], str] = str) -> Store:
         # A server connection can die between uses; a SQLite file's cannot, and a ping
         # before every transaction would be one more statement per stored page.
         try:
@@ -137,7 +139,7 @@ class Store(OutboxWrites):
                 upgrade(engine)
         except OPEN_ERRORS as exc:  # a wrong URL or a server that is down, said plainly
             raise unavailable(url, exc) from exc
-        return cls(engine)
+        return cls(engine, redact)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -288,7 +290,9 @@ class Store(OutboxWrites):
                 values = {
                     **base,
                     "status": worst.status,
-                    "last_error": f"{worst.reason} ({worst.url})" if worst.url else worst.reason,
+                    "last_error": self.redact(
+                        f"{worst.reason} ({worst.url})" if worst.url else worst.reason
+                    ),
                     "last_failure_at": at,
                     "consecutive_failures": table.c.consecutive_failures + 1,
                 }
@@ -684,7 +688,7 @@ class Store(OutboxWrites):
         """Write how the latest attempt at this digest went (`status` and what goes with
         it); what an earlier attempt left in the other columns is cleared."""
         cleared = {"last_error": None, "next_attempt_at": None, "sent_at": None}
-        values = {**cleared, **outcome, "attempts": attempts}
+        values = {**cleared, **self.redacted(outcome), "attempts": attempts}
         stmt = self._insert(schema.digests).values(channel=channel, day=day, **values)
         with self.engine.begin() as conn:
             conn.execute(stmt.on_conflict_do_update(index_elements=["channel", "day"], set_=values))

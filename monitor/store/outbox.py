@@ -6,6 +6,7 @@ how long to wait, and records what happened through these.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,12 @@ class OutboxWrites:
     """Mixed into `Store`."""
 
     engine: Engine
+    redact: Callable[[str], str]
+
+    def redacted(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Column values with the error text masked (a failing URL may carry a token)."""
+        error = values.get("last_error")
+        return {**values, "last_error": self.redact(error)} if error else values
 
     def claim_delivery(self, delivery_id: int, now: datetime) -> bool:
         """Mark a pending delivery `sending` before its send; False if another took it."""
@@ -35,7 +42,9 @@ class OutboxWrites:
         d = schema.deliveries
         with self.engine.begin() as conn:
             conn.execute(
-                update(d).where(d.c.id == delivery_id, d.c.status == "sending").values(outcome)
+                update(d)
+                .where(d.c.id == delivery_id, d.c.status == "sending")
+                .values(self.redacted(outcome))
             )
 
     def requeue_sending(self, channel: str | None, claimed_before: datetime) -> int:

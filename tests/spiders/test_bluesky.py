@@ -24,6 +24,8 @@ def saved(name: str) -> dict:
 
 
 def bluesky_settings(base_url: str, extra: str = "", env=ENV):
+    # `extra` may choose other queries; a key written twice is a settings error.
+    queries = "" if "queries:" in extra else "queries: [Kahve Durağı]"
     return make_settings(
         f"""
 sources:
@@ -31,7 +33,7 @@ sources:
     base_url: {base_url}
     backoff: 10ms
     limit: 4
-    queries: [Kahve Durağı]
+    {queries}
     handle: ${{BLUESKY_HANDLE}}
     app_password: ${{BLUESKY_APP_PASSWORD}}
     {extra}
