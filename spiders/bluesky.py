@@ -25,9 +25,9 @@ from pydantic import Field, SecretStr
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from spiders.base import KulakSpider, SourceOptions
+from spiders.base import KulakSpider, SourceOptions, read_each
 from spiders.cursor import Mark
-from spiders.items import PageDone, Post, SourceProblem
+from spiders.items import PageDone, Post, Skipped, SourceProblem
 from spiders.parsing import iso_to_utc
 
 PROFILES_PER_CALL = 25
@@ -203,7 +203,7 @@ class BlueskySpider(KulakSpider):
         data = response.json()
         mark, moved = meta["mark"], meta["moved"]
         posts = []
-        for sort_at, post in parse_posts(data, meta["query"]):
+        for sort_at, post in self.readable(parse_posts(data, meta["query"]), response):
             if not mark.seen(sort_at, post.external_id):
                 posts.append(post)
                 moved = moved.advanced(sort_at, post.external_id)
@@ -256,40 +256,43 @@ class BlueskySpider(KulakSpider):
             yield PageDone(cursor={page["query"]: page["moved"].dump()})
 
 
-def parse_posts(data: dict[str, Any], query: str) -> Iterator[tuple[datetime, Post]]:
+def parse_posts(data: dict[str, Any], query: str) -> Iterator[tuple[datetime, Post] | Skipped]:
     """Posts of one searchPosts answer, each with its sort time (Bluesky sorts and filters
     `since` by the earlier of createdAt and indexedAt)."""
-    for view in data["posts"]:
-        record, author = view["record"], view["author"]
-        created = iso_to_utc(record["createdAt"])
-        indexed = iso_to_utc(view["indexedAt"]) if view.get("indexedAt") else created
-        reply = record.get("reply") or {}
-        quoted = ((view.get("embed") or {}).get("record") or {}).get("uri")
-        text = record.get("text") or ""
-        if not text:
-            continue
-        uri = view["uri"]
-        profile = author["handle"] if author.get("handle") != "handle.invalid" else author["did"]
-        yield (
-            min(created, indexed),
-            Post(
-                source="bluesky",
-                external_id=uri,
-                url=f"https://bsky.app/profile/{profile}/post/{uri.rsplit('/', 1)[1]}",
-                text=text,
-                created_at=created,
-                author_handle=author["handle"],
-                author_name=author.get("displayName") or None,
-                lang=(record.get("langs") or [None])[0],
-                parent_id=(reply.get("parent") or {}).get("uri"),
-                conversation_id=(reply.get("root") or {}).get("uri"),
-                likes=view.get("likeCount"),
-                reposts=view.get("repostCount"),
-                replies=view.get("replyCount"),
-                query=query,
-                extra={"quotes": quoted} if quoted else {},
-            ),
-        )
+    return read_each(data["posts"], lambda view: sorted_post(view, query))
+
+
+def sorted_post(view: dict[str, Any], query: str) -> tuple[datetime, Post] | None:
+    record, author = view["record"], view["author"]
+    created = iso_to_utc(record["createdAt"])
+    indexed = iso_to_utc(view["indexedAt"]) if view.get("indexedAt") else created
+    reply = record.get("reply") or {}
+    quoted = ((view.get("embed") or {}).get("record") or {}).get("uri")
+    text = record.get("text") or ""
+    if not text:
+        return None
+    uri = view["uri"]
+    profile = author["handle"] if author.get("handle") != "handle.invalid" else author["did"]
+    return (
+        min(created, indexed),
+        Post(
+            source="bluesky",
+            external_id=uri,
+            url=f"https://bsky.app/profile/{profile}/post/{uri.rsplit('/', 1)[1]}",
+            text=text,
+            created_at=created,
+            author_handle=author["handle"],
+            author_name=author.get("displayName") or None,
+            lang=(record.get("langs") or [None])[0],
+            parent_id=(reply.get("parent") or {}).get("uri"),
+            conversation_id=(reply.get("root") or {}).get("uri"),
+            likes=view.get("likeCount"),
+            reposts=view.get("repostCount"),
+            replies=view.get("replyCount"),
+            query=query,
+            extra={"quotes": quoted} if quoted else {},
+        ),
+    )
 
 
 def parse_followers(data: dict[str, Any]) -> dict[str, int | None]:

@@ -25,8 +25,8 @@ from pydantic import Field, field_validator
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
-from spiders.base import KulakSpider, SourceOptions
-from spiders.items import PageDone, Post
+from spiders.base import KulakSpider, SourceOptions, read_each
+from spiders.items import PageDone, Post, Skipped
 from spiders.parsing import html_to_text, istanbul_to_utc
 
 ENTRY_URL = "https://eksisozluk.com/entry/{}"
@@ -102,7 +102,7 @@ class EksiSozlukSpider(KulakSpider):
             yield self.page_request(topic, path, found.page_count, read + 1, newest)
             return
         newest = response.meta["newest"]
-        for entry_id, post in found.entries:
+        for entry_id, post in self.readable(found.entries, response):
             if entry_id > last or "edited_at" in post.extra:
                 yield post
             newest = max(newest, entry_id)
@@ -118,7 +118,9 @@ class EksiSozlukSpider(KulakSpider):
 @dataclass(frozen=True)
 class TopicPage:
     title: str
-    entries: list[tuple[int, Post]]  # (entry id, post), oldest first as on the page
+    # (entry id, post), oldest first as on the page; an entry that cannot be read is a
+    # Skipped in its place
+    entries: list[tuple[int, Post] | Skipped]
     page: int | None  # the page shown, when the pager says
     page_count: int
 
@@ -136,12 +138,14 @@ def parse_topic_page(html: str) -> TopicPage:
     pager = page.css("div.pager")
     page_count = int(pager.attrib.get("data-pagecount", 1)) if pager else 1
     current = pager.attrib.get("data-currentpage") if pager else None
-    entries = []
-    for node in page.css("ul#entry-item-list > li[data-id]"):
-        post = _entry(node, title, topic_id)
-        if post is not None:
-            entries.append((int(post.external_id), post))
+    nodes = page.css("ul#entry-item-list > li[data-id]")
+    entries = list(read_each(nodes, lambda node: _numbered(node, title, topic_id)))
     return TopicPage(title, entries, int(current) if current else None, page_count)
+
+
+def _numbered(node: Selector, title: str, topic_id: str | None) -> tuple[int, Post] | None:
+    post = _entry(node, title, topic_id)
+    return None if post is None else (int(post.external_id), post)
 
 
 def _entry(node: Selector, title: str, topic_id: str | None) -> Post | None:

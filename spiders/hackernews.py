@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from pydantic import Field
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, SourceOptions
-from spiders.items import PageDone, Post
+from spiders.base import KulakSpider, SourceOptions, read_each
+from spiders.items import PageDone, Post, Skipped
 from spiders.parsing import epoch_to_utc, html_to_text
 
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
@@ -70,7 +70,7 @@ class HackerNewsSpider(KulakSpider):
         walk, page = response.meta["walk"], response.meta["page"]
         data = response.json()
         newest, oldest = response.meta["newest"], response.meta["oldest"]
-        for post in parse_hits(data, walk.query):
+        for post in self.readable(parse_hits(data, walk.query), response):
             created = int(post.created_at.timestamp())
             newest, oldest = max(newest, created), min(oldest or created, created)
             yield post
@@ -114,32 +114,35 @@ class Walk:
         return cursor
 
 
-def parse_hits(data: dict[str, Any], query: str) -> Iterator[Post]:
-    """Posts of one search_by_date answer; hits without text (deleted) are skipped."""
-    for hit in data["hits"]:
-        tags = hit.get("_tags") or []
-        if "comment" in tags:
-            text = html_to_text(hit.get("comment_text"))
-        else:
-            text = "\n".join(
-                part for part in (hit.get("title"), html_to_text(hit.get("story_text"))) if part
-            )
-        if not text or not hit.get("author"):
-            continue
-        object_id = str(hit["objectID"])
-        story_id = hit.get("story_id")
-        parent_id = hit.get("parent_id")
-        yield Post(
-            source="hackernews",
-            external_id=object_id,
-            url=ITEM_URL.format(object_id),
-            text=text,
-            created_at=epoch_to_utc(hit["created_at_i"]),
-            author_handle=hit["author"],
-            parent_id=str(parent_id) if parent_id is not None else None,
-            conversation_id=str(story_id) if story_id is not None else None,
-            score=hit.get("points"),
-            replies=hit.get("num_comments"),
-            query=query,
-            extra={"story_title": hit["story_title"]} if hit.get("story_title") else {},
+def parse_hits(data: dict[str, Any], query: str) -> Iterator[Post | Skipped]:
+    """Posts of one search_by_date answer; hits without text (deleted) are left out."""
+    return read_each(data["hits"], lambda hit: hit_post(hit, query))
+
+
+def hit_post(hit: dict[str, Any], query: str) -> Post | None:
+    tags = hit.get("_tags") or []
+    if "comment" in tags:
+        text = html_to_text(hit.get("comment_text"))
+    else:
+        text = "\n".join(
+            part for part in (hit.get("title"), html_to_text(hit.get("story_text"))) if part
         )
+    if not text or not hit.get("author"):
+        return None
+    object_id = str(hit["objectID"])
+    story_id = hit.get("story_id")
+    parent_id = hit.get("parent_id")
+    return Post(
+        source="hackernews",
+        external_id=object_id,
+        url=ITEM_URL.format(object_id),
+        text=text,
+        created_at=epoch_to_utc(hit["created_at_i"]),
+        author_handle=hit["author"],
+        parent_id=str(parent_id) if parent_id is not None else None,
+        conversation_id=str(story_id) if story_id is not None else None,
+        score=hit.get("points"),
+        replies=hit.get("num_comments"),
+        query=query,
+        extra={"story_title": hit["story_title"]} if hit.get("story_title") else {},
+    )

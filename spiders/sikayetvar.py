@@ -6,8 +6,10 @@ posts of their own whose parent is the complaint, written by the brand, so the d
 can tell whether and how fast a brand answers.
 
 Incremental: the cursor keeps, per brand, the ids of the complaints already stored
-(newest first) and the complaints still waiting for an answer. A poll reads list pages
-until one holds no unseen complaint and fetches only the unseen complaint pages. A
+(newest first), the complaints listed but not stored yet (`retry`) and the complaints
+still waiting for an answer. A poll reads list pages until one holds no unseen complaint
+and fetches the unseen complaint pages; a complaint page that failed is fetched again by
+every later poll until it is stored (or gone), wherever the list shows it by then. A
 complaint stored without an answer is fetched again, at most once every
 `revisit_hours`, until it is answered or older than `revisit_days` (the digest's
 response window): that is how a late answer is still found. Both are judged by the
@@ -29,8 +31,8 @@ from pydantic import Field
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
-from spiders.base import KulakSpider, SourceOptions
-from spiders.items import PageDone, Post
+from spiders.base import KulakSpider, SourceOptions, read_each
+from spiders.items import PageDone, Post, Skipped
 from spiders.parsing import ISTANBUL, html_to_text, istanbul_to_utc, response_time
 
 #: ids of stored complaints kept per brand: far more than `max_pages` list pages show
@@ -87,6 +89,7 @@ class SikayetvarSpider(KulakSpider):
     def brand_state(self, brand: str) -> dict[str, Any]:
         state = self.cursor.setdefault(brand, {})
         state.setdefault("seen", [])
+        state.setdefault("retry", [])
         state.setdefault("waiting", {})
         return state
 
@@ -103,24 +106,37 @@ class SikayetvarSpider(KulakSpider):
         )
 
     def complaint_gone(self, response: Response) -> Iterator[PageDone]:
-        """A complaint removed from the site gets no answer any more: stop waiting."""
-        brand = response.meta["brand"]
+        """A complaint removed from the site gets no answer any more: stop waiting (and
+        stop trying to read it)."""
+        brand, complaint = response.meta["brand"], response.meta["complaint"]
         state = self.brand_state(brand)
-        state["waiting"].pop(response.meta["complaint"], None)
+        state["waiting"].pop(complaint, None)
+        state["retry"] = [c for c in state["retry"] if c != complaint]
         yield self.page_done(brand)
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
+    def parse_list(self, response: Response) -> Iterator[Request | PageDone]:
         brand, page = response.meta["brand"], response.meta["page"]
         listing = parse_brand_list(response.text)
-        seen = set(self.brand_state(brand)["seen"])
-        unseen = [c for c in listing.complaint_ids if c not in seen]
+        listed = self.readable(listing.complaint_ids, response)
+        state = self.brand_state(brand)
+        seen, retry = set(state["seen"]), state["retry"]
+        unseen = [c for c in listed if c not in seen]
         for complaint_id in unseen:
             yield self.complaint_request(brand, complaint_id)
         if page == 1:
+            # Complaints whose page failed before, wherever the list shows them now.
+            for complaint_id in retry:
+                if complaint_id not in unseen:
+                    retried = self.complaint_request(brand, complaint_id)
+                    retried.meta["gone"] = self.complaint_gone
+                    yield retried
             yield from self.revisits(brand, response_time(response))
+        # Listed, not stored yet: until each complaint's page is, it is tried again.
+        state["retry"] = [*unseen, *(c for c in retry if c not in unseen)][:SEEN_KEPT]
+        yield self.page_done(brand)
         if (
             unseen
-            and len(unseen) == len(listing.complaint_ids)
+            and len(unseen) == len(listed)
             and listing.has_next
             and page < self.options.max_pages
         ):
@@ -129,12 +145,13 @@ class SikayetvarSpider(KulakSpider):
     def parse_complaint_page(self, response: Response) -> Iterator[Any]:
         brand = response.meta["brand"]
         now = response_time(response)
-        posts = parse_complaint(response.text, brand, now)
+        posts = self.readable(parse_complaint(response.text, brand, now), response)
         yield from posts
         # Kept under the id the list linked, which the next list page is compared with.
         listed, complaint = response.meta["complaint"], posts[0]
         state = self.brand_state(brand)
         state["seen"] = [listed, *(c for c in state["seen"] if c != listed)][:SEEN_KEPT]
+        state["retry"] = [c for c in state["retry"] if c != listed]
         answered = len(posts) > 1
         if answered or now - complaint.created_at > self.revisit_window():
             state["waiting"].pop(listed, None)
@@ -152,20 +169,28 @@ class SikayetvarSpider(KulakSpider):
 
 @dataclass(frozen=True)
 class BrandList:
-    complaint_ids: list[str]
+    complaint_ids: list[str | Skipped]  # a card without a link is a Skipped in its place
     has_next: bool
+
+
+#: complaint cards as the site has marked them up over time
+CARDS = "article.card-v2, article.complaint-card, article.story-card, div.complaint-layer[data-url]"
+#: where a card links its complaint, in the order tried
+CARD_LINKS = (
+    "a.complaint-layer::attr(href)",
+    ".complaint-layer::attr(data-url)",
+    "h2.complaint-title a::attr(href)",
+    "a.complaint-description::attr(href)",
+)
 
 
 def parse_brand_list(html: str) -> BrandList:
     """Complaint ids (their paths) on one list page, and whether an older page follows."""
     page = Selector(text=html)
-    cards = page.css("article.card-v2, article.complaint-card")
-    ids = []
-    for card in cards:
-        href = card.css("h2.complaint-title a.complaint-layer::attr(href)").get()
-        if href is None:
-            raise ValueError("a complaint card without its a.complaint-layer link")
-        ids.append(complaint_id(href))
+    cards = page.css(CARDS)
+    # A card wrapped in another (a data-url layer around an article) links the same id.
+    linked = list(read_each(cards, card_link))
+    ids = [c for i, c in enumerate(linked) if isinstance(c, Skipped) or c not in linked[:i]]
     if not cards and not page.css("div.complaint-list, .brand-header"):
         raise ValueError("neither complaint cards nor an empty brand list on the page")
     current = page.css("ul.pagination li.active ::text").re_first(r"\d+")
@@ -174,14 +199,28 @@ def parse_brand_list(html: str) -> BrandList:
     return BrandList(ids, has_next)
 
 
+def card_link(card: Selector) -> str:
+    """The complaint a card links: its own data-url or its first link, else the data-url
+    of a layer wrapped around it."""
+    href = (
+        card.attrib.get("data-url")
+        or next((found for css in CARD_LINKS if (found := card.css(css).get())), None)
+        or card.xpath("ancestor::*[@data-url][1]/@data-url").get()
+    )
+    if href is None:
+        raise ValueError("a complaint card without its link (a.complaint-layer)")
+    return complaint_id(href)
+
+
 def complaint_id(href: str) -> str:
     """A complaint's id is its path, <brand>/<title-slug>: stable and unique on the site."""
     return urlsplit(href).path.strip("/")
 
 
-def parse_complaint(html: str, brand: str, now: datetime) -> list[Post]:
+def parse_complaint(html: str, brand: str, now: datetime) -> list[Post | Skipped]:
     """The complaint, then the brand's answers, each dated; `now` is when the page was
-    served, the reference of relative dates such as "2 saat önce"."""
+    served, the reference of relative dates such as "2 saat önce". A page without its
+    complaint cannot be read at all; an answer that cannot be read is skipped."""
     page = Selector(text=html)
     data = _complaint_json_ld(page)
     entity = data["mainEntity"]
@@ -203,31 +242,43 @@ def parse_complaint(html: str, brand: str, now: datetime) -> list[Post]:
         about=about,
         extra={"brand": brand, "solved": bool(page.css(".solved-badge"))},
     )
-    posts = [complaint]
-    for index, answer in enumerate(page.css("div.complaint-answer-container"), start=1):
-        answer_id = answer.attrib.get("data-id") or f"answer-{index}"
-        when = answer.css(".time::attr(title)").get() or answer.css(".time::text").get()
-        if when is None:
-            raise ValueError(f"brand answer {answer_id} without its .time")
-        text = html_to_text(answer.css(".complaint-answer").get())
-        if not text:
-            continue
-        posts.append(
-            Post(
-                source="sikayetvar",
-                external_id=f"{external_id}#{answer_id}",
-                url=f"{url}#{answer_id}",
-                text=text,
-                created_at=turkish_date(when, now),
-                author_handle=brand,
-                author_name=answer.css(".company-name::text").get(default="").strip() or None,
-                parent_id=external_id,
-                conversation_id=external_id,
-                about=about,
-                extra={"brand": brand, "by_brand": True},
-            )
-        )
-    return posts
+    answers = enumerate(page.css("div.complaint-answer-container"), start=1)
+    return [complaint, *read_each(answers, lambda found: _answer(*found, complaint, brand, now))]
+
+
+def _answer(
+    index: int, answer: Selector, complaint: Post, brand: str, now: datetime
+) -> Post | None:
+    """One of the brand's answers to `complaint`; None for an empty one."""
+    answer_id = answer.attrib.get("data-id") or f"answer-{index}"
+    text = html_to_text(answer.css(".complaint-answer").get())
+    if not text:
+        return None
+    return Post(
+        source="sikayetvar",
+        external_id=f"{complaint.external_id}#{answer_id}",
+        url=f"{complaint.url}#{answer_id}",
+        text=text,
+        created_at=answer_time(answer, answer_id, now),
+        author_handle=brand,
+        author_name=answer.css(".company-name::text").get(default="").strip() or None,
+        parent_id=complaint.external_id,
+        conversation_id=complaint.external_id,
+        about=complaint.about,
+        extra={"brand": brand, "by_brand": True},
+    )
+
+
+def answer_time(answer: Selector, answer_id: str, now: datetime) -> datetime:
+    """When an answer was written: a <time datetime> (ISO), else the .time's title or
+    text in Turkish ("20 Kasım 2026 14:05", "2 saat önce")."""
+    stamp = answer.css("time::attr(datetime)").get()
+    if stamp:
+        return _iso_in_istanbul(stamp)
+    when = answer.css(".time::attr(title)").get() or answer.css(".time::text").get()
+    if when is None:
+        raise ValueError(f"brand answer {answer_id} without its time")
+    return turkish_date(when, now)
 
 
 def _complaint_json_ld(page: Selector) -> dict[str, Any]:

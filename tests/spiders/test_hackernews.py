@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from monitor.crawl import collect
 from monitor.replay import Reply
 from spiders.hackernews import parse_hits
-from tests.helpers import fixture_response, fixture_text, run, runtime_for, source_settings
+from spiders.items import Skipped
+from tests.helpers import fixture_text, run, runtime_for, source_settings
 
 SEARCH = "/api/v1/search_by_date"
 
@@ -33,20 +34,20 @@ def test_parser_turns_hits_into_posts():
     assert story.score == 12 and story.replies == 4
 
 
-def test_malformed_answer_is_reported_not_raised():
-    from spiders.hackernews import HackerNewsSpider
+def test_a_hit_that_cannot_be_read_is_skipped_and_the_others_kept():
+    data = json.loads(fixture_text("hackernews", "page0.json"))
+    # A hit without its timestamp: the format changed under us, for that hit.
+    del data["hits"][0]["created_at_i"]
 
-    response = fixture_response("hackernews", "page0.json", parser=None)
-    # A hit without its timestamp: the format changed under us.
-    response = response.replace(
-        body=b'{"hits": [{"objectID": "1", "author": "x", "comment_text": "hi",'
-        b' "_tags": ["comment"]}]}'
-    )
-    response.meta["parser"] = lambda r: parse_hits(r.json(), "q")
-    spider = HackerNewsSpider.__new__(HackerNewsSpider)
-    (problem,) = list(HackerNewsSpider.guard(spider, response))
-    assert problem.status == "malformed"
-    assert "KeyError" in problem.reason and '{"hits"' in problem.reason
+    broken, *posts = parse_hits(data, "q")
+
+    assert isinstance(broken, Skipped) and broken.reason == "KeyError: 'created_at_i'"
+    assert '"author": "ayse_k"' in broken.sample
+    # The other hits are read as ever (the deleted one has nothing to keep).
+    assert [p.external_id for p in posts] == [
+        p.external_id
+        for p in list(parse_hits(json.loads(fixture_text("hackernews", "page0.json")), "q"))[1:]
+    ]
 
 
 def serve_pages(replay):

@@ -7,6 +7,7 @@ import pytest
 from monitor.crawl import collect
 from monitor.digest import build_digest
 from monitor.replay import Reply
+from spiders.items import Skipped
 from spiders.sikayetvar import parse_brand_list, parse_complaint, turkish_date
 from tests.helpers import fixture_text, run, runtime_for, source_settings
 
@@ -38,6 +39,29 @@ def test_brand_list_pages_link_complaints_and_the_next_page():
     assert first.complaint_ids == [PRIZ, ORDER] and first.has_next
     # An absolute link on an older card (article.complaint-card) gives the same id.
     assert last.complaint_ids == [LATTE] and not last.has_next
+
+
+def test_list_markup_variants_link_their_complaints_and_a_card_without_link_is_skipped():
+    listing = parse_brand_list(page("brand-variants"))
+
+    card, layer, moderated = listing.complaint_ids
+    assert card == "kahve-duragi/kartla-odeme-alinmiyor"  # article.story-card
+    assert layer == "kahve-duragi/siparis-iki-kez-cekildi"  # div.complaint-layer[data-url]
+    assert isinstance(moderated, Skipped) and "without its link" in moderated.reason
+    assert not listing.has_next
+
+
+def test_an_answer_dated_by_time_datetime_is_read_and_an_undated_one_skipped():
+    complaint, answer, undated = parse_complaint(
+        page("kartla-odeme-alinmiyor"), "kahve-duragi", SERVED
+    )
+
+    assert complaint.author_name == "Elif S." and complaint.views == 312
+    assert answer.created_at == datetime(2026, 11, 21, 10, 40, tzinfo=UTC)  # 13:40 +03:00
+    assert (
+        answer.text.startswith("Elif Hanım merhaba") and answer.parent_id == complaint.external_id
+    )
+    assert isinstance(undated, Skipped) and "answer-6121 without its time" in undated.reason
 
 
 def test_complaint_page_gives_the_complaint_and_the_brands_answers():
@@ -268,6 +292,37 @@ def test_a_failing_complaint_page_is_fetched_again_next_run(replay, sqlite_store
     assert first.problems[0][0] == "unreachable" and state["status"] == "unreachable"
     assert PRIZ not in state["cursor"]["kahve-duragi"]["seen"]
     assert sqlite_store.count_posts() == 6 and second.ok and second.new_posts == 2
+
+
+def test_a_complaint_that_failed_is_fetched_again_wherever_the_list_shows_it(replay, sqlite_store):
+    serve_brand(replay, {PRIZ: [Reply(502, "<html>Bad gateway</html>")] * 4})
+    runtime = runtime_for(sv_settings(replay.url), sqlite_store)
+    collect_once(runtime)
+    assert sqlite_store.state("sikayetvar")["cursor"]["kahve-duragi"]["retry"] == [PRIZ]
+    # Newer complaints push it off the first list page, which holds only seen ones now.
+    replay.add(BRAND, Reply(200, page("brand-page1").replace(f"/{PRIZ}", "/kahve-duragi/x")))
+    replay.add("/kahve-duragi/x", Reply(200, page(ORDER)))
+    replay.add(f"/{PRIZ}", Reply(200, page(PRIZ)))
+
+    report = collect_once(runtime)
+
+    assert report.ok and report.new_posts == 2
+    assert PRIZ in {p["external_id"] for p in sqlite_store.iter_posts()}
+    state = sqlite_store.state("sikayetvar")["cursor"]["kahve-duragi"]
+    assert state["retry"] == [] and PRIZ in state["seen"]
+
+
+def test_a_complaint_list_in_other_markup_is_collected(replay, sqlite_store):
+    replay.add(BRAND, Reply(200, page("brand-variants")))
+    replay.add("/kahve-duragi/kartla-odeme-alinmiyor", Reply(200, page("kartla-odeme-alinmiyor")))
+    replay.add("/kahve-duragi/siparis-iki-kez-cekildi", Reply(404, "<html>Yok</html>"))
+    runtime = runtime_for(sv_settings(replay.url), sqlite_store)
+
+    report = collect_once(runtime)
+
+    stored = {p["external_id"] for p in sqlite_store.iter_posts()}
+    assert "kahve-duragi/kartla-odeme-alinmiyor#answer-6120" in stored
+    assert report.skipped == 2  # the card without a link, the answer without a time
 
 
 def test_a_malformed_complaint_page_is_reported_with_a_sample(replay, sqlite_store):
