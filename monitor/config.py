@@ -198,7 +198,7 @@ class ChannelCommon(Strict):
 
 
 @dataclass(frozen=True)
-class Channel:
+class ChannelEntry:
     name: str
     common: ChannelCommon
     options: BaseModel
@@ -220,7 +220,7 @@ class Settings:
     general: General
     targets: list[Target]
     sources: list[Source]
-    channels: list[Channel] = field(default_factory=list)
+    channels: list[ChannelEntry] = field(default_factory=list)
     detectors: dict[str, BaseModel] = field(default_factory=dict)
     """Every known detector's options by name, defaults filled in."""
     path: Path | None = None
@@ -240,7 +240,7 @@ class Settings:
         return [s for s in self.sources if s.enabled]
 
     @property
-    def enabled_channels(self) -> list[Channel]:
+    def enabled_channels(self) -> list[ChannelEntry]:
         return [c for c in self.channels if c.enabled]
 
 
@@ -490,7 +490,7 @@ def parse_settings(
         if (parsed := _entry("sources", name, entry, SourceSchedule, source_options, problems))
     ]
     channels = [
-        Channel(name, *parsed)
+        ChannelEntry(name, *parsed)
         for name, entry in top.channels.items()
         if (
             parsed := _entry(
@@ -543,7 +543,7 @@ def _detectors(
 
 
 def _check_kinds(
-    channels: list[Channel], detectors: Mapping[str, Any], problems: _Problems
+    channels: list[ChannelEntry], detectors: Mapping[str, Any], problems: _Problems
 ) -> None:
     for channel in channels:
         for kind in channel.common.kinds or ():

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -84,16 +86,27 @@ class PolitenessMiddleware:
 
     RETRY_STATUSES = (429, 500, 502, 503, 504)
 
-    def __init__(self, max_retries: int = 3, backoff_base: float = 1.0) -> None:
+    def __init__(
+        self,
+        crawler: Crawler | None = None,
+        *,
+        max_retries: int = 3,
+        backoff_base: float = 1.0,
+        rate_limit_headers: tuple[str, str] | None = None,
+    ) -> None:
+        self.crawler = crawler
         self.max_retries = max_retries
         self.backoff_base = backoff_base
+        self.rate_limit_headers = rate_limit_headers
         self.paused_until = 0.0
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> PolitenessMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> PolitenessMiddleware:
         return cls(
+            crawler,
             max_retries=crawler.settings.getint("KULAK_MAX_RETRIES", 3),
             backoff_base=crawler.settings.getfloat("KULAK_BACKOFF_BASE", 1.0),
+            rate_limit_headers=getattr(crawler.spidercls, "rate_limit_headers", None),
         )
 
     async def process_request(self, request: Request) -> None:
@@ -107,9 +120,7 @@ class PolitenessMiddleware:
         if response.status not in self.RETRY_STATUSES or is_challenge_page(response):
             # A challenge does not go away by asking again: the spider reports 'blocked'.
             return response
-        attempt = request.meta.get("kulak_attempt", 0) + 1
-        if attempt > self.max_retries:
-            return response
+        attempt = request.meta.get("retry_times", 0) + 1
         wait = retry_after_seconds(response.headers.get(b"Retry-After"))
         if wait is None and response.status == 429:
             # Some sources (Mastodon) say when their window resets instead of Retry-After.
@@ -118,19 +129,25 @@ class PolitenessMiddleware:
             wait = self.backoff_base * 2 ** (attempt - 1)
         if wait > MAX_WAIT_SECONDS:
             return response
+        # Scrapy's own retry bookkeeping, so its stats (retry/count, max_reached) stay true.
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=f"{response.status} response",
+            max_retry_times=self.max_retries,
+        )
+        if retry is None:
+            return response
         logger.info(
             "%s from %s: waiting %.1fs (attempt %d)", response.status, request.url, wait, attempt
         )
         await asyncio.sleep(wait)
-        retry = request.replace(dont_filter=True)
-        retry.meta["kulak_attempt"] = attempt
         return retry
 
     def _note_rate_limit(self, request: Request, response: Response) -> float | None:
         """Pause every request when the source's window is spent; the seconds it still
         has to run then, else None."""
-        spider_cls = request.meta.get("parser")
-        names = getattr(getattr(spider_cls, "__self__", None), "rate_limit_headers", None)
+        names = self.rate_limit_headers
         if not names:
             return None
         remaining = response.headers.get(names[0])

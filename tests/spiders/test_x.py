@@ -258,11 +258,10 @@ def test_waits_as_asked_on_429_then_collects(replay, sqlite_store):
 
 
 def test_rate_limit_headers_pause_the_next_request():
-    spider = XSpider.__new__(XSpider)
-    request = Request("http://replay.test/", meta={"parser": spider.parse_page})
+    request = Request("http://replay.test/")
     headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(time.time()) + 60)}
     response = TextResponse("http://replay.test/", body=b"{}", headers=headers, request=request)
-    middleware = PolitenessMiddleware()
+    middleware = PolitenessMiddleware(rate_limit_headers=XSpider.rate_limit_headers)
 
     middleware._note_rate_limit(request, response)
 
