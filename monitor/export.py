@@ -18,7 +18,8 @@ def export_rows(posts: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             "external_id": post["external_id"],
             "url": post["url"],
             "created_at": _iso(post["created_at"]),
-            "author": post["author_handle"],
+            # Sources without handles (reviews, news, feeds, complaints) name the author.
+            "author": post["author_handle"] or post["author_name"],
             "lang": post["lang"],
             "text": post["text"],
             "targets": [

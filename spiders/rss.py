@@ -1,4 +1,10 @@
-"""RSS 2.0 and Atom feeds, polled with conditional GET so an unchanged feed costs one 304.
+"""RSS (0.9x, 1.0/RDF, 2.0) and Atom feeds, polled with conditional GET so an unchanged
+feed costs one 304.
+
+Feeds are read as forgivingly as feed readers read them (see `spiders.feedbody`), links
+relative to the feed are made absolute (against `xml:base`, else the feed's URL), and an
+entry that cannot be read is skipped, never its feed. Entities are never expanded and
+nothing is fetched from the network while parsing: a feed is untrusted input.
 
 The parsing functions here are public and pure (bytes in, entries out) so that other
 feed-shaped sources (Google News, Reddit's `.rss` listings) reuse them; the spider's
@@ -13,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -20,15 +27,19 @@ from lxml import etree
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, SourceOptions
+from spiders.base import KulakSpider, SourceOptions, read_each
 from spiders.cursor import Mark
-from spiders.items import PageDone, Post
+from spiders.feedbody import mended
+from spiders.items import PageDone, Post, Skipped
 from spiders.parsing import html_to_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+#: RSS 1.0 and its predecessor RSS 0.90, both RDF documents
+RSS_RDF = ("{http://purl.org/rss/1.0/}", "{http://my.netscape.com/rdf/simple/0.9/}")
 
 #: the store keys posts by external id in 200 characters; longer ids are hashed
 MAX_ID_LENGTH = 200
@@ -62,15 +73,16 @@ class FeedEntry:
 class Feed:
     title: str
     updated: datetime | None
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[FeedEntry | Skipped, ...]  # an entry that cannot be read is a Skipped
 
 
-def parse_feed(body: bytes) -> Feed:
-    """An RSS 2.0 or Atom document; ValueError when it is neither or not well-formed XML."""
+def parse_feed(body: bytes, url: str | None = None, content_type: str | None = None) -> Feed:
+    """An RSS or Atom document served from `url` with `content_type` (which may name its
+    charset); ValueError when it is no feed or not XML even once mended."""
     # No entity expansion and no network: a feed is untrusted input.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     try:
-        root = etree.fromstring(body, parser)
+        root = etree.fromstring(mended(body, content_type), parser, base_url=url)
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"not well-formed XML: {exc}") from None
     if root.tag == "rss":
@@ -80,15 +92,30 @@ def parse_feed(body: bytes) -> Feed:
         return Feed(
             title=html_to_text(_text(channel, "title")),
             updated=_date(_text(channel, "lastBuildDate") or _text(channel, "pubDate")),
-            entries=tuple(_rss_item(item) for item in channel.iter("item")),
+            entries=tuple(read_each(channel.iter("item"), _rss_item)),
         )
+    if root.tag == f"{RDF}RDF":
+        return _rdf_feed(root)
     if root.tag == f"{ATOM}feed":
         return Feed(
             title=_atom_text(root.find(f"{ATOM}title")),
             updated=_date(_text(root, f"{ATOM}updated")),
-            entries=tuple(_atom_entry(entry) for entry in root.iter(f"{ATOM}entry")),
+            entries=tuple(read_each(root.iter(f"{ATOM}entry"), _atom_entry)),
         )
-    raise ValueError(f"not an RSS 2.0 or Atom feed (root element {root.tag!r})")
+    raise ValueError(f"not an RSS or Atom feed (root element {root.tag!r})")
+
+
+def _rdf_feed(root: Any) -> Feed:
+    """RSS 1.0 (or 0.90): an RDF document whose items sit beside the channel."""
+    for ns in RSS_RDF:
+        channel = root.find(f"{ns}channel")
+        if channel is not None:
+            return Feed(
+                title=html_to_text(_text(channel, f"{ns}title")),
+                updated=_date(_text(channel, f"{DC}date")),
+                entries=tuple(read_each(root.iter(f"{ns}item"), partial(_rss_item, ns=ns))),
+            )
+    raise ValueError("RDF document without an RSS 1.0 <channel>")
 
 
 def parse_date(value: str) -> datetime:
@@ -119,13 +146,14 @@ def _text(element: Any, path: str) -> str | None:
     return found.text.strip() or None
 
 
-def _rss_item(item: Any) -> FeedEntry:
+def _rss_item(item: Any, ns: str = "") -> FeedEntry:
+    """An RSS 2.0 item, or an RSS 1.0 one (`ns`: its namespace), whose id is rdf:about."""
     source = item.find("source")
     return FeedEntry(
-        id=_text(item, "guid"),
-        link=_text(item, "link"),
-        title=html_to_text(_text(item, "title")),
-        summary=html_to_text(_text(item, "description") or _text(item, f"{CONTENT}encoded")),
+        id=_text(item, "guid") or item.get(f"{RDF}about"),
+        link=_absolute(item, _text(item, f"{ns}link")),
+        title=html_to_text(_text(item, f"{ns}title")),
+        summary=html_to_text(_text(item, f"{ns}description") or _text(item, f"{CONTENT}encoded")),
         published=_date(_text(item, "pubDate") or _text(item, f"{DC}date")),
         author=_text(item, f"{DC}creator") or _rss_author(_text(item, "author")),
         source_name=_text(item, "source"),
@@ -158,8 +186,15 @@ def _atom_entry(entry: Any) -> FeedEntry:
 def _atom_link(entry: Any) -> str | None:
     for link in entry.iter(f"{ATOM}link"):
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return link.get("href")
+            return _absolute(link, link.get("href"))
     return None
+
+
+def _absolute(element: Any, link: str | None) -> str | None:
+    """A link relative to its element's xml:base, else to the feed's own URL."""
+    if not link:
+        return link
+    return urljoin(element.base, link) if element.base else link
 
 
 def _atom_text(element: Any) -> str:
@@ -304,9 +339,10 @@ class FeedSpider(KulakSpider):
         if response.status == 304:
             return  # unchanged since the validators we sent: nothing new, cursor stays
         url, query, mark = response.meta["feed"], response.meta["query"], response.meta["mark"]
-        feed = parse_feed(response.body)
+        feed = parse_feed(response.body, response.url, _header(response, b"Content-Type"))
         fallback = feed.updated or _date(_header(response, b"Date")) or datetime.now(UTC)
-        fresh, moved = fresh_entries(feed.entries, mark, fallback)
+        entries = self.readable(feed.entries, response)
+        fresh, moved = fresh_entries(entries, mark, fallback)
         for entry in fresh:
             post = self.to_post(entry, url, query, fallback)
             if post is not None:

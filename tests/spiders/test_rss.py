@@ -5,7 +5,7 @@ import pytest
 from monitor.crawl import collect
 from monitor.replay import Reply
 from spiders.rss import FeedMark, entry_post, fresh_entries, parse_date, parse_feed
-from tests.helpers import fixture_text, make_settings, run, runtime_for
+from tests.helpers import FIXTURES, fixture_text, make_settings, run, runtime_for
 
 BLOG, ATOM = "/feed/", "/atom.xml"
 ETAG = '"blog-v1"'
@@ -119,13 +119,90 @@ def test_dates_from_rfc_822_and_rfc_3339_to_utc(value, expected):
     [
         (fixture_text("rss", "malformed.xml").encode(), "not well-formed XML"),
         (b"", "not well-formed XML"),
-        (b"<html><body>Bakimdayiz</body></html>", "not an RSS 2.0 or Atom feed"),
+        (b"<html><body>Bakimdayiz</body></html>", "not an RSS or Atom feed"),
         (b'<rss version="2.0"></rss>', "without a <channel>"),
     ],
 )
 def test_bad_documents_raise_a_value_error_naming_the_problem(body, why):
     with pytest.raises(ValueError, match=why):
         parse_feed(body)
+
+
+def saved(name: str) -> bytes:
+    return (FIXTURES / "rss" / name).read_bytes()
+
+
+def test_whitespace_before_the_xml_declaration_is_forgiven():
+    (entry,) = parse_feed(saved("leading-space.xml")).entries
+
+    assert entry.title == "Kahve Durağı Moda'da kuyruk yine uzundu" and entry.author == "Deniz Y."
+
+
+def test_a_charset_named_only_in_the_content_type_is_the_feeds():
+    body = saved("latin1.xml")
+
+    (entry,) = parse_feed(body, content_type="application/rss+xml; charset=ISO-8859-1").entries
+
+    assert entry.title == "Demlik Cafe: crème brûlée latte"
+    assert entry.summary.startswith("Demlik Cafe'nin yeni latte'si çok güzel!")
+    assert entry.author == "Zoë Müller"
+
+
+def test_rss_1_0_rdf_items_are_read_with_their_dublin_core_dates():
+    feed = parse_feed(saved("rdf.xml"))
+
+    wifi, price = feed.entries
+    assert feed.title == "Καφές Νέα"
+    assert wifi.id == wifi.link == "https://kafe-nea.example/2026/11/fresko-wifi"
+    assert wifi.title == "Φρέσκο Καφέ: επιτέλους γρήγορο wifi" and wifi.author == "Ελένη Π."
+    assert wifi.published == datetime(2026, 11, 21, 6, 30, tzinfo=UTC)
+    assert price.summary.startswith("Ο freddo espresso")
+
+
+def test_an_undeclared_content_prefix_is_the_content_module():
+    (entry,) = parse_feed(saved("undeclared-content.xml")).entries
+
+    assert entry.summary == "The oat flat white at Kahve Durağı is silky & not too sweet."
+
+
+def test_relative_links_resolve_against_xml_base_or_the_feed_url():
+    url = "https://code.example/kahve-duragi/app/releases.atom"
+
+    latest, older = parse_feed(saved("relative-links.xml"), url).entries
+
+    assert latest.link == "https://code.example/kahve-duragi/app/releases/tag/v3.9.0"
+    assert older.link == "https://mirror.example/app/releases/v3.8.2"
+
+
+def test_entity_declarations_are_never_expanded(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do-not-read")
+    body = (
+        f'  <?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
+        "<rss><channel><item><title>a &x; b</title><content:encoded>c</content:encoded>"
+        "</item></channel></rss>"
+    ).encode()
+
+    (entry,) = parse_feed(body).entries
+
+    assert "do-not-read" not in entry.title
+
+
+def test_a_messy_feed_is_collected_with_its_http_charset_and_links(replay, sqlite_store):
+    latin = {"Content-Type": "application/rss+xml; charset=ISO-8859-1"}
+    replay.add("/latin.xml", Reply(200, saved("latin1.xml"), latin))
+    replay.add("/app/releases.atom", Reply(200, saved("relative-links.xml")))
+    replay.add("/rdf", Reply(200, saved("rdf.xml")))
+    settings = rss_settings(replay.url, "[/latin.xml, /app/releases.atom, /rdf]")
+    runtime = runtime_for(settings, sqlite_store)
+
+    report = run(collect(runtime, runtime.settings.source("rss")))
+
+    assert report.ok and report.new_posts == 5
+    posts = {p["url"]: p for p in sqlite_store.iter_posts()}
+    assert "crème brûlée" in posts["https://cafe-notes.example/demlik-latte"]["text"]
+    assert f"{replay.url}/kahve-duragi/app/releases/tag/v3.9.0" in posts
+    assert "https://kafe-nea.example/2026/11/fresko-timi" in posts
 
 
 def test_only_entries_newer_than_the_mark_are_fresh():
