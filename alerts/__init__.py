@@ -26,9 +26,15 @@ def channel_options() -> dict[str, type[ChannelOptions]]:
     return {name: cls.Options for name, cls in registry().items()}
 
 
-def create(type_name: str, options: ChannelOptions | dict[str, Any], name: str | None = None):
-    """A channel instance from validated options (or a raw dict, validated here)."""
+def create(
+    type_name: str,
+    options: ChannelOptions | dict[str, Any],
+    name: str | None = None,
+    timezone: str = "UTC",
+):
+    """A channel instance from validated options (or a raw dict, validated here), showing
+    times in `timezone` (kulak.timezone)."""
     cls = registry()[type_name]
     if not isinstance(options, cls.Options):
         options = cls.Options.model_validate(options)
-    return cls(options, name=name)
+    return cls(options, name=name, timezone=timezone)

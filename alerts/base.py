@@ -82,9 +82,12 @@ class Channel:
     type: ClassVar[str]
     Options: ClassVar[type[ChannelOptions]] = ChannelOptions
 
-    def __init__(self, options: ChannelOptions | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, options: ChannelOptions | None = None, name: str | None = None, timezone: str = "UTC"
+    ) -> None:
         self.options = options if options is not None else self.Options()
         self.name = name or self.type
+        self.timezone = timezone  # kulak.timezone: times in alerts are shown in it
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

@@ -32,18 +32,18 @@ class ConsoleChannel(Channel):
         stream = sys.stdout if self.options.stream == "stdout" else sys.stderr
         # Text objects, never markup strings: a post containing "[red]" stays literal.
         console = Console(file=stream, highlight=False, emoji=False)
-        console.print(render(alert, self.options.max_posts))
+        console.print(render(alert, self.options.max_posts, self.timezone))
         return SendResult.sent()
 
 
-def render(alert: Alert, max_posts: int = 5) -> Panel:
+def render(alert: Alert, max_posts: int = 5, tz: str = "UTC") -> Panel:
     parts: list[Text] = [_text(alert.summary)]
     facts = fact_lines(alert)
     if facts:
         parts.append(_text("Why: " + "; ".join(facts), style="dim"))
     for post in alert.posts[:max_posts]:
         parts.append(Text(""))
-        parts.append(_text(post_meta(post), style="bold"))
+        parts.append(_text(post_meta(post, tz), style="bold"))
         parts.append(_text(post.text))
         parts.append(_text(post.url, style="underline"))
     if len(alert.posts) > max_posts:

@@ -87,7 +87,7 @@ class EmailChannel(Channel):
 
     @property
     def tz(self) -> str:
-        return self.options.timezone or "UTC"
+        return self.options.timezone or self.timezone
 
     def alert_message(self, alert: Alert) -> EmailMessage:
         label = f"[kulak {alert.kind}]"

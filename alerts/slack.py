@@ -133,7 +133,7 @@ class SlackChannel(Channel):
 
     def message(self, alert: Alert) -> dict[str, Any]:
         """The payload as sent, minus the token: what `kulak demo` writes to a file."""
-        payload = render(alert, self.options.max_posts)
+        payload = render(alert, self.options.max_posts, self.timezone)
         if self.options.token is not None:
             payload["channel"] = self.route(alert.kind)
         return payload
@@ -193,8 +193,10 @@ def api_error_result(exc: SlackApiError, channel: str | None) -> SendResult:
     return SendResult.failed(f"{error or response.status_code} in {channel}: {hint}")
 
 
-def preview_messages(alerts: Iterable[Alert], options: SlackOptions | None = None) -> list[dict]:
+def preview_messages(
+    alerts: Iterable[Alert], options: SlackOptions | None = None, timezone: str = "UTC"
+) -> list[dict]:
     """The messages a Slack channel would post, without posting: for `kulak demo`."""
     options = options or SlackOptions(token=SecretStr("xoxb-preview"), channel="#kulak-alerts")
-    channel = SlackChannel(options)
+    channel = SlackChannel(options, timezone=timezone)
     return [channel.message(alert) for alert in alerts]

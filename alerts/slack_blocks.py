@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from alerts.wording import author, emoji, fact_lines, next_steps, reach, safe_url
+from alerts.wording import author, emoji, fact_lines, next_steps, reach, safe_url, when
 from monitor.alert import Alert, AlertPost
 
 HEADER_LIMIT = 150
@@ -61,15 +61,16 @@ def quote(text: str) -> str:
     return "\n".join(f">{line}" for line in body.splitlines()) or ">(no text)"
 
 
-def post_blocks(post: AlertPost, index: int) -> list[dict[str, Any]]:
+def post_blocks(post: AlertPost, index: int, tz: str = "UTC") -> list[dict[str, Any]]:
     meta = [f"*{escape(author(post))}*"]
     if reach(post):
         meta.append(escape(reach(post)))
     meta.append(escape(post.source))
     if post.created_at is not None:
         meta.append(
+            # Slack shows each reader's own time; the fallback is kulak's timezone's.
             f"<!date^{int(post.created_at.timestamp())}^{{date_short_pretty}} {{time}}|"
-            f"{post.created_at:%Y-%m-%d %H:%M} UTC>"
+            f"{when(post.created_at, tz)}>"
         )
     if post.intents:
         meta.append(escape(", ".join(post.intents)))
@@ -92,7 +93,7 @@ def post_blocks(post: AlertPost, index: int) -> list[dict[str, Any]]:
     return blocks
 
 
-def render(alert: Alert, max_posts: int = 5) -> dict[str, Any]:
+def render(alert: Alert, max_posts: int = 5, tz: str = "UTC") -> dict[str, Any]:
     """`text` (the notification fallback) and `blocks` for chat.postMessage or a webhook."""
     headline = clip(defuse(f"{emoji(alert)} {alert.title}"), HEADER_LIMIT)
     fields = [f"*Kind*\n{alert.kind}", f"*Severity*\n{alert.severity}"]
@@ -114,7 +115,7 @@ def render(alert: Alert, max_posts: int = 5) -> dict[str, Any]:
     blocks.append({"type": "divider"})
     shown = alert.posts[: min(max_posts, MAX_POSTS)]
     for index, post in enumerate(shown):
-        blocks.extend(post_blocks(post, index))
+        blocks.extend(post_blocks(post, index, tz))
     if len(alert.posts) > len(shown):
         more = f"… and {len(alert.posts) - len(shown)} more posts in the digest"
         blocks.append({"type": "context", "elements": [mrkdwn(more)]})

@@ -5,7 +5,9 @@ Everything returned here is unescaped text; each channel escapes it for its own 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from monitor.alert import Alert, AlertPost
 from monitor.registry import detector_classes
@@ -76,13 +78,18 @@ def author(post: AlertPost) -> str:
     return post.author_name or handle or "unknown author"
 
 
-def post_meta(post: AlertPost) -> str:
+def when(moment: datetime, tz: str) -> str:
+    """A time as people there read it, with its zone: '05 Dec 22:08 +03'."""
+    return moment.astimezone(ZoneInfo(tz)).strftime("%d %b %H:%M %Z")
+
+
+def post_meta(post: AlertPost, tz: str = "UTC") -> str:
     parts = [author(post)]
     if reach(post):
         parts.append(reach(post))
     parts.append(post.source)
     if post.created_at is not None:
-        parts.append(post.created_at.strftime("%Y-%m-%d %H:%M %Z").strip())
+        parts.append(when(post.created_at, tz))
     if post.compound is not None:
         parts.append(f"sentiment {post.compound:+.2f}")
     if post.intents:

@@ -91,5 +91,9 @@ def channels(settings: Settings) -> dict[str, Any]:
     """Channel instances by name; the console when none is configured."""
     from alerts import create
 
-    configured = {c.name: create(c.type, c.options, name=c.name) for c in settings.enabled_channels}
-    return configured or {"console": create("console", {})}
+    tz = settings.general.timezone
+    configured = {
+        c.name: create(c.type, c.options, name=c.name, timezone=tz)
+        for c in settings.enabled_channels
+    }
+    return configured or {"console": create("console", {}, timezone=tz)}

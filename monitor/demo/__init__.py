@@ -131,7 +131,7 @@ def run_demo(folder: Path | None = None, now: datetime | None = None) -> DemoRun
 def write_slack_messages(run: DemoRun) -> None:
     """The Slack messages the alerts would make, as chat.postMessage payloads."""
     path = run.folder / "slack-messages.json"
-    payloads = preview_messages(run.alerts)
+    payloads = preview_messages(run.alerts, timezone=run.settings.general.timezone)
     path.write_text(json.dumps(payloads, ensure_ascii=False, indent=2), encoding="utf-8")
     run.files["Slack messages (JSON)"] = path
 
