@@ -32,9 +32,14 @@ _ABLATIVE = re.compile(r"'?([dt][ea]n)$")
 WORD_START = r"(?<!\w)"
 
 
+def _folded(pattern: str) -> re.Pattern[str]:
+    """Cues are written as words are spelled; text is folded, final sigma included."""
+    return re.compile(pattern.replace("ς", "σ"))
+
+
 def _any(*patterns: str, word_start: bool = True) -> re.Pattern[str]:
     """One pattern; alternatives starting at a word start share one check per position."""
-    return re.compile((WORD_START if word_start else "") + "(?:" + "|".join(patterns) + ")")
+    return _folded((WORD_START if word_start else "") + "(?:" + "|".join(patterns) + ")")
 
 
 SWITCHING_FROM_TARGET = _any(
@@ -61,16 +66,41 @@ SWITCHING_FROM_TARGET = _any(
     rf"τελος\s+(?:με\s+)?(?:\w+\s+)?{_T}",
     word_start=False,
 )
+# Turkish "won't ... again": a first-person negative aorist or future after "bir daha"
+# ("bir daha gelmem", "bir daha asla sipariş vermeyeceğim"), not the verbal noun of "bir
+# daha gelmem lazım" (I need to come again).
+_TR_NOT_AGAIN = (
+    r"bir\s+daha\s+(?:\w+\s+){0,3}?\w+?m[ea](?:m|y[ea]c[ea]g[iu][mz]|y[iu]z)(?!\w)"
+    r"(?!\s+(?:lazim|gerek|sart))"
+)
+# Verbs of coming back, buying and using: "artık kullanmıyorum / almayacağım".
+_TR_KEEP_USING = r"(?:gel|git|al|kullan|ugra|tercih\s+et|alisveris\s+yap|siparis\s+ver)"
 SWITCHING_ANYWHERE = (
     r"(?:looking|searching)\s+for\s+(?:an?\s+)?(?:alternative|replacement|new\s+provider)",
     r"(?:thinking\s+(?:of|about)|going\s+to|want\s+to|about\s+to)\s+"
     r"(?:switch|leave|leaving|switching|cancel)",
     r"cancel+(?:ing|ed)?\s+my\s+(?:subscription|contract|account|plan)",
+    r"never\s+again|(?:never|won'?t|will\s+not)\s+(?:be\s+)?(?:coming\s+back|come\s+back|"
+    r"be\s+back|going\s+back|go\s+back|return|buy\w*\s+(?:\w+\s+)?again|"
+    r"(?:use|order|shop)\w*\s+(?:\w+\s+){0,2}?(?:again|anymore))",
     r"alternatif\w*\s+(?:ari|oner|tavsiye|var\s*mi)",
     r"(?:vazgec|iptal\s+ettir|abonelig\w*\s+iptal|numara\w*\s+tasi|operator\w*\s+degis)",
-    r"baska\s+(?:operator|banka|firma|sirket)",
+    r"baska\s+(?:operator|banka|firma|sirket|magaza|market)",
+    _TR_NOT_AGAIN,
+    rf"(?:artik|bundan\s+sonra)\s+(?:\w+\s+){{0,2}}?{_TR_KEEP_USING}"
+    r"\w*?(?:m[iu]yorum|m[ea]y[ea]c[ea]g[iu][mz]|m[ea]m)(?!\w)",
+    r"musteri\w*\s+(?:\w+\s+)?(?:degil|olmayacag|olmam)",
+    r"(?:hesab|kart|hatt|uyelig|abonelig)\w*\s+(?:\w+\s+)?(?:kapat|iptal)",
     r"εναλλακτικ",
     r"(?:φευγω|θα\s+φυγω|αλλαζω\s+(?:παροχο|εταιρ|τραπεζ))",
+    # Greek "δεν ξαναπατάω", "δεν θα το ξαναγοράσω", "ποτέ ξανά", "δεν θα έρθω ξανά"
+    r"(?:δεν|ποτε)\s+(?:θα\s+)?(?:\w+\s+)?ξανα\w+",
+    r"ποτε\s+(?:ξανα|πια)(?!\w)",
+    r"δεν\s+θα\s+(?:\w+\s+){1,2}?(?:ξανα|πια)(?!\w)",
+    r"(?:κλεινω|κλεισα|θα\s+κλεισω|ακυρωνω|ακυρωσα|θα\s+ακυρωσω)\s+(?:\w+\s+)?"
+    r"(?:λογαριασμ|συμβολαι|καρτ|συνδρομ)",
+    r"φορητοτητα",
+    r"αλλ(?:η|ο)\s+(?:τραπεζα|εταιρ|παροχο)",
 )
 QUESTION_CUES = (
     r"(?:any|some)\s+(?:recommendations?|suggestions?|advice|tips)\b",
@@ -80,8 +110,13 @@ QUESTION_CUES = (
     r"(?:should\s+i|recommend\s+me)\b",
     r"(?:mi|mu|misin|misiniz|miyim|musun|musunuz|miyiz|midir|mudur|miydi|muydu)\b",
     r"(?:oneri\w*|tavsiye\s+(?:eder\s*mi|edin|eder\s+misiniz|var)|hangisi\w*)\b",
+    r"(?:bilen|bilgisi\s+olan|deneyen|kullanan)\s+(?:var|biri)",
+    r"nasil\s+(?:\w+\s+)?(?:yapabilirim|yaparim|ederim|edebilirim|ogrenebilirim|"
+    r"basvur\w*|ulasabilirim)",
     r"(?:ξερει|γνωριζει)\s+κανεις",
     r"(?:προτεινετε|συστηνετε|προτεινεται|ποιο\w*|ποια)\b",
+    r"(?:εχει|μπορει)\s+(?:κανεις|καποιος)|ξερετε\s+(?:αν|πως|ποτε|που)",
+    r"πως\s+(?:μπορω|να\s+\w+|γινεται)",
 )
 COMPLAINT_CUES = (
     r"(?:not|isn't|doesn't|don't|won't|still\s+not|never|nobody|no\s+one)\s+(?:working|work|works|arrived|"
@@ -93,19 +128,38 @@ COMPLAINT_CUES = (
     r"(?:sikayet\w*|rezalet\w*|cekmiyor\w*|calismiyor\w*|acilmiyor\w*|baglanamiyor\w*|"
     r"gelmedi\w*|kesinti\w*|ariza\w*|magdur\w*|kazik\w*|cevap\s+ver\w*mi\w*|"
     r"(?:sinyal|internet|hat)\s+yok)\b",
+    r"(?:bikt\w*|yeter\s+artik|ulasamiyorum|dolandirici\w*|fazladan\s+(?:ucret|para)|"
+    r"hala\s+(?:gelmedi|cozulmedi|donmediniz|donus\s+yok|bekliyorum)|"
+    r"iade\s+(?:edilmedi|etmiyor\w*|yapilmadi|alamadim)|"
+    r"iki\s+(?:kez|kere|defa)\s+(?:cekil|odeme|ucret|para)|"
+    r"(?:surekli|hep|sik\s+sik)\s+(?:cokuyor|donuyor|kapaniyor|kesiliyor|dusuyor)|"
+    r"kimse\s+(?:ilgilenmiyor|donmuyor|aramadi|yardimci\s+olmuyor))",
     r"(?:παραπον|καταγγελ|απαραδεκτ|αισχος|ντροπη|δεν\s+(?:λειτουργ|δουλευ|απαντ|εχω\s+σημα))",
+    r"(?:κολλαει|απατη|απατεων|κοροιδ|υπερχρεω|διακοπη\s+(?:ρευματος|νερου|συνδεσης)|"
+    r"πεφτει\s+(?:συνεχεια|το\s+δικτυο|η\s+εφαρμογη)|επιστροφη\s+(?:των\s+)?χρηματων|"
+    r"χρεωσ\w*\s+(?:\w+\s+){0,3}?(?:διπλα|δυο\s+φορες)|ακομα\s+(?:περιμενω|τιποτα)|"
+    r"κανεις\s+δεν\s+(?:απαντα|σηκωνει|ασχολειται|βοηθα)|χωρις\s+(?:ρευμα|νερο|ιντερνετ|σημα))",
 )
 PRAISE_CUES = (
     r"(?:thanks?|thank\s+you|kudos|well\s+done|bravo|recommend(?:ed)?|love\s+(?:it|you|this))\b",
     r"(?:tesekkur\w*|sagol\w*|sag\s+olun|tebrik\w*|bravo|helal|tavsiye\s+ederim|oneririm)\b",
+    r"(?:eline\s+saglik|emeg\w*\s+saglik|cok\s+memnun\w*|memnun\s+kald\w*|"
+    r"super\w*siniz|iyi\s+ki\s+var\w*|harika\s+(?:hizmet|is|ekip))",
     r"(?:ευχαριστ|μπραβο|συγχαρητηρια|συστηνω|το\s+συνιστω)",
+    r"(?:αψογ|ευχαριστημεν|ειστε\s+(?:οι\s+καλυτεροι|τελειοι|υπεροχοι)|"
+    r"(?:εξαιρετικ|τελει|υπεροχ)\w*\s+(?:η\s+)?(?:εξυπηρετηση|δουλεια|υπηρεσια))",
 )
 
 
-# One scan finds every cue: named groups say which intent each match is a cue for.
-CUES = re.compile(
+# Greek writes its question mark as ";" (U+037E folds to it): after a Greek word it asks.
+GREEK_QUESTION = re.compile(r"[α-ω]\s*;")
+
+# One scan finds every cue: named groups say which intent each match is a cue for. The
+# cues are looked ahead for, not consumed, so one cue may overlap another ("aboneliği nasıl
+# iptal ederim" is a question and a cue of leaving).
+CUES = _folded(
     WORD_START
-    + "(?:"
+    + "(?=(?:"
     + "|".join(
         f"(?P<{intent}>{'|'.join(patterns)})"
         for intent, patterns in (
@@ -115,7 +169,7 @@ CUES = re.compile(
             (PRAISE, PRAISE_CUES),
         )
     )
-    + ")"
+    + "))"
 )
 
 
@@ -141,7 +195,7 @@ def intents(folded: str, compound: float | None) -> tuple[str, ...]:
     positive = compound is not None and compound >= PRAISE_AT
     if negative:
         cued.add(COMPLAINT)
-    if "?" in folded:
+    if "?" in folded or GREEK_QUESTION.search(folded):
         cued.add(QUESTION)
     if OTHER in folded:
         cued.discard(SWITCHING)  # with two targets, only a cue aimed at this one counts
