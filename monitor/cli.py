@@ -149,6 +149,9 @@ def check(config_path: Path) -> None:
         detail = f" — {why}" if why and source.enabled else ""
         every = f"every {human_duration(source.schedule.interval)}"
         console.print(f"Source {source.name} ({source.type}): {state}, {every}{detail}")
+    model = settings.sentiment.model
+    sentiment = f"{model.description} first" if model else "offline scorer"
+    console.print(f"Sentiment: {sentiment}", markup=False, highlight=False)
     for channel in settings.channels:
         state = "enabled" if channel.enabled else "disabled"
         kinds = channel.common.kinds or list(detector_classes())
@@ -260,8 +263,10 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
         else:
             ready.append(source)
     store = open_store(settings)
+    runtime = Runtime(settings=settings, store=store)
+    runtime.judge  # noqa: B018  opened now: a model that cannot be used is a settings problem
     try:
-        reports = reactor.run(collect_all(Runtime(settings=settings, store=store), ready))
+        reports = reactor.run(collect_all(runtime, ready))
     finally:
         reactor.shutdown()
     failed = False
@@ -315,15 +320,58 @@ def export(config_path: Path, fmt: str, since: str | None, output: Any) -> None:
     show_default=True,
     help="Language of every line; auto detects it per line.",
 )
-def score(lang: str) -> None:
+@click.option(
+    "--model",
+    "model_spec",
+    metavar="SPEC",
+    help="Ask this model first: a local model folder, ollama:NAME@URL, openai:NAME@URL, "
+    "or `settings` for the sentiment.model of --config. The offline scorer answers where "
+    "the model does not.",
+)
+@config_option
+@friendly_errors
+def score(lang: str, model_spec: str | None, config_path: Path) -> None:
     """Score texts from stdin, one per line: a JSON object per line with lang, compound,
-    label and intents."""
+    label and intents (and, with --model, by: model or offline)."""
     import json
 
     from monitor.sentiment import analyse_lines
 
-    for result in analyse_lines(_utf8_lines(sys.stdin.buffer), lang):
+    judge = _judge(model_spec, config_path) if model_spec else None
+    for result in analyse_lines(_utf8_lines(sys.stdin.buffer), lang, judge):
         click.echo(json.dumps(result, ensure_ascii=False))
+    if judge is not None:
+        tally = judge.take_tally()
+        line = f"{judge.description}: {tally.by_model} texts scored by the model"
+        if tally.fallback:
+            reasons = ", ".join(f"{n} {why}" for why, n in sorted(tally.fallback.items()))
+            line += f", {sum(tally.fallback.values())} by the offline scorer ({reasons})"
+        if tally.last_problem:
+            line += f"; last problem: {tally.last_problem}"
+        err.print(line, markup=False, highlight=False)
+
+
+def _judge(spec: str, config_path: Path) -> Any:
+    """The model `kulak score --model SPEC` names, opened."""
+    from monitor.config import parse_model_spec
+    from monitor.sentiment.backend import ModelUnusable
+    from monitor.sentiment.models import open_judge
+
+    folder = None
+    if spec == "settings":
+        settings = load(config_path)
+        if settings.sentiment.model is None:
+            raise ConfigError(["no sentiment.model to use with --model settings"], config_path)
+        model, folder = settings.sentiment.model, config_path.resolve().parent
+    else:
+        try:
+            model = parse_model_spec(spec)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--model") from None
+    try:
+        return open_judge(model, folder)
+    except ModelUnusable as exc:
+        raise ConfigError([f"{'sentiment.model' if folder else '--model'}: {exc}"]) from None
 
 
 def _utf8_lines(stream: Any) -> Any:
@@ -561,6 +609,7 @@ def status(config_path: Path, check: bool) -> None:
     settings = load(config_path)
     report = gather(open_store(settings), settings)
     console.print(f"kulak run: {'serving' if report.serving else 'not running'}")
+    console.print(f"Sentiment: {report.sentiment}", markup=False, highlight=False)
     sources = Table(title="Sources")
     for column in ("source", "status", "last success", "last failure", "posts (24 h)"):
         sources.add_column(column)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -24,8 +25,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -215,6 +218,95 @@ class ChannelEntry:
         return self.common.kinds is None or kind in self.common.kinds
 
 
+def language_code(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}", value):
+        raise ValueError(f"{value!r} is not a language code: write tr, el, en, de...")
+    return value
+
+
+LangCode = Annotated[str, AfterValidator(language_code)]
+MODEL_KEYS = {
+    "local": {"path", "labels"},
+    "ollama": {"url", "name", "timeout", "retry_after"},
+    "openai": {"url", "name", "api_key", "timeout", "retry_after"},
+}
+
+
+class SentimentModel(Strict):
+    """A model of the user's that kulak asks before its offline scorer: a local folder
+    (ONNX) or a model server on their network (Ollama, or any OpenAI-compatible API)."""
+
+    type: Literal["local", "ollama", "openai"] = Field(
+        description="local (a model folder), ollama or openai (a model server)"
+    )
+    path: Path | None = Field(None, description="local: the model's folder")
+    labels: dict[str, Literal["pos", "neg", "neu"]] = Field(
+        default_factory=dict, description="local: the model's labels as pos, neg or neu"
+    )
+    url: str | None = Field(None, description="ollama, openai: the server, http(s)://host:port")
+    name: NonEmptyStr | None = Field(None, description="ollama, openai: the model's name")
+    api_key: SecretStr | None = Field(None, description="openai: from ${ENV}")
+    languages: list[LangCode] = Field(
+        default_factory=lambda: ["en", "tr", "el"],
+        min_length=1,
+        description="the languages whose posts the model scores",
+    )
+    batch: int = Field(16, ge=1, le=512, description="texts per call")
+    timeout: Duration = Field(timedelta(seconds=30), description="wait this long for an answer")
+    retry_after: Duration = Field(
+        timedelta(minutes=1), description="after a failure, use the offline scorer this long"
+    )
+    cache: int = Field(20000, ge=0, description="answers kept in memory, by text")
+
+    @field_validator("url")
+    @classmethod
+    def http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not a URL: write it as http://host:port")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def keys_of_its_type(self) -> SentimentModel:
+        needed = {"local": ("path",), "ollama": ("url", "name"), "openai": ("url", "name")}
+        for key in needed[self.type]:
+            if getattr(self, key) is None:
+                raise ValueError(f"a model of type {self.type} needs {key}")
+        for key in sorted(self.model_fields_set - MODEL_KEYS[self.type]):
+            if key in set().union(*MODEL_KEYS.values()):
+                types = " and ".join(t for t, keys in MODEL_KEYS.items() if key in keys)
+                raise ValueError(f"{key} is for models of type {types}, not {self.type}")
+        return self
+
+    @property
+    def description(self) -> str:
+        """How status lines name it: no secrets, enough to tell two models apart."""
+        if self.type == "local":
+            return f"local model {self.path}"
+        return f"{self.type} model {self.name} at {self.url}"
+
+
+class SentimentSettings(Strict):
+    model: SentimentModel | None = None
+
+
+def parse_model_spec(spec: str) -> SentimentModel:
+    """`kulak score --model`: a folder, or ollama:NAME@URL, or openai:NAME@URL."""
+    kind, _, rest = spec.partition(":")
+    if kind not in ("ollama", "openai"):
+        return SentimentModel(type="local", path=Path(spec))
+    name, at, url = rest.partition("@")
+    if not (name and at and url):
+        raise ValueError(f"write {kind}:NAME@URL, e.g. {kind}:qwen2.5:7b@http://gpu-box:11434")
+    try:
+        return SentimentModel(type=kind, name=name, url=url)
+    except ValidationError as exc:
+        messages = (e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise ValueError("; ".join(messages)) from None
+
+
 @dataclass(frozen=True)
 class Settings:
     general: General
@@ -227,6 +319,7 @@ class Settings:
     secrets: frozenset[str] = frozenset()
     """Every value that came from the environment (`${VAR}`): masked wherever kulak
     writes text (logs, the store's error columns, status, alerts)."""
+    sentiment: SentimentSettings = field(default_factory=SentimentSettings)
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -250,6 +343,7 @@ class _Top(Strict):
     sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
     detectors: dict[str, Any] = Field(default_factory=dict)
+    sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
 
     @field_validator("targets")
     @classmethod
@@ -517,6 +611,7 @@ def parse_settings(
         detectors=detectors,
         path=path,
         secrets=frozenset(environment.secrets),
+        sentiment=top.sentiment,
     )
 
 

@@ -36,6 +36,7 @@ def secrets_of(settings: Settings) -> set[str]:
     found: set[str] = set(settings.secrets)
     for entry in (*settings.sources, *settings.channels):
         found.update(_secret_values(entry.options))
+    found.update(_secret_values(settings.sentiment))
     password = make_url(settings.general.database).password
     if password:
         found.add(str(password))

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from monitor.config import Settings
+from monitor.config import ConfigError, Settings
 from monitor.matching import Matcher
+from monitor.sentiment.backend import Judge, ModelUnusable
 from monitor.store import Store
 
 
@@ -22,3 +23,17 @@ class Runtime:
     @cached_property
     def matcher(self) -> Matcher:
         return Matcher(self.settings.targets)
+
+    @cached_property
+    def judge(self) -> Judge | None:
+        """The configured sentiment model behind its fallback; None without one. A model
+        that cannot be used is a settings problem: the command or service does not start."""
+        from monitor.sentiment.models import open_judge
+
+        model = self.settings.sentiment.model
+        if model is None:
+            return None
+        try:
+            return open_judge(model, self.settings.path.parent if self.settings.path else None)
+        except ModelUnusable as exc:
+            raise ConfigError([f"sentiment.model: {exc}"], self.settings.path) from None

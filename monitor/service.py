@@ -95,6 +95,7 @@ class Service:
 
     def __post_init__(self) -> None:
         self.runtime = Runtime(settings=self.settings, store=self.store)
+        self.runtime.judge  # noqa: B018  opened now: a model that cannot be used stops the start
         self.process = Coalesced("detection and delivery", self._process)
         self.digests = Coalesced("sending due digests", self.send_due_digests)
         self.collections: set[asyncio.Task[Any]] = set()

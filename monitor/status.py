@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from monitor.config import Settings
 from monitor.detectors.health import Options as HealthOptions
@@ -42,6 +43,28 @@ class Status:
     channels: list[ChannelStatus]
     serving: bool  # a `kulak run` holds the database's run lock
     problems: list[str]  # what `kulak status --check` fails on, one line each
+    sentiment: str = "offline scorer"  # which scorer, and how often the model fell back
+
+
+def _sentiment(settings: Settings, use: dict[str, Any] | None) -> str:
+    """The configured model, and what it scored and left to the offline scorer."""
+    model = settings.sentiment.model
+    if model is None:
+        return "offline scorer (no sentiment.model configured)"
+    line = f"{model.description} for {', '.join(model.languages)}"
+    if not use or use.get("model") != model.description:
+        return f"{line}; not used yet"
+    fallback = use.get("fallback") or {}
+    line += (
+        f"; since {_when(datetime.fromisoformat(use['since']))}: {use['by_model']} texts "
+        f"scored by the model, {sum(fallback.values())} by the offline scorer instead"
+    )
+    if fallback:
+        line += " (" + ", ".join(f"{n} {why}" for why, n in sorted(fallback.items())) + ")"
+    if use.get("last_problem"):
+        at = _when(datetime.fromisoformat(use["last_problem_at"]))
+        line += f"; last problem {at}: {use['last_problem']}"
+    return line
 
 
 def _when(value: datetime | None) -> str | None:
@@ -108,4 +131,10 @@ def gather(store: Store, settings: Settings, now: datetime | None = None) -> Sta
         for name, record in sorted(digests.items())
         if record.status != "sent"
     ]
-    return Status(sources, channels, serving=serving, problems=problems)
+    return Status(
+        sources,
+        channels,
+        serving=serving,
+        problems=problems,
+        sentiment=_sentiment(settings, store.model_use()),
+    )

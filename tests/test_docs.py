@@ -7,7 +7,7 @@ import pytest
 
 from alerts import registry as channel_registry
 from monitor.cli import main
-from monitor.config import human_duration
+from monitor.config import SentimentModel, human_duration
 from monitor.registry import detector_options, spider_classes
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -62,3 +62,12 @@ def test_every_detector_option_is_described_in_the_readme_with_its_default(detec
         default = readme_default(field.get_default(call_default_factory=True))
         row = f"| `{detector}.{name}` | {default or ''}"
         assert row in README, row
+
+
+@pytest.mark.parametrize("key", sorted(SentimentModel.model_fields))
+def test_every_sentiment_model_setting_is_in_the_readme_with_its_default(key):
+    field = SentimentModel.model_fields[key]
+    assert field.description, key
+    default = readme_default(field.get_default(call_default_factory=True))
+    row = f"| `sentiment.model.{key}` | {default or ''}"
+    assert row in README, row

@@ -1,18 +1,80 @@
-"""Score sentiment and intent per target, on the words around that target's mentions."""
+"""Score sentiment and intent per target, on the words around that target's mentions.
+
+Every mention is scored offline at once. With a model configured (`sentiment.model`), the
+mentions in the languages it covers are also kept until their page ends (`PageDone`), or a
+batch is full, and then sent to the model in one batch; its verdicts replace the offline
+scores where it gave one. That is still before the store pipeline saves the page, which
+it does on the same `PageDone`. A page cut short is stored with its offline scores.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from monitor.pipelines.base import RecordPipeline
-from monitor.records import Record
-from monitor.sentiment import score_for_target
+from monitor.records import Mention, Record
+from monitor.sentiment import Sentiment, about_target, judged, score_with_cues
+from monitor.sentiment.backend import CUT_SHORT
+from spiders.items import PageDone
+
+
+@dataclass(frozen=True)
+class _Asking:
+    mention: Mention
+    about: str
+    cues: str
+    lang: str
 
 
 class SentimentPipeline(RecordPipeline):
+    def __init__(self, runtime: Any) -> None:
+        super().__init__(runtime)
+        self.judge = runtime.judge if runtime is not None else None
+        self.waiting: list[_Asking] = []
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, PageDone):
+            self.ask_model()
+        return super().process_item(item)
+
     def process(self, record: Record) -> Record:
+        lang = record.lang or "und"
         for mention in record.mentions:
             others = [m.spans for m in record.mentions if m is not mention]
-            result = score_for_target(record.post.text, mention.spans, record.lang or "und", others)
-            mention.compound = result.compound
-            mention.label = result.label
-            mention.intents = result.intents
+            about, cues = about_target(record.post.text, mention.spans, others)
+            _set(mention, score_with_cues(about, lang, cues))
+            if self.judge is not None and self.judge.covers(lang):
+                self.waiting.append(_Asking(mention, about, cues, lang))
+        if self.judge is not None and len(self.waiting) >= self.judge.batch:
+            self.ask_model()
         return record
+
+    def ask_model(self) -> None:
+        if not self.waiting:
+            return
+        asking, self.waiting = self.waiting, []
+        verdicts = self.judge.judge([(a.about, a.lang) for a in asking])
+        for a, verdict in zip(asking, verdicts, strict=True):
+            if verdict is not None:
+                _set(a.mention, judged(verdict, a.lang, a.cues))
+
+    def close_spider(self) -> None:
+        if self.judge is None:
+            return
+        self.judge.tally.fell_back(CUT_SHORT, len(self.waiting))
+        self.waiting = []
+        tally = self.judge.take_tally()
+        self.runtime.store.record_model_use(
+            self.judge.description,
+            tally.by_model,
+            tally.fallback,
+            tally.last_problem,
+            tally.last_problem_at,
+        )
+
+
+def _set(mention: Mention, result: Sentiment) -> None:
+    mention.compound = result.compound
+    mention.label = result.label
+    mention.intents = result.intents

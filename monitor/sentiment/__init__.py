@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from monitor.folding import fold
 from monitor.sentiment import english, greek, turkish
+from monitor.sentiment.backend import Judge, Verdict
 from monitor.sentiment.intent import intents, marked
 from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language, load_language_model
 from monitor.sentiment.rules import Rules, polarity
@@ -25,14 +27,17 @@ EMOJI_ONLY = Rules(lookup=lambda word: None)
 __all__ = [
     "LANGUAGES",
     "Sentiment",
+    "about_target",
     "analyse",
     "analyse_lines",
     "compound",
     "detect_language",
+    "judged",
     "label_for",
     "load",
     "score",
     "score_for_target",
+    "score_with_cues",
 ]
 
 
@@ -97,22 +102,54 @@ def analyse(text: str, lang: str = "auto", *, with_intents: bool = True) -> Sent
     return score(text, lang, with_intents=with_intents)
 
 
-def analyse_lines(lines: Iterable[str], lang: str = "auto") -> Iterator[dict[str, object]]:
-    """One JSON-ready answer per line of text (blank lines too, so answers stay in step)."""
-    for line in lines:
-        result = analyse(line.rstrip("\r\n"), lang)
-        yield {
-            "lang": result.lang,
-            "compound": None if result.compound is None else round(result.compound, 4),
-            "label": result.label,
-            "intents": list(result.intents),
-        }
+def analyse_lines(
+    lines: Iterable[str], lang: str = "auto", judge: Judge | None = None
+) -> Iterator[dict[str, object]]:
+    """One JSON-ready answer per line of text (blank lines too, so answers stay in step).
+
+    With a model (`judge`), lines are read a batch at a time; the model answers for the
+    languages it covers, the offline scorer for the rest and whenever the model fails, and
+    each answer says which one it is from (`by`)."""
+    lines = iter(lines)
+    while texts := [line.rstrip("\r\n") for line in islice(lines, judge.batch if judge else 1)]:
+        results = [analyse(text, lang) for text in texts]
+        asked = [i for i, r in enumerate(results) if judge and judge.covers(r.lang)]
+        verdicts = judge.judge([(texts[i], results[i].lang) for i in asked]) if judge else []
+        by_model = set()
+        for i, verdict in zip(asked, verdicts, strict=True):
+            if verdict is not None:
+                results[i] = judged(verdict, results[i].lang, fold(texts[i]))
+                by_model.add(i)
+        for i, result in enumerate(results):
+            answer: dict[str, object] = {
+                "lang": result.lang,
+                "compound": None if result.compound is None else round(result.compound, 4),
+                "label": result.label,
+                "intents": list(result.intents),
+            }
+            if judge:
+                answer["by"] = "model" if i in by_model else "offline"
+            yield answer
 
 
 def score_for_target(
     text: str, spans: list[Span], lang: str, others: list[list[Span]] | None = None
 ) -> Sentiment:
     """Score the clauses about one target; `others` are the other targets' mention spans."""
+    about, cues = about_target(text, spans, others)
+    return score_with_cues(about, lang, cues)
+
+
+def score_with_cues(text: str, lang: str, cues: str) -> Sentiment:
+    """Score `text` offline, reading intents from `cues` (see `about_target`)."""
+    return _sentiment(text, lang, cues)
+
+
+def about_target(
+    text: str, spans: list[Span], others: list[list[Span]] | None = None
+) -> tuple[str, str]:
+    """The clauses about one target, and the folded text its intents are read from (with
+    the target and the others marked)."""
     others = others or []
     window = target_window(text, spans, others)
     about = ". ".join(text[start:end].strip() for start, end in window)
@@ -120,7 +157,14 @@ def score_for_target(
         marked(text[start:end], _shift(spans, start, end), [_shift(o, start, end) for o in others])
         for start, end in window
     )
-    return _sentiment(about, lang, cues)
+    return about, cues
+
+
+def judged(verdict: Verdict, lang: str, cues: str) -> Sentiment:
+    """A model's verdict as kulak's answer; intents from kulak's cues when the model
+    gives none."""
+    found = verdict.intents if verdict.intents is not None else intents(cues, verdict.compound)
+    return Sentiment(lang, verdict.compound, verdict.label, found)
 
 
 def _shift(spans: list[Span], start: int, end: int) -> list[Span]:

@@ -9,7 +9,7 @@ never makes a second row.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -64,6 +64,7 @@ BRIEF_MENTION = ("id", "target", "created_at", "label", "intents", "by_target")
 RUN_LOCK_KEY = 0x6B756C616B
 #: values in one IN list at most (a power of two, as `one_of` pads to)
 IN_LIMIT = 1024
+MODEL_USE = "sentiment_model"  # its row in detector_state
 
 
 def utcnow() -> datetime:
@@ -218,6 +219,48 @@ class Store(OutboxWrites):
             finally:
                 cursor.close()
         return SaveResult(new, len(records) - new)
+
+    # -- the sentiment model's use ----------------------------------------------------
+
+    def record_model_use(
+        self,
+        model: str,
+        by_model: int,
+        fallback: Mapping[str, int],
+        problem: str | None = None,
+        problem_at: datetime | None = None,
+    ) -> None:
+        """Add to the running count of texts the model scored and texts that fell back to
+        the offline scorer (by reason); a different model starts a new count."""
+        state = schema.detector_state
+        with self.engine.begin() as conn:
+            value = (
+                conn.execute(select(state.c.value).where(state.c.name == MODEL_USE)).scalar() or {}
+            )
+            if value.get("model") != model:
+                value = {"model": model, "since": utcnow().isoformat(), "by_model": 0}
+            value = {**value, "by_model": value["by_model"] + by_model}
+            counts = dict(value.get("fallback") or {})
+            for reason, count in fallback.items():
+                counts[reason] = counts.get(reason, 0) + count
+            value["fallback"] = counts
+            if problem:
+                value["last_problem"] = problem
+                value["last_problem_at"] = (problem_at or utcnow()).isoformat()
+            conn.execute(
+                self._insert(state)
+                .values(name=MODEL_USE, value=value)
+                .on_conflict_do_update(index_elements=["name"], set_={"value": value})
+            )
+
+    def model_use(self) -> dict[str, Any] | None:
+        """What `record_model_use` counted, for `kulak status`."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(schema.detector_state.c.value).where(
+                    schema.detector_state.c.name == MODEL_USE
+                )
+            ).scalar()
 
     # -- collector state ---------------------------------------------------------------
 
