@@ -27,6 +27,7 @@ console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 DEFAULT_CONFIG = "settings.yaml"
+NO_TLS_WARNING = "WARNING: TLS certificates NOT verified (tls_verify: false)"
 
 
 def config_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -149,6 +150,8 @@ def check(config_path: Path) -> None:
         detail = f" — {why}" if why and source.enabled else ""
         every = f"every {human_duration(source.schedule.interval)}"
         console.print(f"Source {source.name} ({source.type}): {state}, {every}{detail}")
+        if not getattr(source.options, "tls_verify", True):
+            console.print(f"  [bold red]{NO_TLS_WARNING}[/]")
     model = settings.sentiment.model
     sentiment = f"{model.description} first" if model else "offline scorer"
     console.print(f"Sentiment: {sentiment}", markup=False, highlight=False)
@@ -185,6 +188,8 @@ def sources(config_path: Path) -> None:
         else:
             why = cls.missing_credentials(source.options)
             state = f"not ready: {why}" if why else "ready"
+            if not getattr(source.options, "tls_verify", True):
+                state += f"; {NO_TLS_WARNING}"
         print_kind(name, cls, state, cls.Options, SourceOptions)
 
 
@@ -233,6 +238,10 @@ def print_kind(name: str, cls: type, state: str, options: type, base: type) -> N
                 field.get_default(call_default_factory=True), mode="json"
             )
             default = f"default {value}" if value else "default: none"
+        if field_name == "max_response_size":  # a source's: its own cap when not set
+            from spiders.base import human_size
+
+            default = f"default {human_size(cls.size_cap)}"
         console.print(f"    {field_name}: {about} ({default})", markup=False)
 
 
@@ -276,6 +285,8 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
             line += f" ({report.not_modified} not modified)"
         if report.skipped:
             line += f", {report.skipped} of {report.items} items skipped ({report.skip_example})"
+        if report.set_aside:
+            line += f", {report.set_aside} posts set aside"
         if report.problems:
             failed = True
             status, reason = report.problems[0]

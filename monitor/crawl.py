@@ -13,7 +13,13 @@ from scrapy.statscollectors import StatsCollector
 
 from monitor.config import Settings, Source, human_duration
 from monitor.pipelines import PIPELINES
-from monitor.pipelines.store import NEW_POSTS_STAT, PROBLEMS_STAT, STORED_STAT, StorePipeline
+from monitor.pipelines.store import (
+    NEW_POSTS_STAT,
+    PROBLEMS_STAT,
+    SET_ASIDE_STAT,
+    STORED_STAT,
+    StorePipeline,
+)
 from monitor.registry import spider_classes
 from monitor.runtime import Runtime
 from spiders.base import (
@@ -40,6 +46,8 @@ class RunReport:
     new_posts: int = 0
     stored: int = 0
     not_modified: int = 0
+    #: posts the store refused (or a pipeline lost): the run failed, they are fetched again
+    set_aside: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
     items: int = 0  # items in the answers read, skipped ones included
     skipped: int = 0  # items a parser could not read: skipped, the rest of their page kept
@@ -57,6 +65,7 @@ class RunReport:
             requests=stats.get_value("downloader/request_count", 0),
             new_posts=stats.get_value(NEW_POSTS_STAT, 0),
             stored=stats.get_value(STORED_STAT, 0),
+            set_aside=stats.get_value(SET_ASIDE_STAT, 0),
             # Answers to conditional requests: an unchanged feed costs one cheap request.
             not_modified=stats.get_value("downloader/response_status_count/304", 0),
             problems=list(stats.get_value(PROBLEMS_STAT, [])),
@@ -68,6 +77,9 @@ class RunReport:
 
 
 def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
+    cap = (
+        getattr(source.options, "max_response_size", None) or spider_classes()[source.type].size_cap
+    )
     return {
         "USER_AGENT": f"kulak/{VERSION} (+{settings.general.contact_url})",
         "ITEM_PIPELINES": PIPELINES,
@@ -94,9 +106,19 @@ def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
         # Scrapy's remote control listens on a port per crawl: never in a service.
         "REMOTE_CONTROL_ENABLED": False,
         "MEMUSAGE_ENABLED": False,
+        # Certificates verified against the system's CA store (SSL_CERT_FILE if set),
+        # host names included; only a source's explicit `tls_verify: false` turns it off.
+        "DOWNLOAD_VERIFY_CERTIFICATES": tls_verified(source),
+        # Scrapy cancels a larger answer, and stops decompressing one past the cap.
+        "DOWNLOAD_MAXSIZE": cap,
+        "DOWNLOAD_WARNSIZE": cap // 2,
         "LOG_ENABLED": False,
         "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
     }
+
+
+def tls_verified(source: Source) -> bool:
+    return getattr(source.options, "tls_verify", True)
 
 
 def target_terms(settings: Settings) -> list[TargetTerms]:
@@ -118,6 +140,13 @@ async def collect(runtime: Runtime, source: Source) -> RunReport:
     A run that outlives the source's `timeout` is stopped (what it fetched so far is
     stored, its cursor only as far as whole pages) and recorded as a `timeout` failure."""
     spider_cls = spider_classes()[source.type]
+    if not tls_verified(source):
+        logger.warning(
+            "collector %s: TLS certificates are NOT verified (tls_verify: false): anyone "
+            "between kulak and %s can read its credentials and change its answers",
+            source.name,
+            getattr(source.options, "base_url", "the source"),
+        )
     state = runtime.store.state(source.name)
     context = CollectorContext(
         source=source.name,
@@ -141,6 +170,9 @@ async def collect(runtime: Runtime, source: Source) -> RunReport:
         task.result()
     finally:
         runtime.crawls.pop(crawler, None)
+    if crawler.stats.get_value(PROBLEMS_STAT) is None:
+        # The store pipeline never closed the run: nothing says what was stored.
+        raise RuntimeError("the run ended without closing its store pipeline")
     return RunReport.from_stats(source.name, crawler.stats)
 
 

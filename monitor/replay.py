@@ -8,10 +8,12 @@ response format, including its 429s, 5xx and malformed bodies.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -69,13 +71,21 @@ class _Route:
 
 
 class ReplayServer:
-    """Scripted replies per path: given in order, the last one repeating."""
+    """Scripted replies per path: given in order, the last one repeating.
 
-    def __init__(self) -> None:
+    With `tls` (a certificate file and its key), it answers HTTPS, as a source or a
+    proxy in the middle would: what a client sends is only seen once the TLS
+    handshake succeeded."""
+
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.routes: dict[tuple[str, str], _Route] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._tls: ssl.SSLContext | None = None
+        if tls is not None:
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(*tls)
 
     def add(self, path: str, *replies: Reply | Handler, method: str = "GET") -> None:
         if not replies:
@@ -87,14 +97,19 @@ class ReplayServer:
         if self._server is None:
             raise RuntimeError("the replay server is not running")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self._tls else 'http'}://{host}:{port}"
 
     def seen(self, path: str | None = None) -> list[Seen]:
         with self._lock:
             return [r for r in self.requests if path is None or r.path == path]
 
     def start(self) -> ReplayServer:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        server_class = _TLSServer if self._tls else ThreadingHTTPServer
+        self._server = server_class(("127.0.0.1", 0), self._handler_class())
+        if self._tls:
+            self._server.socket = self._tls.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -156,3 +171,11 @@ class ReplayServer:
                 return None
 
         return _Handler
+
+
+class _TLSServer(ThreadingHTTPServer):
+    """Handshakes in each connection's thread; a client refusing the certificate ends its
+    connection quietly."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return None

@@ -22,8 +22,8 @@ from typing import Annotated, Any, ClassVar, TypeVar
 
 import scrapy
 from lxml import etree
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
-from scrapy.exceptions import IgnoreRequest
+from pydantic import AfterValidator, BaseModel, ByteSize, ConfigDict, Field, field_validator
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 from twisted.python.failure import Failure
@@ -41,6 +41,7 @@ PARSE_ERRORS: tuple[type[Exception], ...] = (
     TypeError,
     AttributeError,
     IndexError,
+    ArithmeticError,  # a number out of range ("created_at_i": 1e20 is an OverflowError)
 )
 #: characters of a body or an item quoted in a report
 SAMPLE_CHARS = 160
@@ -61,6 +62,8 @@ def http_url(value: str) -> str:
 #: an option holding a base URL (a list of instances, keys of a mapping...)
 BaseUrl = Annotated[str, AfterValidator(http_url)]
 
+MiB = 1024 * 1024
+
 
 class SourceOptions(BaseModel):
     """Options every source accepts; a source subclasses it to declare its own."""
@@ -74,6 +77,17 @@ class SourceOptions(BaseModel):
     queries: list[str] = Field(
         default_factory=list,
         description="Search terms; empty means every target's keywords, handles and hashtags",
+    )
+    tls_verify: bool = Field(
+        True,
+        description="Verify the server's TLS certificate (the system's CA store, or the "
+        "file SSL_CERT_FILE names). false only for a lab proxy of your own: anyone on the "
+        "way can then read the source's credentials; every run warns",
+    )
+    max_response_size: Annotated[ByteSize, Field(gt=0)] | None = Field(
+        None,
+        description="Largest answer taken, after decompression (e.g. 20MB); a larger one "
+        "is a failed run. Default: the source's own cap, its largest real answer with headroom",
     )
 
     @field_validator("base_url")
@@ -120,6 +134,9 @@ class KulakSpider(scrapy.Spider):
     rate_limit_headers: ClassVar[tuple[str, str] | None] = None
     #: HTML sources obey robots.txt; APIs are asked for by their documented endpoints
     obeys_robots: ClassVar[bool] = False
+    #: the largest answer taken unless `max_response_size` says otherwise: the sources'
+    #: pages and API answers are under 2 MiB, so this leaves room and stops a bomb
+    size_cap: ClassVar[int] = 10 * MiB
 
     custom_settings: ClassVar[dict[str, Any]] = {}
 
@@ -168,7 +185,8 @@ class KulakSpider(scrapy.Spider):
         )
 
     def guard(self, response: Response) -> Iterator[Any]:
-        """Turn error statuses into problems and parser crashes into 'malformed' reports."""
+        """Turn error statuses into problems and parser crashes, whatever they raise, into
+        'malformed' reports."""
         problem = problem_for_status(response)
         if problem is not None and response.status == 404 and "gone" in response.meta:
             # A page the spider only re-checks may be deleted: that is news, not a failure.
@@ -180,7 +198,9 @@ class KulakSpider(scrapy.Spider):
         parser = response.meta["parser"]
         try:
             yield from parser(response)
-        except PARSE_ERRORS as exc:
+        except Exception as exc:
+            # Whatever breaks a parser on the answer as a whole (JSON nested too deep to
+            # decode, anything unforeseen) costs this page, reported: never a success.
             body = response.text if hasattr(response, "text") else repr(response.body)
             sample = body[:SAMPLE_CHARS]
             yield SourceProblem(
@@ -225,11 +245,60 @@ class KulakSpider(scrapy.Spider):
                 "blocked", message, url=request.url if request is not None else None
             )
             return
+        if failure.check(DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in message:
+            # Scrapy cancels an answer past DOWNLOAD_MAXSIZE, and ignores one that
+            # decompresses past it: the only cancellations kulak's crawls make.
+            yield SourceProblem(
+                "too_large",
+                f"the answer is larger than this source's cap of {human_size(self.size_limit())}"
+                ": set max_response_size for it if such answers are expected",
+                url=request.url if request is not None else None,
+            )
+            return
         yield SourceProblem(
             "unreachable",
-            f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            transport_error(failure) or f"{failure.type.__name__}: {message}",
             url=request.url if request is not None else None,
         )
+
+    def size_limit(self) -> int:
+        """The largest answer this run takes, in bytes."""
+        return self.options.max_response_size or self.size_cap
+
+
+def human_size(size: int) -> str:
+    return f"{size / MiB:g} MiB" if size >= MiB else f"{size:,} bytes"
+
+
+def transport_error(failure: Failure) -> str | None:
+    """What failed in TLS, in words, or None: a refused certificate is worth saying so,
+    not a Twisted traceback."""
+    for error in _causes(failure.value):
+        if type(error).__name__ == "VerificationError":  # service_identity's
+            return "TLS: the server's certificate is not for this host; kulak sent nothing"
+        if type(error).__module__.startswith("OpenSSL"):
+            return (
+                f"TLS: the server's certificate was refused ({_ssl_words(error)}); "
+                "kulak sent nothing"
+            )
+    return None
+
+
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
+    """An error, what caused it, and the failures Twisted gathered in it, at any depth."""
+    while error is not None:
+        yield error
+        for reason in getattr(error, "reasons", None) or []:
+            if isinstance(reason, Failure):
+                yield from _causes(reason.value)
+        error = error.__cause__ or error.__context__
+
+
+def _ssl_words(error: BaseException) -> str:
+    """OpenSSL's reason ('certificate verify failed') out of its error list."""
+    details = error.args[0] if error.args else []
+    words = [part[-1] for part in details if isinstance(part, tuple) and part]
+    return "; ".join(words) or str(error)
 
 
 def read_each(raws: Iterable[R], read: Callable[[R], T | None]) -> Iterator[T | Skipped]:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
+
+from spiders.clean import clean_count, clean_language, clean_text, clean_value
+
+#: Post fields holding counts (engagement, followers)
+COUNTS = ("author_followers", "likes", "reposts", "replies", "score", "views")
 
 
 @dataclass
@@ -37,6 +42,15 @@ class Post:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Every value made storable here, where a post is made, whichever source made it."""
+        for name in (f.name for f in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, clean_text(value))
+        for name in COUNTS:
+            setattr(self, name, clean_count(getattr(self, name)))
+        self.lang = clean_language(self.lang)
+        self.extra = clean_value(self.extra)
         if self.created_at.tzinfo is None:
             raise ValueError(f"{self.source}/{self.external_id}: created_at must be timezone-aware")
 
@@ -57,6 +71,11 @@ class SourceProblem:
     status: str  # auth_failed | blocked | not_found | unreachable | malformed | rate_limited
     reason: str
     url: str | None = None
+
+    def __post_init__(self) -> None:
+        # The reason quotes what a server sent: it is stored and shown like a post.
+        self.reason = clean_text(self.reason)
+        self.url = clean_text(self.url) if self.url is not None else None
 
 
 @dataclass

@@ -27,7 +27,7 @@ from lxml import etree
 from pydantic import Field, model_validator
 from scrapy.http import Request, Response
 
-from spiders.base import KulakSpider, SourceOptions, read_each
+from spiders.base import KulakSpider, MiB, SourceOptions, read_each
 from spiders.cursor import Mark
 from spiders.feedbody import mended
 from spiders.items import PageDone, Post, Skipped
@@ -378,6 +378,8 @@ class RssSpider(FeedSpider):
     name = "rss"
     Options = RssOptions
     options: RssOptions
+    #: any feed: a podcast's full history or a site's full-text feed runs to megabytes
+    size_cap = 32 * MiB
 
     def feeds(self) -> dict[str, str | None]:
         return {urljoin(self.options.base_url, feed): None for feed in self.options.feeds}

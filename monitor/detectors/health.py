@@ -16,7 +16,15 @@ from monitor.alert import Alert
 from monitor.detectors.base import Context, Detector, DetectorOptions
 
 Failure = Literal[
-    "auth_failed", "blocked", "not_found", "unreachable", "malformed", "rate_limited", "crashed"
+    "auth_failed",
+    "blocked",
+    "not_found",
+    "unreachable",
+    "malformed",
+    "too_large",
+    "store_failed",
+    "rate_limited",
+    "crashed",
 ]
 WORDS = {
     "auth_failed": "its credentials were refused",
@@ -24,6 +32,8 @@ WORDS = {
     "not_found": "the address is gone",
     "unreachable": "the site cannot be reached",
     "malformed": "its answers are no longer in the expected format",
+    "too_large": "its answers are larger than the source's size cap",
+    "store_failed": "what it collected could not be stored",
     "rate_limited": "the site keeps limiting kulak's requests",
     "crashed": "the collector crashed",
 }
@@ -35,7 +45,7 @@ class Options(DetectorOptions):
         default_factory=lambda: [f for f in WORDS if f != "rate_limited"],
         min_length=1,
         description="Which failures count (auth_failed, blocked, not_found, unreachable, "
-        "malformed, crashed; rate_limited too if you list it).",
+        "malformed, too_large, store_failed, crashed; rate_limited too if you list it).",
     )
 
 
