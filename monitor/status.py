@@ -26,6 +26,9 @@ class SourceStatus:
     last_error: str | None
     posts_last_day: int
     enabled: bool = True
+    # items of the last run that read any that could not be read, e.g. "3 of 50", and one
+    skipped: str | None = None
+    skip_example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,11 @@ def _digest(record: DigestRecord | None) -> str:
     return f"{record.day} failing ({tries}): {record.last_error}"
 
 
+def _skipped(state: dict) -> str | None:
+    skipped = state.get("last_skipped") or 0
+    return f"{skipped} of {state['last_items']}" if skipped else None
+
+
 def gather(store: Store, settings: Settings, now: datetime | None = None) -> Status:
     now = now or datetime.now(UTC)
     posts = store.posts_per_source(now - timedelta(days=1))
@@ -107,6 +115,8 @@ def gather(store: Store, settings: Settings, now: datetime | None = None) -> Sta
                 last_error=state.get("last_error") if state.get("last_failure_at") else None,
                 posts_last_day=posts.get(name, 0),
                 enabled=configured.get(name, False),
+                skipped=_skipped(state),
+                skip_example=state.get("skip_example") if _skipped(state) else None,
             )
         )
     counts = store.delivery_counts()

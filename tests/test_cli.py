@@ -83,6 +83,28 @@ def test_collect_then_export(tmp_path, replay):
     assert as_csv.stdout.splitlines()[0].startswith("source,external_id,url,created_at")
 
 
+def test_collect_and_status_show_the_items_skipped_with_an_example(tmp_path, replay):
+    page = json.loads(fixture_text("hackernews", "page0.json"))
+    del page["hits"][0]["created_at_i"]  # a hit in a shape the parser cannot read
+    replay.add("/api/v1/search_by_date", Reply(200, {**page, "nbPages": 1}))
+    settings = write_settings(
+        tmp_path,
+        f"sources:\n  hackernews:\n    base_url: {replay.url}\n    queries: [Kahve Durağı]\n",
+    )
+
+    collected = kulak("collect", "--once", "--config", str(settings), cwd=tmp_path)
+    status = kulak("status", "--config", str(settings), cwd=tmp_path)
+
+    assert collected.returncode == 0, collected.stderr
+    assert "hackernews: 2 new posts, 1 requests, 1 of 3 items skipped (KeyError: " in (
+        collected.stdout
+    )
+    assert "1 of 3" in status.stdout
+    assert "hackernews: 1 of 3 items skipped in its last run, e.g. KeyError: 'created_at_i'" in (
+        " ".join(status.stdout.split())
+    )
+
+
 def test_collect_reports_a_failing_source_and_exits_1(tmp_path, replay):
     replay.add("/api/v1/search_by_date", Reply(401, {"message": "Invalid credentials"}))
     settings = write_settings(

@@ -3,6 +3,10 @@
 Read from the collector state table. One failure episode (from the last success on) has
 one key, so a source failing for days raises one alert; when a run succeeds again, one
 more says so. Rate limits are left out by default: the source waits and carries on.
+
+A source whose parsers suddenly skip a larger share of its items than usual still
+collects the rest, but its answers have probably changed format: that is an alert too
+("format changed?", with one example), at most once a day per source.
 """
 
 from __future__ import annotations
@@ -47,6 +51,16 @@ class Options(DetectorOptions):
         description="Which failures count (auth_failed, blocked, not_found, unreachable, "
         "malformed, too_large, store_failed, crashed; rate_limited too if you list it).",
     )
+    skip_jump: float = Field(
+        0.2,
+        gt=0,
+        le=1,
+        description="Share of a run's items skipped (unreadable) above the source's usual "
+        "share that raises 'format changed?'.",
+    )
+    min_skipped: int = Field(
+        3, ge=1, description="Items skipped in a run before 'format changed?' is raised."
+    )
 
 
 def failing(state: dict[str, Any], options: Options) -> bool:
@@ -79,6 +93,8 @@ class Health(Detector):
             name = state["source"]
             if name not in enabled:
                 continue
+            if skipping(state, options):
+                alerts.append(_skipping(ctx, state))
             if failing(state, options):
                 alerts.append(_failing(ctx, state))
             elif state["status"] == "ok":
@@ -86,6 +102,35 @@ class Health(Detector):
                 if last and last[-1].key.startswith(f"health:{name}:failing:"):
                     alerts.append(_recovered(ctx, state, last[-1]))
         return alerts
+
+
+def skipping(state: dict[str, Any], options: Options) -> bool:
+    """Whether the source's last run skipped a jump in the share of items it could not
+    read, over the share its runs usually skip."""
+    items, skipped = state.get("last_items") or 0, state.get("last_skipped") or 0
+    if skipped < options.min_skipped:
+        return False
+    return skipped / items - (state.get("skip_share") or 0.0) >= options.skip_jump
+
+
+def _skipping(ctx: Context, state: dict[str, Any]) -> Alert:
+    name, items, skipped = state["source"], state["last_items"], state["last_skipped"]
+    ran = _at(state, "last_run_at", ctx.now)
+    usual = state.get("skip_share") or 0.0
+    return Alert(
+        # Not under "health:<source>:", where a failure episode and its recovery are told.
+        key=f"health-skips:{name}:{ran:%Y-%m-%d}",
+        kind="health",
+        title=f"Source {name} skips items it cannot read: format changed?",
+        summary=(
+            f"{skipped} of {items} items in {name}'s last run could not be read and were "
+            f"skipped ({skipped / items:.0%}; usually {usual:.0%}); the rest were stored. "
+            f"One example: {state.get('skip_example') or 'none recorded'}."
+        ),
+        created_at=ctx.stamp(ran),
+        severity="warning",
+        facts={"source": name, "status": "skipping", "skipped": skipped, "items": items},
+    )
 
 
 def _since(state: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from twisted.python.failure import Failure
 from monitor.pipelines.base import RecordPipeline
 from monitor.records import Record
 from monitor.store import SaveResult
+from spiders.base import ITEMS_STAT, SKIP_EXAMPLE_STAT, SKIPPED_STAT
 from spiders.items import PageDone, SourceProblem
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,9 @@ class StorePipeline(RecordPipeline):
                 problems=self.problems,
                 requests=stats.get_value("downloader/request_count", 0),
                 new_posts=stats.get_value(NEW_POSTS_STAT, 0),
+                items=stats.get_value(ITEMS_STAT, 0),
+                skipped=stats.get_value(SKIPPED_STAT, 0),
+                skip_example=stats.get_value(SKIP_EXAMPLE_STAT),
             )
         except Exception as exc:
             logger.error("collector %s: recording the run failed: %s", self.source, _short(exc))

@@ -46,6 +46,8 @@ from spiders.items import PageDone, SourceProblem
 
 HOUR = timedelta(hours=1)
 REFRESH_OVERLAP = timedelta(minutes=15)
+#: how much one run moves a source's usual share of skipped items (a moving average)
+SKIP_SHARE_WEIGHT = 0.2
 # What choosing a mention needs: who, when, how far it reached, what it wants.
 BRIEF_POST = (
     "id",
@@ -315,9 +317,14 @@ class Store(OutboxWrites):
         problems: list[SourceProblem],
         requests: int,
         new_posts: int,
+        items: int = 0,
+        skipped: int = 0,
+        skip_example: str | None = None,
         at: datetime | None = None,
     ) -> None:
-        """Close a collection run: success or the worst problem, and the counters."""
+        """Close a collection run: success or the worst problem, and the counters. A run
+        that read items (`items`, of which `skipped` could not be read) replaces the last
+        reading of skipped items, and the reading it replaces joins the usual share."""
         at = at or utcnow()
         table = schema.collector_state
         with self.engine.begin() as conn:
@@ -328,6 +335,8 @@ class Store(OutboxWrites):
                 "requests": table.c.requests + requests,
                 "new_posts": table.c.new_posts + new_posts,
             }
+            if items:
+                base |= self._skip_reading(conn, source, items, skipped, skip_example)
             if problems:
                 worst = problems[0]
                 values = {
@@ -347,6 +356,26 @@ class Store(OutboxWrites):
                     "consecutive_failures": 0,
                 }
             conn.execute(table.update().where(table.c.source == source).values(**values))
+
+    def _skip_reading(
+        self, conn: Any, source: str, items: int, skipped: int, example: str | None
+    ) -> dict[str, Any]:
+        table = schema.collector_state
+        before = conn.execute(
+            select(table.c.last_items, table.c.last_skipped, table.c.skip_share).where(
+                table.c.source == source
+            )
+        ).one()
+        usual = before.skip_share
+        if before.last_items:
+            share = before.last_skipped / before.last_items
+            usual = share if usual is None else usual + SKIP_SHARE_WEIGHT * (share - usual)
+        return {
+            "last_items": items,
+            "last_skipped": skipped,
+            "skip_example": self.redact(example) if skipped and example else None,
+            "skip_share": usual,
+        }
 
     def delete_posts_before(self, cutoff: datetime, batch: int = IN_LIMIT) -> int:
         """Retention: delete posts created before `cutoff` with their mentions and the

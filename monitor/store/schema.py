@@ -107,6 +107,13 @@ collector_state = Table(
     Column("runs", Integer, nullable=False, default=0),
     Column("requests", BigInteger, nullable=False, default=0),
     Column("new_posts", BigInteger, nullable=False, default=0),
+    # The last run that read any item: how many its answers held, how many of them the
+    # parsers skipped (one shown), and the share skipped by the runs before it (a moving
+    # average) that a jump is measured against.
+    Column("last_items", Integer, nullable=False, default=0),
+    Column("last_skipped", Integer, nullable=False, default=0),
+    Column("skip_example", Text),
+    Column("skip_share", Float),
 )
 
 alerts = Table(

@@ -82,3 +82,45 @@ def test_rate_limits_pass_and_unconfigured_sources_are_not_watched(store: Store)
         "6 runs of hackernews in a row failed: the site keeps limiting kulak's requests "
         "(it has never succeeded)."
     )
+
+
+def read(store: Store, minutes: int, items: int, skipped: int, example: str | None = None):
+    at = T0 + timedelta(minutes=minutes)
+    store.record_run(
+        "hackernews",
+        problems=[],
+        requests=1,
+        new_posts=0,
+        items=items,
+        skipped=skipped,
+        skip_example=example,
+        at=at,
+    )
+    return at
+
+
+def test_a_jump_in_skipped_items_asks_whether_the_format_changed(store: Store):
+    read(store, 0, items=50, skipped=1, example="KeyError: 'author'")
+    read(store, 15, items=50, skipped=1, example="KeyError: 'author'")
+    read(store, 30, items=0, skipped=0)  # nothing read: the last reading stands
+    assert health(store, read(store, 45, items=48, skipped=2)) == []  # as usual
+
+    example = "KeyError: 'created_at_i'; the item starts '{\"objectID\": \"41\"}' (https://x/)"
+    at = read(store, 60, items=40, skipped=22, example=example)
+    [alert] = [a for a in detect_once(store, SETTINGS, at) if a.kind == "health"]
+
+    assert alert.key == "health-skips:hackernews:2026-11-21"
+    assert alert.title == "Source hackernews skips items it cannot read: format changed?"
+    assert alert.summary == (
+        "22 of 40 items in hackernews's last run could not be read and were skipped "
+        f"(55%; usually 2%); the rest were stored. One example: {example}."
+    )
+    assert alert.facts == {"source": "hackernews", "status": "skipping", "skipped": 22, "items": 40}
+    # The same day's runs skipping as much are the same event.
+    assert health(store, read(store, 75, items=40, skipped=22, example=example)) == []
+    state = store.state("hackernews")
+    assert state["status"] == "ok" and state["skip_example"] == example
+
+
+def test_a_few_skipped_items_are_no_alert_however_small_the_run(store: Store):
+    assert health(store, read(store, 0, items=2, skipped=2, example="ValueError: x")) == []
