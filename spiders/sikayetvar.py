@@ -10,6 +10,8 @@ Incremental: the cursor keeps, per brand, the ids of the complaints already stor
 still waiting for an answer. A poll reads list pages until one holds no unseen complaint
 and fetches the unseen complaint pages; a complaint page that failed is fetched again by
 every later poll until it is stored (or gone), wherever the list shows it by then. A
+list page after the first that failed (`pending`) is asked for again by the next poll,
+which reads on from there while pages still hold unseen complaints. A
 complaint stored without an answer is fetched again, at most once every
 `revisit_hours`, until it is answered or older than `revisit_days` (the digest's
 response window): that is how a late answer is still found. Both are judged by the
@@ -69,6 +71,10 @@ class SikayetvarSpider(KulakSpider):
     def first_requests(self) -> Iterable[Request]:
         for brand in self.options.brands:
             yield self.list_request(brand, 1)
+            pending = self.brand_state(brand)["pending"]
+            if pending:
+                # A walk cut short by a list page that failed goes on where it stopped.
+                yield self.list_request(brand, min(pending), resumed=True)
 
     def revisits(self, brand: str, now: datetime) -> Iterator[Request]:
         """Unanswered complaints due for another look, by the site's clock (`now`)."""
@@ -90,14 +96,18 @@ class SikayetvarSpider(KulakSpider):
         state = self.cursor.setdefault(brand, {})
         state.setdefault("seen", [])
         state.setdefault("retry", [])
+        state.setdefault("pending", [])
         state.setdefault("waiting", {})
         return state
 
-    def list_request(self, brand: str, page: int) -> Request:
+    def list_request(self, brand: str, page: int, resumed: bool = False) -> Request:
         url = f"{self.options.base_url.rstrip('/')}/{brand}"
         if page > 1:
             url += f"?page={page}"
-        return self.request(url, self.parse_list, meta={"brand": brand, "page": page})
+            state = self.brand_state(brand)
+            state["pending"] = sorted({*state["pending"], page})
+        meta = {"brand": brand, "page": page, "resumed": resumed}
+        return self.request(url, self.parse_list, meta=meta)
 
     def complaint_request(self, brand: str, complaint_id: str) -> Request:
         url = f"{self.options.base_url.rstrip('/')}/{complaint_id}"
@@ -133,14 +143,12 @@ class SikayetvarSpider(KulakSpider):
             yield from self.revisits(brand, response_time(response))
         # Listed, not stored yet: until each complaint's page is, it is tried again.
         state["retry"] = [*unseen, *(c for c in retry if c not in unseen)][:SEEN_KEPT]
+        state["pending"] = [p for p in state["pending"] if p != page]
+        # A resumed walk reads on past pages that newer complaints pushed half-seen.
+        older_unseen = len(unseen) == len(listed) or response.meta.get("resumed")
+        if unseen and older_unseen and listing.has_next and page < self.options.max_pages:
+            yield self.list_request(brand, page + 1, resumed=bool(response.meta.get("resumed")))
         yield self.page_done(brand)
-        if (
-            unseen
-            and len(unseen) == len(listed)
-            and listing.has_next
-            and page < self.options.max_pages
-        ):
-            yield self.list_request(brand, page + 1)
 
     def parse_complaint_page(self, response: Response) -> Iterator[Any]:
         brand = response.meta["brand"]

@@ -312,6 +312,24 @@ def test_a_complaint_that_failed_is_fetched_again_wherever_the_list_shows_it(rep
     assert state["retry"] == [] and PRIZ in state["seen"]
 
 
+def test_a_list_page_that_failed_is_read_again_by_the_next_poll(replay, sqlite_store):
+    serve_brand(replay)
+    failing = [Reply(502, "<html>Bad gateway</html>")] * 4
+    replay.add(BRAND, Reply(200, page("brand-page1")), *failing, Reply(200, page("brand-page1")))
+    runtime = runtime_for(sv_settings(replay.url), sqlite_store)
+    first = collect_once(runtime)
+    assert first.problems[0][0] == "unreachable"
+    assert sqlite_store.state("sikayetvar")["cursor"]["kahve-duragi"]["pending"] == [2]
+    replay.add(BRAND, lambda request: Reply(200, page(f"brand-page{request.param('page', '1')}")))
+
+    second = collect_once(runtime)
+
+    asked = [r.param("page") for r in replay.seen(BRAND)]
+    assert second.ok and len(asked) == 7 and set(asked[-2:]) == {None, "2"}
+    assert LATTE in {p["external_id"] for p in sqlite_store.iter_posts()}
+    assert sqlite_store.state("sikayetvar")["cursor"]["kahve-duragi"]["pending"] == []
+
+
 def test_a_complaint_list_in_other_markup_is_collected(replay, sqlite_store):
     replay.add(BRAND, Reply(200, page("brand-variants")))
     replay.add("/kahve-duragi/kartla-odeme-alinmiyor", Reply(200, page("kartla-odeme-alinmiyor")))
