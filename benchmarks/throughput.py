@@ -43,6 +43,7 @@ from monitor.pipelines.sentiment import SentimentPipeline
 from monitor.runtime import Runtime
 from monitor.sentiment import load
 from monitor.sentiment.english import analyzer, scorer
+from monitor.sentiment.language import load_language_model
 from monitor.store import Store
 from spiders.items import PageDone, Post
 from tests.helpers import postgres_schema
@@ -155,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     reference, ours = analyzer(), scorer()
     differ = sum(ours.polarity_scores(t) != reference.polarity_scores(t) for t in texts)
     load()  # the lexicons and the language model, not timed
+    load_language_model()
     with databases(args.database, folder) as (kulak_url, minimal_url):
         store, floor_store = Store.open(kulak_url), Store.open(minimal_url)
         floor_db = raw_connection(floor_store)

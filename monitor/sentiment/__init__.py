@@ -15,7 +15,7 @@ from monitor.folding import fold
 from monitor.sentiment import english, greek, turkish
 from monitor.sentiment.backend import Judge, Verdict
 from monitor.sentiment.intent import intents, marked
-from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language, load_language_model
+from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language
 from monitor.sentiment.rules import Rules, polarity
 from monitor.sentiment.window import Span, target_window
 
@@ -50,12 +50,12 @@ class Sentiment:
 
 
 def load() -> None:
-    """Read the lexicons and the language model now, not on the first post that needs
-    them: loading takes a good part of a second."""
+    """Read the lexicons now, not on the first post that needs them. The language model
+    is left until a post's script and words do not tell its language: it holds 84 MiB,
+    and many services never meet such a post."""
     english.scorer()
     turkish.rules()
     greek.rules()
-    load_language_model()
 
 
 def label_for(compound: float) -> str:

@@ -229,3 +229,9 @@ def test_posts_are_stored_alike_where_sqlite_cannot_return_ids(sqlite_store):
 
     assert (result.new, result.updated) == (1, 1)
     assert sorted(p["likes"] for p in sqlite_store.iter_posts()) == [3, 3, 9]
+
+
+def test_the_migration_files_head_is_alembics():
+    from monitor.store.migrate import files_head
+
+    assert files_head() == head_revision()
