@@ -65,7 +65,7 @@ def post_blocks(post: AlertPost, index: int, tz: str = "UTC") -> list[dict[str, 
     meta = [f"*{escape(author(post))}*"]
     if reach(post):
         meta.append(escape(reach(post)))
-    meta.append(escape(post.source))
+    meta.append(escape(post.source_shown))
     if post.created_at is not None:
         meta.append(
             # Slack shows each reader's own time; the fallback is kulak's timezone's.
@@ -80,7 +80,7 @@ def post_blocks(post: AlertPost, index: int, tz: str = "UTC") -> list[dict[str, 
     ]
     url = safe_url(post.url)
     if url:
-        label = clip(f"Open on {post.source} to reply", BUTTON_TEXT_LIMIT)
+        label = clip(f"Open on {post.source_shown} to reply", BUTTON_TEXT_LIMIT)
         button = {"type": "plain_text", "text": label}
         blocks.append(
             {

@@ -70,12 +70,7 @@ def reach(post: AlertPost) -> str:
 
 
 def author(post: AlertPost) -> str:
-    handle = post.author_handle or ""
-    if handle and not handle.startswith("@"):
-        handle = "@" + handle
-    if post.author_name and handle:
-        return f"{post.author_name} ({handle})"
-    return post.author_name or handle or "unknown author"
+    return post.author_shown or "unknown author"
 
 
 def when(moment: datetime, tz: str) -> str:
@@ -87,7 +82,7 @@ def post_meta(post: AlertPost, tz: str = "UTC") -> str:
     parts = [author(post)]
     if reach(post):
         parts.append(reach(post))
-    parts.append(post.source)
+    parts.append(post.source_shown)
     if post.created_at is not None:
         parts.append(when(post.created_at, tz))
     if post.compound is not None:

@@ -34,6 +34,32 @@ class AlertPost:
     reposts: int | None = None
     replies: int | None = None
     answered: bool | None = None
+    source_name: str | None = None  # as people know the source: "Hacker News"
+    handle_prefix: str = "@"  # how the source writes a handle: "@", "u/", nothing
+
+    @property
+    def source_shown(self) -> str:
+        return self.source_name or self.source
+
+    @property
+    def handle_shown(self) -> str:
+        """The handle as the source writes it: "@ayse_k", "u/bora_k", "levent beyaz yaka"."""
+        handle = self.author_handle or ""
+        if not handle or handle.startswith(self.handle_prefix):
+            return handle
+        return self.handle_prefix + handle
+
+    @property
+    def author_shown(self) -> str:
+        """ "Ayşe K. (@ayse_k)", or whichever of the two the source gives; "" for neither."""
+        if self.author_name and self.handle_shown and self.author_name != self.handle_shown:
+            return f"{self.author_name} ({self.handle_shown})"
+        return self.author_name or self.handle_shown
+
+    @property
+    def writer(self) -> str:
+        """Who wrote it, short, for a sentence: the name, else the handle; "" if unknown."""
+        return self.author_name or self.handle_shown
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from statistics import median
 from typing import Any, Literal, Protocol
 
 from monitor.alert import AlertPost
+from spiders.base import KulakSpider
 
 Row = dict[str, Any]
 ASKING = {"complaint", "question"}
@@ -75,7 +76,16 @@ def reach(post: Row) -> int:
     return (post["author_followers"] or 0) + 10 * engagement(post)
 
 
+def source_class(source: str) -> type[KulakSpider]:
+    """The spider of a source, for what it declares about itself (its display name, how it
+    writes handles, whether its authors are people); the base for a source gone since."""
+    from monitor.registry import spider_classes
+
+    return spider_classes().get(source, KulakSpider)
+
+
 def alert_post(post: Row, mention: Row, answered: bool | None) -> AlertPost:
+    spider = source_class(post["source"])
     return AlertPost(
         source=post["source"],
         external_id=post["external_id"],
@@ -92,6 +102,8 @@ def alert_post(post: Row, mention: Row, answered: bool | None) -> AlertPost:
         reposts=post["reposts"],
         replies=post["replies"],
         answered=answered,
+        source_name=spider.display_name or None,
+        handle_prefix=spider.handle_prefix,
     )
 
 

@@ -151,6 +151,7 @@ def last_page(data: dict[str, Any]) -> int:
 
 class AppStoreSpider(KulakSpider):
     name = "appstore"
+    display_name = "App Store"
     Options = AppStoreOptions
     options: AppStoreOptions
 

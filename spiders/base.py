@@ -137,6 +137,14 @@ class KulakSpider(scrapy.Spider):
     #: the largest answer taken unless `max_response_size` says otherwise: the sources'
     #: pages and API answers are under 2 MiB, so this leaves room and stops a bomb
     size_cap: ClassVar[int] = 10 * MiB
+    #: the source's name as its users know it, for alerts and digests ("Hacker News")
+    display_name: ClassVar[str] = ""
+    #: what the source writes before an account's handle: "@" on X, "u/" on Reddit, nothing
+    #: where names are written bare (Hacker News, Ekşi Sözlük nicknames)
+    handle_prefix: ClassVar[str] = "@"
+    #: whether the source's authors are people who may be customers; False where they are
+    #: publishers (news sites, feeds, broadcast channels), whose posts are no one to answer
+    authors_are_people: ClassVar[bool] = True
 
     custom_settings: ClassVar[dict[str, Any]] = {}
 

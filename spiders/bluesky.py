@@ -56,6 +56,7 @@ class BlueskyOptions(SourceOptions):
 
 class BlueskySpider(KulakSpider):
     name = "bluesky"
+    display_name = "Bluesky"
     Options = BlueskyOptions
     options: BlueskyOptions
     needs_credentials = True

@@ -65,6 +65,8 @@ def topic_path(value: str) -> str:
 
 class EksiSozlukSpider(KulakSpider):
     name = "eksisozluk"
+    display_name = "Ekşi Sözlük"
+    handle_prefix = ""
     Options = EksiSozlukOptions
     options: EksiSozlukOptions
     obeys_robots = True

@@ -77,6 +77,8 @@ def news_post(
 
 class GoogleNewsSpider(FeedSpider):
     name = "googlenews"
+    display_name = "Google News"
+    authors_are_people = False
     Options = GoogleNewsOptions
     options: GoogleNewsOptions
 

@@ -31,6 +31,8 @@ class HackerNewsOptions(SourceOptions):
 
 class HackerNewsSpider(KulakSpider):
     name = "hackernews"
+    display_name = "Hacker News"
+    handle_prefix = ""
     Options = HackerNewsOptions
     options: HackerNewsOptions
 

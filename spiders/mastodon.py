@@ -83,6 +83,7 @@ class MastodonOptions(SourceOptions):
 
 class MastodonSpider(KulakSpider):
     name = "mastodon"
+    display_name = "Mastodon"
     Options = MastodonOptions
     options: MastodonOptions
     rate_limit_headers = ("x-ratelimit-remaining", "x-ratelimit-reset")

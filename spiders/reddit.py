@@ -79,6 +79,8 @@ class RedditOptions(SourceOptions):
 
 class RedditSpider(FeedSpider):
     name = "reddit"
+    display_name = "Reddit"
+    handle_prefix = "u/"
     Options = RedditOptions
     options: RedditOptions
     rate_limit_headers = ("x-ratelimit-remaining", "x-ratelimit-reset")

@@ -376,6 +376,8 @@ class RssOptions(SourceOptions):
 
 class RssSpider(FeedSpider):
     name = "rss"
+    display_name = "RSS"
+    authors_are_people = False
     Options = RssOptions
     options: RssOptions
     #: any feed: a podcast's full history or a site's full-text feed runs to megabytes

@@ -64,6 +64,7 @@ class SikayetvarOptions(SourceOptions):
 
 class SikayetvarSpider(KulakSpider):
     name = "sikayetvar"
+    display_name = "Şikayetvar"
     Options = SikayetvarOptions
     options: SikayetvarOptions
     obeys_robots = True

@@ -56,6 +56,8 @@ def channel_username(value: str) -> str:
 
 class TelegramSpider(KulakSpider):
     name = "telegram"
+    display_name = "Telegram"
+    authors_are_people = False
     Options = TelegramOptions
     options: TelegramOptions
     obeys_robots = True

@@ -70,6 +70,7 @@ class XOptions(SourceOptions):
 
 class XSpider(KulakSpider):
     name = "x"
+    display_name = "X"
     Options = XOptions
     options: XOptions
     needs_credentials = True

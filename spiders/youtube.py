@@ -60,6 +60,7 @@ class YouTubeOptions(SourceOptions):
 
 class YouTubeSpider(KulakSpider):
     name = "youtube"
+    display_name = "YouTube"
     Options = YouTubeOptions
     options: YouTubeOptions
     needs_credentials = True

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from monitor.alert import Alert, AlertKind, Severity
+from monitor.alert import Alert, AlertKind, AlertPost, Severity
 from monitor.config import Target
 from monitor.detectors.base import Context
 from monitor.responses import (
@@ -33,6 +33,11 @@ class Complaint:
     answered: bool | None = None
     """None when the source never shows replies, so silence tells nothing."""
     minutes_to_answer: float | None = None
+
+    @property
+    def quoted(self) -> AlertPost:
+        """The post as alerts quote it: its author and source as the source shows them."""
+        return alert_post(self.post, self.mention, self.answered)
 
     def alert(
         self,
@@ -60,7 +65,7 @@ class Complaint:
             target=self.target.name,
             target_kind=self.target.kind,
             severity=severity,
-            posts=(alert_post(self.post, self.mention, self.answered),),
+            posts=(self.quoted,),
             facts=facts,
         )
 
@@ -128,7 +133,8 @@ def post_key(kind: str) -> Callable[[Target, Row], str]:
 def answer_words(complaint: Complaint, now: datetime, who: str) -> str:
     """'Demlik answered after 45 min', 'not answered 3 h after the post', or why unknown."""
     if complaint.answered is None:
-        return f"Whether {who} answered is unknown: {complaint.post['source']} shows no replies"
+        source = complaint.quoted.source_shown
+        return f"Whether {who} answered is unknown: {source} shows no replies"
     if complaint.answered:
         return f"{who} answered after {duration_words(complaint.minutes_to_answer or 0)}"
     waited = minutes_between(complaint.post["created_at"], now)

@@ -1,10 +1,11 @@
 """Competitor opportunities: a competitor's customer complains, asks, or is leaving.
 
 A recent negative post about a competitor, not by the competitor's own accounts, whose
-intents (for that competitor) include one of `intents`. Alerts come best first: reach
-(followers, engagement) halved for every `half_life` of age. Where the source shows
-replies, the alert says whether and how fast the competitor answered; an unanswered
-complaint is the best opening.
+intents (for that competitor) include one of `intents`, written by a person: a source
+whose authors are publishers (news, feeds, broadcast channels) offers no one to answer.
+Alerts come best first: reach (followers, engagement) halved for every `half_life` of
+age. Where the source shows replies, the alert says whether and how fast the competitor
+answered; an unanswered complaint is the best opening.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from monitor.analysis.complaints import (
 )
 from monitor.config import Duration
 from monitor.detectors.base import Context, Detector, DetectorOptions
-from monitor.responses import minutes_between, reach
+from monitor.responses import minutes_between, reach, source_class
 
 Intent = Literal["complaint", "question", "switching"]
 TITLES = {
@@ -77,7 +78,9 @@ class Opportunity(Detector):
             ctx.start(ctx.now - options.max_age),
             post_key("opportunity"),
             lambda post, mention: (
-                bool(wanted & set(mention["intents"] or ())) and reach(post) >= options.min_reach
+                bool(wanted & set(mention["intents"] or ()))
+                and reach(post) >= options.min_reach
+                and source_class(post["source"]).authors_are_people
             ),
         )
         complaints = [
@@ -101,10 +104,10 @@ def _alert(ctx: Context, complaint: Complaint, wanted: set[str]) -> Alert:
     intents = [i for i in ("switching", "question", "complaint") if i in has]
     shown = [i for i in intents if i in wanted]
     title = TITLES[shown[0]].format(name=name)
-    who = f"@{post['author_handle']}" if post["author_handle"] else "Someone"
+    quoted = complaint.quoted
     age = duration_words(max(minutes_between(post["created_at"], ctx.now), 0))
     summary = (
-        f"{who} wrote about {name} on {post['source']} {age} ago "
+        f"{quoted.writer or 'Someone'} wrote about {name} on {quoted.source_shown} {age} ago "
         f"({', '.join(intents)}). {answer_words(complaint, ctx.now, name)}."
     )
     facts = {"reach": reach(post), "intents": ", ".join(intents)}

@@ -85,9 +85,10 @@ def _alert(ctx: Context, complaint: Complaint, options: Options) -> Alert:
     high = reach(post) >= options.min_reach
     fast = growth(post) >= options.min_growth
     title = f"{'High-reach' if high else 'Fast-growing'} negative post about {name}"
-    who = f"@{post['author_handle']}" if post["author_handle"] else "someone"
+    quoted = complaint.quoted
     numbers = [f"{post[column]} {noun}" for column, noun in COUNTED if post[column]]
-    summary = f"A negative post about {name} by {who} on {post['source']}"
+    summary = f"A negative post about {name} by {quoted.writer or 'someone'}"
+    summary += f" on {quoted.source_shown}"
     summary += f" ({', '.join(numbers)})." if numbers else "."
     if fast:
         summary += f" It gains {growth(post):.0f} interactions an hour."

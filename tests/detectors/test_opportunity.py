@@ -84,7 +84,7 @@ def test_competitor_complaints_become_opportunities_best_first(store: Store) -> 
     assert fresko.title == "Φρέσκο customer is asking"
     assert zeynep.title == "Demlik customer is leaving"
     assert zeynep.summary == (
-        "@zeynep wrote about Demlik on hackernews 60 min ago (switching, question, complaint). "
+        "zeynep wrote about Demlik on Hacker News 60 min ago (switching, question, complaint). "
         "Demlik has not answered, 60 min after the post."
     )
     assert zeynep.facts == {
@@ -132,7 +132,7 @@ def test_unknown_when_the_source_never_shows_replies(store: Store) -> None:
     [alert] = detect_once(store, SETTINGS, NOW)
 
     assert alert.summary.endswith(
-        "Whether Demlik answered is unknown: hackernews shows no replies."
+        "Whether Demlik answered is unknown: Hacker News shows no replies."
     )
     assert "answered" not in alert.facts
     assert alert.posts[0].answered is None

@@ -46,8 +46,8 @@ def test_a_widely_seen_complaint_about_you_is_a_risk_once(store: Store) -> None:
     assert alert.key == "risk:Kahve Durağı:hackernews:1"
     assert alert.title == "High-reach negative post about Kahve Durağı"
     assert alert.summary == (
-        "A negative post about Kahve Durağı by @sam_writes on hackernews (154000 followers). "
-        "Whether Kahve Durağı answered is unknown: hackernews shows no replies."
+        "A negative post about Kahve Durağı by sam_writes on Hacker News (154000 followers). "
+        "Whether Kahve Durağı answered is unknown: Hacker News shows no replies."
     )
     assert (alert.severity, alert.facts["reach"]) == ("warning", 154000)
     assert alert.posts[0].text.startswith("Kahve Durağı charged me twice")
