@@ -2,15 +2,21 @@
 
 Every mention is scored offline at once. With a model configured (`sentiment.model`), the
 mentions in the languages it covers are also kept until their page ends (`PageDone`), or a
-batch is full, and then sent to the model in one batch; its verdicts replace the offline
-scores where it gave one. That is still before the store pipeline saves the page, which
-it does on the same `PageDone`. A page cut short is stored with its offline scores.
+batch is full, and then sent to the model in one batch, in a worker thread so the crawl's
+event loop (downloads, the scheduler, deliveries) keeps running; its verdicts replace the
+offline scores where it gave one. Items still leave in the order they came, so that is
+before the store pipeline saves the page, which it does on the same `PageDone`. A page
+cut short is stored with its offline scores.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from monitor.pipelines.base import RecordPipeline
 from monitor.records import Mention, Record
@@ -32,11 +38,27 @@ class SentimentPipeline(RecordPipeline):
         super().__init__(runtime)
         self.judge = runtime.judge if runtime is not None else None
         self.waiting: list[_Asking] = []
+        self.turn: asyncio.Future[None] | None = None  # done when the last item has left
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PageDone):
-            self.ask_model()
-        return super().process_item(item)
+        if self.judge is None:
+            return super().process_item(item)
+        return self._in_turn(item)
+
+    async def _in_turn(self, item: Any) -> Any:
+        """Each item waits for the one before it to leave, so the store pipeline gets
+        them in the spider's order while a model answer is awaited."""
+        before = self.turn
+        self.turn = mine = asyncio.get_running_loop().create_future()
+        try:
+            if before is not None:
+                await before
+            item = super().process_item(item)
+            if isinstance(item, PageDone) or len(self.waiting) >= self.judge.batch:
+                await self.ask_model()
+            return item
+        finally:
+            mine.set_result(None)
 
     def process(self, record: Record) -> Record:
         lang = record.lang or "und"
@@ -46,15 +68,14 @@ class SentimentPipeline(RecordPipeline):
             _set(mention, score_with_cues(about, lang, cues))
             if self.judge is not None and self.judge.covers(lang):
                 self.waiting.append(_Asking(mention, about, cues, lang))
-        if self.judge is not None and len(self.waiting) >= self.judge.batch:
-            self.ask_model()
         return record
 
-    def ask_model(self) -> None:
+    async def ask_model(self) -> None:
         if not self.waiting:
             return
         asking, self.waiting = self.waiting, []
-        verdicts = self.judge.judge([(a.about, a.lang) for a in asking])
+        texts = [(a.about, a.lang) for a in asking]
+        verdicts = await maybe_deferred_to_future(deferToThread(self.judge.judge, texts))
         for a, verdict in zip(asking, verdicts, strict=True):
             if verdict is not None:
                 _set(a.mention, judged(verdict, a.lang, a.cues))
@@ -62,7 +83,7 @@ class SentimentPipeline(RecordPipeline):
     def close_spider(self) -> None:
         if self.judge is None:
             return
-        self.judge.tally.fell_back(CUT_SHORT, len(self.waiting))
+        self.judge.fell_back(CUT_SHORT, len(self.waiting))
         self.waiting = []
         tally = self.judge.take_tally()
         self.runtime.store.record_model_use(

@@ -10,12 +10,16 @@ went to the model and what fell back, and why, is tallied for `kulak status`.
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
+
+log = logging.getLogger(__name__)
 
 Reason = Literal["down", "slow", "nonsense"]
 #: a language's posts the backend was not asked about, because the page was cut short
@@ -89,47 +93,67 @@ class Judge:
         self.cache: OrderedDict[bytes, Verdict] = OrderedDict()
         self.tally = Tally()
         self.resting: tuple[float, Reason] | None = None  # until when, and why
+        self.lock = threading.Lock()
 
     def covers(self, lang: str) -> bool:
         return lang in self.languages
 
     def judge(self, items: Sequence[tuple[str, str]]) -> list[Verdict | None]:
-        """A verdict per (text, lang), None where the offline scorer must answer."""
+        """A verdict per (text, lang), None where the offline scorer must answer. Crawls
+        call it from worker threads: the books are kept under a lock, not the calls."""
         keys = [_key(text, lang) for text, lang in items]
-        found: list[Verdict | None] = [self._cached(key) for key in keys]
+        with self.lock:
+            found: list[Verdict | None] = [self._cached(key) for key in keys]
         missing = [i for i, verdict in enumerate(found) if verdict is None]
         for start in range(0, len(missing), self.batch):
             chunk = missing[start : start + self.batch]
-            for i, verdict in zip(chunk, self._ask([items[i] for i in chunk]), strict=True):
-                found[i] = verdict
-                if verdict is not None:
-                    self._remember(keys[i], verdict)
-        self.tally.by_model += sum(verdict is not None for verdict in found)
+            verdicts = self._ask([items[i] for i in chunk])
+            with self.lock:
+                for i, verdict in zip(chunk, verdicts, strict=True):
+                    found[i] = verdict
+                    if verdict is not None:
+                        self._remember(keys[i], verdict)
+        with self.lock:
+            self.tally.by_model += sum(verdict is not None for verdict in found)
         return found
+
+    def fell_back(self, reason: str, count: int) -> None:
+        """Texts the offline scorer answered alone for a reason of the caller's."""
+        with self.lock:
+            self.tally.fell_back(reason, count)
 
     def take_tally(self) -> Tally:
         """What happened since the last call (to add to the store's running count)."""
-        tally, self.tally = self.tally, Tally()
+        with self.lock:
+            tally, self.tally = self.tally, Tally()
         return tally
 
     def _ask(self, items: list[tuple[str, str]]) -> list[Verdict | None]:
-        if self.resting is not None:
-            until, reason = self.resting
-            if self.clock() < until:
-                self.tally.fell_back(reason, len(items))
+        with self.lock:
+            resting = self.resting is not None and self.clock() < self.resting[0]
+            if resting:
+                self.tally.fell_back(self.resting[1], len(items))
                 return [None] * len(items)
-            self.resting = None
         try:
             verdicts = self.backend.judge(items)
         except ModelFailed as failed:
-            if failed.reason != "nonsense":
-                self.resting = (self.clock() + self.retry_after, failed.reason)
-            self.tally.fell_back(failed.reason, len(items), failed.detail)
-            return [None] * len(items)
+            return self._failed(failed, len(items))
+        except Exception as exc:  # a backend's bug must not cost a crawl its posts
+            log.exception("the sentiment model failed unexpectedly")
+            return self._failed(ModelFailed("down", f"{type(exc).__name__}: {exc}"), len(items))
         nonsense = sum(verdict is None for verdict in verdicts)
         if nonsense:
-            self.tally.fell_back("nonsense", nonsense, f"no usable answer for {nonsense} texts")
+            with self.lock:
+                problem = f"no usable answer for {nonsense} texts"
+                self.tally.fell_back("nonsense", nonsense, problem)
         return verdicts
+
+    def _failed(self, failed: ModelFailed, count: int) -> list[Verdict | None]:
+        with self.lock:
+            if failed.reason != "nonsense":
+                self.resting = (self.clock() + self.retry_after, failed.reason)
+            self.tally.fell_back(failed.reason, count, failed.detail)
+        return [None] * count
 
     def _cached(self, key: bytes) -> Verdict | None:
         verdict = self.cache.get(key)

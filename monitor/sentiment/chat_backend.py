@@ -9,6 +9,7 @@ known intents) and one that fails the check is left to the offline scorer.
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import urllib.error
@@ -101,8 +102,8 @@ class ChatBackend:
             if isinstance(exc.reason, TimeoutError):
                 raise ModelFailed("slow", f"no answer within {self.timeout:g} s") from None
             raise ModelFailed("down", f"{self.endpoint}: {exc.reason}") from None
-        except OSError as exc:
-            raise ModelFailed("down", f"{self.endpoint}: {exc}") from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise ModelFailed("down", f"{self.endpoint}: {type(exc).__name__}: {exc}") from None
         if len(raw) > MAX_ANSWER:
             raise ModelFailed("nonsense", f"an answer over {MAX_ANSWER} bytes")
         try:

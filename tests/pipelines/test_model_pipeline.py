@@ -2,12 +2,14 @@
 per page, and the offline scorer takes over whenever it fails; `kulak status` says so."""
 
 import json
+import threading
 
+from monitor import reactor
 from monitor.crawl import collect
 from monitor.replay import Reply
 from monitor.status import gather
 from tests.helpers import kulak, make_settings, run, runtime_for, write_settings
-from tests.sentiment.model_server import OLLAMA, posts_of, serve_model
+from tests.sentiment.model_server import OLLAMA, answering, posts_of, serve_model
 
 SEARCH = "/api/v1/search_by_date"
 TEXTS = {
@@ -150,3 +152,39 @@ def test_kulak_score_with_the_settings_model(replay, tmp_path):
         "intents": ["complaint"],
         "by": "model",
     }
+
+
+def test_the_crawl_keeps_running_while_the_model_answers(replay, sqlite_store):
+    # The stand-in answers only once the crawl's event loop has run a callback: a model
+    # call made on the loop itself would hold it, and time out.
+    loop = reactor.loop()
+    ran_on_the_loop = threading.Event()
+
+    def answer_after_the_loop_ran(request):
+        loop.call_soon_threadsafe(ran_on_the_loop.set)
+        ran_on_the_loop.wait(timeout=10)
+        return answering("ollama")(request)
+
+    serve_comments(replay)
+    url = serve_model(replay, "ollama", answer_after_the_loop_ran)
+    crawl(make_settings(model_settings(url) + "    timeout: 5s\n"), sqlite_store)
+
+    assert ran_on_the_loop.is_set()
+    assert stored(sqlite_store)["1"] == (("neg", -0.9),)
+    assert sqlite_store.model_use()["fallback"] == {}
+
+
+def test_a_full_batch_is_sent_before_the_page_ends_and_every_post_is_stored(replay, sqlite_store):
+    serve_comments(replay)
+    url = serve_model(replay, "ollama")
+    settings = make_settings(model_settings(url, "[tr, el, en]") + "    batch: 2\n")
+    crawl(settings, sqlite_store)
+
+    assert [len(posts_of(r)) for r in replay.seen(OLLAMA)] == [2, 2]
+    assert stored(sqlite_store) == {
+        "1": (("neg", -0.9),),
+        "2": (("pos", 0.8),),
+        "3": (("neg", -0.9),),
+        "4": (("neu", 0.0),),  # the stand-in does not know "rude"
+    }
+    assert sqlite_store.state("hackernews")["cursor"] == {"Kahve Durağı": 1795166104}

@@ -183,3 +183,34 @@ def test_a_label_without_a_score_gets_the_labels_usual_score(replay):
 
     judge = judge_for("ollama", serve_model(replay, "ollama", answering("ollama", unscored)))
     assert judge.judge(TEXTS[:1]) == [Verdict("pos", 0.6, None)]
+
+
+def test_a_server_that_hangs_up_without_answering_is_down():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def hang_up():
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+
+        threading.Thread(target=hang_up, daemon=True).start()
+        judge = judge_for("ollama", f"http://127.0.0.1:{listener.getsockname()[1]}")
+        assert judge.judge(TEXTS) == [None, None, None]
+    tally = judge.take_tally()
+    assert tally.fallback == {"down": 3} and "RemoteDisconnected" in tally.last_problem
+
+
+def test_a_backend_that_breaks_unexpectedly_falls_back_as_down():
+    from monitor.sentiment.backend import Judge
+
+    class Broken:
+        def judge(self, items):
+            raise RuntimeError("index out of range in the model")
+
+    judge = Judge(Broken(), "broken model", ["tr"])
+    assert judge.judge(TEXTS[:2]) == [None, None]
+    tally = judge.take_tally()
+    assert tally.fallback == {"down": 2}
+    assert tally.last_problem == "down: RuntimeError: index out of range in the model"
