@@ -14,6 +14,7 @@ from pydantic import Field
 
 from alerts.base import Channel, ChannelOptions, SendResult
 from monitor.alert import Alert
+from monitor.private import OWNER_AND_GROUP
 
 # Errors a person must fix (a path that cannot be a file); anything else may pass.
 PERMANENT = {errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.EROFS}
@@ -32,7 +33,7 @@ class JsonlChannel(Channel):
         path = self.options.path
         line = (alert.to_json() + "\n").encode("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_AND_GROUP)
         try:
             os.write(fd, line)
             os.fsync(fd)

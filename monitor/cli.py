@@ -19,7 +19,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import DBAPIError
 
+from monitor import private
 from monitor.config import ConfigError, Settings, human_duration
 from monitor.store.connect import DatabaseUnavailable
 
@@ -55,6 +57,15 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(2)
         except DatabaseUnavailable as exc:
             err.print(f"{exc} (kulak.database in the settings)", markup=False, highlight=False)
+            sys.exit(1)
+        except DBAPIError as exc:  # opened, then failed: a damaged file, a dropped server
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            err.print(
+                f"the database failed: {reason} (kulak.database in the settings; a SQLite file "
+                "can be checked with: sqlite3 FILE 'PRAGMA integrity_check')",
+                markup=False,
+                highlight=False,
+            )
             sys.exit(1)
 
     return wrapper
@@ -301,9 +312,14 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
 @click.option("--since", help="Only posts newer than this, e.g. 7d.")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output); made readable by you and your group.",
+)
 @friendly_errors
-def export(config_path: Path, fmt: str, since: str | None, output: Any) -> None:
+def export(config_path: Path, fmt: str, since: str | None, output: Path | None) -> None:
     """Write stored posts with their per-target sentiment as JSON lines or CSV."""
     from datetime import UTC, datetime
 
@@ -319,7 +335,11 @@ def export(config_path: Path, fmt: str, since: str | None, output: Any) -> None:
             raise click.BadParameter(str(exc), param_hint="--since") from None
     store = open_store(settings)
     writer = write_jsonl if fmt == "jsonl" else write_csv
-    count = writer(store.iter_posts(since=cutoff), output)
+    if output is None or str(output) == "-":
+        count = writer(store.iter_posts(since=cutoff), sys.stdout)
+    else:
+        with private.open_text(output) as handle:
+            count = writer(store.iter_posts(since=cutoff), handle)
     err.print(f"{count} posts exported.")
 
 
@@ -492,7 +512,7 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any, again:
     store = open_store(settings)
     built = build_digest(store, settings, the_day, tz)
     if preview:
-        preview.write_text(preview_html(built), encoding="utf-8")
+        private.write_text(preview, preview_html(built))
         console.print(f"Digest for {the_day} written to {preview}")
     if send:
         takers = {name: c for name, c in channels(settings).items() if c.sends_digests}

@@ -15,7 +15,7 @@ import yaml
 
 from alerts.render import preview_html
 from alerts.slack import preview_messages
-from monitor import reactor
+from monitor import private, reactor
 from monitor.alert import Alert
 from monitor.config import Settings, parse_settings
 from monitor.crawl import RunReport, collect_all
@@ -132,7 +132,7 @@ def write_slack_messages(run: DemoRun) -> None:
     """The Slack messages the alerts would make, as chat.postMessage payloads."""
     path = run.folder / "slack-messages.json"
     payloads = preview_messages(run.alerts, timezone=run.settings.general.timezone)
-    path.write_text(json.dumps(payloads, ensure_ascii=False, indent=2), encoding="utf-8")
+    private.write_text(path, json.dumps(payloads, ensure_ascii=False, indent=2))
     run.files["Slack messages (JSON)"] = path
 
 
@@ -143,5 +143,5 @@ def write_digest(run: DemoRun, now: datetime) -> None:
     today = now.astimezone(ZoneInfo(tz)).date()
     digest = build_digest(run.store, run.settings, today, tz, now=now)
     path = run.folder / "digest.html"
-    path.write_text(preview_html(digest), encoding="utf-8")
+    private.write_text(path, preview_html(digest))
     run.files["Daily digest (HTML)"] = path

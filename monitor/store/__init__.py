@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
+from monitor import private
 from monitor.alert import Alert
 from monitor.records import Record
 from monitor.store import schema
@@ -138,6 +139,7 @@ class Store(OutboxWrites):
             engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
+                _make_private(engine.url.database)
             if migrate:
                 upgrade(engine)
         except OPEN_ERRORS as exc:  # a wrong URL or a server that is down, said plainly
@@ -169,6 +171,7 @@ class Store(OutboxWrites):
             yield
             return
         path = Path(f"{database}.run-lock")
+        private.create(path)
         with path.open("a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -764,6 +767,13 @@ class Store(OutboxWrites):
         stmt = self._insert(schema.digests).values(channel=channel, day=day, **values)
         with self.engine.begin() as conn:
             conn.execute(stmt.on_conflict_do_update(index_elements=["channel", "day"], set_=values))
+
+
+def _make_private(database: str | None) -> None:
+    """A new SQLite file made for its owner only, before SQLite makes it with the umask's
+    mode (its journal files take the file's mode)."""
+    if database and database != ":memory:" and Path(database).parent.is_dir():
+        private.create(Path(database))
 
 
 def _digest_record(row: Any) -> DigestRecord:
