@@ -33,15 +33,23 @@ ENDINGS = tuple(
 )
 VOWELS = frozenset("αεηιουω")
 
+# "καθόλου" (at all) negates on its own: "καθόλου καλά" is "not good at all".
 NEGATORS = frozenset(
-    fold(w) for w in ("δεν", "δε", "μην", "μη", "όχι", "ούτε", "ουδέ", "χωρίς", "ποτέ", "ουτε")
+    fold(w) for w in ("δεν", "δε", "μην", "μη", "όχι", "ούτε", "ουδέ", "χωρίς", "ποτέ", "καθόλου")
+)
+CLITICS = frozenset(
+    fold(w)
+    for w in (
+        *("θα", "να", "το", "τα", "τη", "την", "τον", "της", "του", "των", "τους", "τις"),
+        *("ο", "η", "οι", "μου", "σου", "μας", "σας", "με", "σε", "ένα", "μια", "πια"),
+    )
 )
 BOOSTERS = {
     fold(w): v
     for w, v in {
         **dict.fromkeys(("πολύ", "πάρα", "τόσο", "τρομερά", "απίστευτα", "εντελώς"), 0.293),
         **dict.fromkeys(("τελείως", "πραγματικά", "υπερβολικά", "άκρως", "εξαιρετικά"), 0.293),
-        **dict.fromkeys(("πιο", "πάντα", "ιδιαίτερα", "αρκετά", "καθόλου"), 0.2),
+        **dict.fromkeys(("πιο", "πάντα", "ιδιαίτερα", "αρκετά"), 0.2),
         **dict.fromkeys(("λίγο", "κάπως", "σχεδόν", "ελάχιστα", "μάλλον"), -0.293),
     }.items()
 }
@@ -113,6 +121,7 @@ def rules() -> Rules:
     return Rules(
         lookup=cached_lookup(lookup),
         negators=NEGATORS,
+        clitics=CLITICS,
         boosters=BOOSTERS,
         contrast=CONTRAST,
         phrases=phrases,

@@ -62,30 +62,31 @@ FUNCTION_WORDS = {
         "der die das und ist nicht ein eine einen einem dem des mit auf für ich wir sie war "
         "waren sehr auch noch schon aber wie nur bei von zum zur im nach heute gestern immer "
         "wieder kein keine mein meine unser hat habe haben wird wurde sind bin doch mal echt "
-        "nie nichts wirklich ganz leider danke dank vielen schön"
+        "nie nichts wirklich ganz leider danke dank vielen schön an kam kann muss gibt geht kommt "
+        "wurden"
     ),
     "fr": _words(
         "le la les une des du est pas très trop je il elle nous vous ils ce cette c'est "
         "mais avec pour dans sur qui que été était j'ai au aux mon ma mes chez rien "
-        "jamais toujours encore vraiment merci beaucoup"
+        "jamais toujours encore vraiment merci beaucoup sont fait peut va"
     ),
     "es": _words(
         "el la los las una es está están estaba muy pero con por que del lo yo tú "
-        "también porque cuando siempre nunca nada fue como más sí gracias"
+        "también porque cuando siempre nunca nada fue como más sí gracias tiene hace puede"
     ),
     "it": _words(
         "il lo gli una è sono era non molto ma con che di del della dei nel sul anche "
         "ancora sempre mai questo questa quello mio mia perché più già hanno siamo stato "
-        "stata grazie mille"
+        "stata grazie mille fa può sei"
     ),
     "nl": _words(
         "het een niet zijn ik jij hij zij maar voor op dat dit ook nog heel erg zeer "
-        "mijn geen wel naar bij uit wij jullie echt nooit bedankt dank"
+        "mijn geen wel naar bij uit wij jullie echt nooit bedankt dank heb heeft wordt werd kwam"
     ),
     "pt": _words(
         "os as um uma é são não muito mas com por que dos das na nos em eu você ele ela "
         "nós foi era está estava também ainda sempre nunca isso esse essa meu minha seu sua "
-        "mais já obrigado obrigada"
+        "mais já obrigado obrigada tem faz pode vai"
     ),
 }
 _ALL_FUNCTION_WORDS = frozenset().union(*FUNCTION_WORDS.values())

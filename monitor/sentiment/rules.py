@@ -24,6 +24,7 @@ MAX_EXCLAMATIONS = 4
 BOOSTER_DECAY = (1.0, 0.95, 0.9)
 CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5
+NEGATION_SCOPE = 3  # words a negator reaches forward, as in VADER
 
 # Emoticons first (":-)" must not split), then words, then single emoji or symbols.
 # The emoticons are only tried where one could start: trying all of them at every letter
@@ -50,6 +51,9 @@ class Rules:
     lookup: Callable[[str], Hit | None]
     negators: frozenset[str] = frozenset()
     postnegators: frozenset[str] = frozenset()
+    clitics: frozenset[str] = frozenset()
+    """Short words between a negator and its word that do not count towards the scope:
+    "δεν την κάνει καλά" is "not doing it well"."""
     boosters: dict[str, float] = field(default_factory=dict)
     contrast: frozenset[str] = frozenset()
     phrases: dict[str, float] = field(default_factory=dict)
@@ -169,7 +173,14 @@ def _apply_boosters(
 
 
 def _negated(folded: list[str], i: int, rules: Rules) -> bool:
-    before = folded[max(0, i - 3) : i]
+    before: list[str] = []
+    for word in reversed(folded[:i]):  # three words back, not counting clitics and articles
+        if not word.isalpha() or word in rules.contrast:
+            break
+        if word not in rules.clitics:
+            before.append(word)
+        if word in rules.negators or len(before) == NEGATION_SCOPE:
+            break
     if any(w in rules.negators for w in before):
         return True
     for word in folded[i + 1 : i + 4]:  # "iyi bir hizmet değil": the phrase is negated

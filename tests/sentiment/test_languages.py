@@ -52,6 +52,7 @@ def test_english_words_that_are_also_turkish_without_letters_stay_english():
     ("text", "lang"),
     [
         ("Das Essen war schrecklich", "de"),  # "war" is an English word VADER knows
+        ("Das Paket kam kaputt an", "de"),  # "an" is English too
         ("Sehr schlecht", "de"),
         ("Il caffè era terribile", "it"),
         ("Ottimo servizio, grazie mille", "it"),

@@ -135,3 +135,9 @@ def test_a_word_written_with_turkish_letters_keeps_its_own_meaning():
     assert tr("başım çok acıyor") < 0
     # Without Turkish letters both readings stay open, and the lexicon's wins.
     assert tr("hizmet cok kotu") == tr("hizmet çok kötü") < 0
+
+
+def test_greek_negation_reaches_past_clitics_and_stops_at_the_sentence_end():
+    assert el("Δεν μου το έκαναν καλά") < 0  # "μου", "το" do not count towards the scope
+    assert el("Καθόλου καλή εξυπηρέτηση") < 0  # "καθόλου" (at all) negates on its own
+    assert el("Δεν ξέρω. Καλό είναι") > 0  # the negator stays in its sentence
