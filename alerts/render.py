@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from alerts.chart import trend_png
-from alerts.wording import author, fact_lines, next_steps, number, percent, reach, safe_url
+from alerts.wording import (
+    answered_steps,
+    author,
+    fact_lines,
+    next_steps,
+    number,
+    percent,
+    reach,
+    safe_url,
+)
 from monitor.alert import Alert
 from monitor.digest import Digest, TargetDigest
 
@@ -82,6 +91,7 @@ def environment() -> Environment:
         "reach": reach,
         "facts": fact_lines,
         "next_steps": next_steps,
+        "answered_steps": answered_steps,
     }
     return env
 

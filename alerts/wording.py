@@ -100,9 +100,20 @@ def safe_url(url: str | None) -> str | None:
 
 
 def next_steps(alert: Alert) -> str:
-    """The detector's advice; an alert of a detector no longer installed still reads."""
+    """The detector's advice, for an answered post when it was answered; an alert of a
+    detector no longer installed still reads."""
     detector = detector_classes().get(alert.kind)
-    return detector.next_steps if detector else "Open the posts and decide what they need."
+    if detector is None:
+        return "Open the posts and decide what they need."
+    return answered_steps(alert) or detector.next_steps
+
+
+def answered_steps(alert: Alert) -> str:
+    """The advice for an alert whose posts were all answered already; "" otherwise (or
+    when its detector has no other advice for that case)."""
+    detector = detector_classes().get(alert.kind)
+    answered = bool(alert.posts) and all(post.answered for post in alert.posts)
+    return detector.answered_next_steps if detector and answered else ""
 
 
 def emoji(alert: Alert) -> str:

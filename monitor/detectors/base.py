@@ -65,6 +65,8 @@ class Detector:
     emoji: ClassVar[str] = ":bell:"
     #: what a person should do about one of its alerts, in plain words
     next_steps: ClassVar[str] = ""
+    #: ...when the target has answered the post already ("" for the same advice)
+    answered_next_steps: ClassVar[str] = ""
     #: the digest's heading over its alerts, and the word counting them ("2 spikes")
     heading: ClassVar[str] = ""
     noun: ClassVar[str] = "alert"

@@ -64,6 +64,10 @@ class Opportunity(Detector):
         "Open the post and reply helpfully: answer the question first, do not pitch; "
         "mention an offer only if they ask for alternatives."
     )
+    answered_next_steps = (
+        "The competitor has answered it: read their reply first, and step in only if it "
+        "left the question open."
+    )
     heading = "Competitor opportunities"
     noun = "competitor opportunity"
     prominence = 30

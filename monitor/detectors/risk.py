@@ -59,6 +59,10 @@ class Risk(Detector):
         "Reply publicly within the hour: acknowledge, then move details to a private "
         "message; tell the team that owns the problem."
     )
+    answered_next_steps = (
+        "Your team has answered it: read the reply and follow up in the same thread if "
+        "the author is still unhappy; tell the team that owns the problem."
+    )
     heading = "Risks to answer first"
     noun = "risk"
     prominence = 20
