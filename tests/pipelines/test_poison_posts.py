@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import event
 
 from monitor.crawl import collect
 from monitor.detect import detect_once
 from monitor.replay import ReplayServer, Reply
 from monitor.store import Store
-from tests.helpers import make_settings, run, runtime_for
+from tests.conftest import POSTGRES_URL
+from tests.helpers import BASE_SETTINGS, kulak, make_settings, postgres_schema, run, runtime_for
 
 SEARCH = "/api/v1/search_by_date"
 T0 = 1795166100
@@ -145,3 +147,20 @@ def test_a_full_disk_fails_the_run_and_keeps_the_cursor(replay, sqlite_store):
     state = sqlite_store.state("hackernews")
     assert state["status"] == "store_failed" and state["cursor"] == cursor
     assert sqlite_store.count_posts() == stored + report.new_posts
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="set KULAK_TEST_POSTGRES_URL")
+def test_kulak_collect_exits_1_and_counts_what_the_store_refused(replay, tmp_path):
+    """PostgreSQL refuses an index entry over 2704 bytes: the command says so."""
+    serve(replay, [hit("1", "priz yok"), hit(unstorable_id(), "zehirli")])
+    with postgres_schema(POSTGRES_URL, "kulak_test") as url:
+        settings = BASE_SETTINGS.replace("kulak:\n", f"kulak:\n  database: {url}\n", 1)
+        settings += f"sources:\n  hackernews:\n    base_url: {replay.url}\n    queries: [Kahve]\n"
+        (tmp_path / "settings.yaml").write_text(settings, encoding="utf-8")
+
+        collected = kulak("collect", "--once", "--config", "settings.yaml", cwd=tmp_path)
+
+    assert collected.returncode == 1, collected.stdout + collected.stderr
+    line = next(x for x in collected.stdout.splitlines() if x.startswith("hackernews:"))
+    assert "1 new posts" in line and "1 posts set aside" in line
+    assert "store_failed: the store refused 1 of 2 posts" in line
