@@ -139,6 +139,7 @@ def init(path: Path, force: bool) -> None:
 @friendly_errors
 def check(config_path: Path) -> None:
     """Validate the settings, connect to the database, and say what is enabled."""
+    from monitor.accounts import unanswerable
     from monitor.registry import database_url, detector_classes, spider_classes
     from monitor.store.connect import probe
 
@@ -166,6 +167,8 @@ def check(config_path: Path) -> None:
     model = settings.sentiment.model
     sentiment = f"{model.description} first" if model else "offline scorer"
     console.print(f"Sentiment: {sentiment}", markup=False, highlight=False)
+    for note in unanswerable(settings.targets, settings.sources, spider_classes()):
+        err.print(f"Warning: {note}", markup=False, highlight=False)
     for channel in settings.channels:
         state = "enabled" if channel.enabled else "disabled"
         kinds = channel.common.kinds or list(detector_classes())

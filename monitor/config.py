@@ -107,7 +107,11 @@ class Target(Strict):
     name: NonEmptyStr
     kind: Literal["brand", "competitor"]
     keywords: list[NonEmptyStr] = Field(min_length=1)
-    handles: list[NonEmptyStr] = Field(default_factory=list)
+    handles: list[NonEmptyStr] | dict[str, list[NonEmptyStr]] = Field(
+        default_factory=list,
+        description="the target's own accounts: a list (compared on every source), or per "
+        "source type, e.g. {x: ['@kahvecim'], bluesky: [kahvecim.bsky.social]}",
+    )
     hashtags: list[NonEmptyStr] = Field(default_factory=list)
     exclude: list[NonEmptyStr] = Field(default_factory=list)
     query: str | None = Field(None, description='e.g. "Kahve Durağı" AND (priz OR wifi)')
@@ -118,6 +122,22 @@ class Target(Strict):
         if value is not None:
             parse_query(value, fold)
         return value
+
+    @property
+    def handles_everywhere(self) -> list[str]:
+        """Handles written as a plain list: compared on every source, without its rules."""
+        return self.handles if isinstance(self.handles, list) else []
+
+    def handles_on(self, source_type: str) -> list[str]:
+        """The handles written for one source type (not the plain list)."""
+        return [] if isinstance(self.handles, list) else self.handles.get(source_type, [])
+
+    @property
+    def all_handles(self) -> list[str]:
+        """Every handle as written, on whatever platform: how people name the target too."""
+        if isinstance(self.handles, list):
+            return list(self.handles)
+        return [h for handles in self.handles.values() for h in handles]
 
 
 class General(Strict):
@@ -593,6 +613,7 @@ def parse_settings(
         )
     ]
     detectors = _detectors(top.detectors, detector_options or {}, problems)
+    _check_accounts(getattr(top, "targets", []), source_options, problems)
     if detector_options is not None:
         _check_kinds(channels, detector_options, problems)
     disabled = {("sources", s.name) for s in sources if not s.enabled} | {
@@ -635,6 +656,27 @@ def _detectors(
         if options is not None:
             found[name] = options
     return found
+
+
+def _check_accounts(
+    targets: list[Target], sources: Mapping[str, type[BaseModel]], problems: _Problems
+) -> None:
+    """Per-platform handles by that platform's rules (each source's `Options.account`)."""
+    for index, target in enumerate(targets):
+        if isinstance(target.handles, list):
+            continue
+        for kind, handles in target.handles.items():
+            loc = ("targets", index, "handles", kind)
+            if kind not in sources:
+                problems.add(
+                    loc, f"unknown source type {kind!r} (known: {', '.join(sorted(sources))})"
+                )
+                continue
+            for position, handle in enumerate(handles):
+                try:
+                    sources[kind].account(handle)  # type: ignore[attr-defined]
+                except ValueError as exc:
+                    problems.add((*loc, position), str(exc))
 
 
 def _check_kinds(

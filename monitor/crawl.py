@@ -121,12 +121,13 @@ def tls_verified(source: Source) -> bool:
     return getattr(source.options, "tls_verify", True)
 
 
-def target_terms(settings: Settings) -> list[TargetTerms]:
+def target_terms(settings: Settings, source_type: str) -> list[TargetTerms]:
+    """What a spider of this type searches for: its own platform's handles, not others'."""
     return [
         TargetTerms(
             name=t.name,
             keywords=tuple(t.keywords),
-            handles=tuple(t.handles),
+            handles=tuple([*t.handles_everywhere, *t.handles_on(source_type)]),
             hashtags=tuple(t.hashtags),
             exclude=tuple(t.exclude),
         )
@@ -151,7 +152,7 @@ async def collect(runtime: Runtime, source: Source) -> RunReport:
     context = CollectorContext(
         source=source.name,
         options=source.options,
-        targets=target_terms(runtime.settings),
+        targets=target_terms(runtime.settings, source.type),
         cursor=state.get("cursor") or {},
         etag=state.get("etag"),
         last_modified=state.get("last_modified"),

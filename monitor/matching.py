@@ -30,16 +30,22 @@ class TargetMatcher:
 
     def __init__(self, target: Target) -> None:
         self.target = target
-        terms = [*target.keywords, *target.hashtags, *target.handles]
+        terms = [*target.keywords, *target.hashtags, *target.all_handles]
         self.pattern = _alternation(terms)
         self.exclude = _alternation(target.exclude) if target.exclude else None
-        self.own_handles = {fold(h.lstrip("@")) for h in target.handles}
+        self.own_handles = {fold(h.lstrip("@")) for h in target.handles_everywhere}
         self.query = parse_query(target.query, fold) if target.query else None
 
     def match(
-        self, text: str, author_handle: str | None = None, folded: str | None = None
+        self,
+        text: str,
+        author_handle: str | None = None,
+        folded: str | None = None,
+        owners: set[str] | None = None,
     ) -> Match | None:
-        """`folded`: `fold(text)`, when the caller has it already."""
+        """`folded`: `fold(text)`, when the caller has it already. `owners`: the targets whose
+        own account wrote the post, when known (`monitor.accounts`); else the author's
+        handle is compared with the target's plain list of handles."""
         folded = fold(text) if folded is None else folded
         if self.exclude is not None and self.exclude.search(folded):
             return None
@@ -53,7 +59,10 @@ class TargetMatcher:
                 matched.append(text[found.start() : found.end()])
         if not spans:
             return None
-        by_target = bool(author_handle) and fold(author_handle.lstrip("@")) in self.own_handles
+        if owners is not None:
+            by_target = self.target.name in owners
+        else:
+            by_target = bool(author_handle) and fold(author_handle.lstrip("@")) in self.own_handles
         return Match(self.target.name, self.target.kind, spans, matched, by_target)
 
 
@@ -82,7 +91,19 @@ class Matcher:
     def __init__(self, targets: list[Target]) -> None:
         self.matchers = [TargetMatcher(t) for t in targets]
 
-    def match(self, text: str, author_handle: str | None = None) -> list[Match]:
+    def match(
+        self, text: str, author_handle: str | None = None, owners: set[str] | None = None
+    ) -> list[Match]:
         folded = fold(text)
-        found = (tm.match(text, author_handle, folded) for tm in self.matchers)
+        found = (tm.match(text, author_handle, folded, owners) for tm in self.matchers)
         return [m for m in found if m is not None]
+
+    def own_posts(self, owners: set[str], matched: list[Match]) -> list[Match]:
+        """The targets whose own account wrote a post that does not name them: an answer
+        ("Sorry, DM us") is the target's post all the same, kept for the response gap."""
+        named = {m.target for m in matched}
+        return [
+            Match(tm.target.name, tm.target.kind, [], [], by_target=True)
+            for tm in self.matchers
+            if tm.target.name in owners and tm.target.name not in named
+        ]

@@ -23,7 +23,9 @@ ASKING = {"complaint", "question"}
 class TargetLike(Protocol):
     name: str
     kind: Literal["brand", "competitor"]
-    handles: list[str]
+
+    @property
+    def handles_everywhere(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ def about(mention: Row, target: TargetLike) -> bool:
 
 
 def by_own_account(post: Row, target: TargetLike) -> bool:
-    """Written by one of the target's handles as the settings list them now."""
-    handles = {h.lstrip("@").casefold() for h in target.handles}
+    """Written by one of the target's plain handles as the settings list them now (per
+    platform accounts are recognised as posts are stored: their mentions are `by_target`)."""
+    handles = {h.lstrip("@").casefold() for h in target.handles_everywhere}
     return (post["author_handle"] or "").lstrip("@").casefold() in handles
 
 

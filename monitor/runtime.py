@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from monitor.accounts import OwnAccounts
 from monitor.config import ConfigError, Settings
 from monitor.matching import Matcher
+from monitor.registry import spider_classes
 from monitor.sentiment.backend import Judge, ModelUnusable
 from monitor.store import Store
 
@@ -37,3 +39,7 @@ class Runtime:
             return open_judge(model, self.settings.path.parent if self.settings.path else None)
         except ModelUnusable as exc:
             raise ConfigError([f"sentiment.model: {exc}"], self.settings.path) from None
+
+    @cached_property
+    def accounts(self) -> OwnAccounts:
+        return OwnAccounts(self.settings.targets, self.settings.sources, spider_classes())

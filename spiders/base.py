@@ -65,6 +65,14 @@ BaseUrl = Annotated[str, AfterValidator(http_url)]
 MiB = 1024 * 1024
 
 
+def plain_account(handle: str) -> str:
+    """`@Name` as `name`: how a handle compares where a source has no rules of its own."""
+    value = handle.strip().removeprefix("@").casefold()
+    if not value:
+        raise ValueError("an empty handle")
+    return value
+
+
 class SourceOptions(BaseModel):
     """Options every source accepts; a source subclasses it to declare its own."""
 
@@ -94,6 +102,12 @@ class SourceOptions(BaseModel):
     @classmethod
     def _base_url(cls, value: str) -> str:
         return http_url(value)
+
+    @classmethod
+    def account(cls, handle: str) -> str:
+        """A target's own account on this source as settings write it, in the form the
+        spider's `author_accounts` gives; a ValueError says what is wrong with it."""
+        return plain_account(handle)
 
 
 @dataclass(frozen=True)
@@ -145,6 +159,9 @@ class KulakSpider(scrapy.Spider):
     #: whether the source's authors are people who may be customers; False where they are
     #: publishers (news sites, feeds, broadcast channels), whose posts are no one to answer
     authors_are_people: ClassVar[bool] = True
+    #: whether replies show here and a target's answers are known only by who wrote them,
+    #: so the response gap needs the target's own account on this source in the settings
+    answers_by_account: ClassVar[bool] = False
 
     custom_settings: ClassVar[dict[str, Any]] = {}
 
@@ -158,6 +175,13 @@ class KulakSpider(scrapy.Spider):
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
         settings.set("ROBOTSTXT_OBEY", cls.obeys_robots, priority="spider")
+
+    @classmethod
+    def author_accounts(cls, post: Post) -> set[str]:
+        """Every form of the post's author that `Options.account` can give, so an account
+        written in the settings in any accepted form is recognised."""
+        handle = (post.author_handle or "").strip()
+        return {plain_account(handle)} if handle else set()
 
     @classmethod
     def missing_credentials(cls, options: SourceOptions) -> str | None:

@@ -16,6 +16,7 @@ once a run however many queries find them, before a page's posts are handed on.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,25 @@ EXPIRED = {"ExpiredToken", "InvalidToken"}
 _SESSIONS: dict[tuple[str, str], dict[str, str]] = {}
 
 
+_DID = re.compile(r"did:(?:plc:[a-z2-7]{24}|web:[a-z0-9.-]+)")
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+
+
 class BlueskyOptions(SourceOptions):
+    @classmethod
+    def account(cls, handle: str) -> str:
+        """A handle (a domain name) or the account's DID, which outlives handle changes."""
+        value = handle.strip().removeprefix("@").casefold()
+        if value.startswith("did:"):
+            if not _DID.fullmatch(value):
+                raise ValueError(f"{handle!r} is not a Bluesky DID (did:plc:... or did:web:...)")
+        elif not _DOMAIN.fullmatch(value):
+            raise ValueError(
+                f"{handle!r} is not a Bluesky handle: write its full domain, "
+                "e.g. kahvecim.bsky.social (or its did:plc: DID)"
+            )
+        return value
+
     base_url: str = Field(
         "https://bsky.social", description="The account's server (PDS): bsky.social for most"
     )
@@ -60,6 +79,13 @@ class BlueskySpider(KulakSpider):
     Options = BlueskyOptions
     options: BlueskyOptions
     needs_credentials = True
+    answers_by_account = True
+
+    @classmethod
+    def author_accounts(cls, post: Post) -> set[str]:
+        did = author_did(post) if post.external_id.startswith("at://") else ""
+        return {(post.author_handle or "").casefold(), did} - {""}
+
     rate_limit_headers = ("ratelimit-remaining", "ratelimit-reset")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -34,6 +34,7 @@ class HackerNewsSpider(KulakSpider):
     display_name = "Hacker News"
     handle_prefix = ""
     Options = HackerNewsOptions
+    answers_by_account = True
     options: HackerNewsOptions
 
     def first_requests(self) -> Iterable[Request]:

@@ -48,6 +48,21 @@ _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?(\w+)"?')
 
 
 class MastodonOptions(SourceOptions):
+    @classmethod
+    def account(cls, handle: str) -> str:
+        """user@server, however written: @user@server, or the profile's link."""
+        value = handle.strip()
+        link = re.fullmatch(r"https?://([^/\s]+)/@([^/\s@]+)/?", value)
+        if link:
+            value = f"{link[2]}@{link[1]}"
+        found = re.fullmatch(r"@?([A-Za-z0-9_]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})", value)
+        if not found:
+            raise ValueError(
+                f"{handle!r} is not a Mastodon account: write it with its server, "
+                "e.g. @kahvecim@mastodon.social"
+            )
+        return f"{found[1]}@{found[2]}".casefold()
+
     base_url: str = Field(
         "https://mastodon.social", description="The instance read when `instances` is empty"
     )
@@ -85,6 +100,18 @@ class MastodonSpider(KulakSpider):
     name = "mastodon"
     display_name = "Mastodon"
     Options = MastodonOptions
+    answers_by_account = True
+
+    @classmethod
+    def author_accounts(cls, post: Post) -> set[str]:
+        """A local account's acct has no server: it is the server the status was written on."""
+        acct = (post.author_handle or "").strip().removeprefix("@")
+        if not acct:
+            return set()
+        if "@" not in acct:
+            acct = f"{acct}@{urlsplit(post.url).hostname}"
+        return {acct.casefold()}
+
     options: MastodonOptions
     rate_limit_headers = ("x-ratelimit-remaining", "x-ratelimit-reset")
 

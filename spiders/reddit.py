@@ -82,6 +82,7 @@ class RedditSpider(FeedSpider):
     display_name = "Reddit"
     handle_prefix = "u/"
     Options = RedditOptions
+    answers_by_account = True
     options: RedditOptions
     rate_limit_headers = ("x-ratelimit-remaining", "x-ratelimit-reset")
 

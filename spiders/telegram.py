@@ -30,6 +30,10 @@ _COUNT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([kmb]?)\s*$", re.IGNORECASE)
 
 
 class TelegramOptions(SourceOptions):
+    @classmethod
+    def account(cls, handle: str) -> str:
+        return channel_username(handle).casefold()
+
     base_url: str = "https://t.me"
     channels: list[str] = Field(
         description="Public channels: usernames (kahveduragi, @kahveduragi) or t.me links",

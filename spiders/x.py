@@ -40,6 +40,13 @@ BARE_TERM = re.compile(r"[#@]?\w+")
 
 
 class XOptions(SourceOptions):
+    @classmethod
+    def account(cls, handle: str) -> str:
+        name = handle.strip().removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,15}", name):
+            raise ValueError(f"{handle!r} is not an X handle (1-15 letters, digits or _)")
+        return name.casefold()
+
     base_url: str = "https://api.x.com"
     bearer_token: SecretStr | None = Field(
         None, description="App bearer token (write ${X_BEARER_TOKEN})"
@@ -74,6 +81,7 @@ class XSpider(KulakSpider):
     Options = XOptions
     options: XOptions
     needs_credentials = True
+    answers_by_account = True
     rate_limit_headers = ("x-rate-limit-remaining", "x-rate-limit-reset")
 
     @classmethod

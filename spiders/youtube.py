@@ -10,6 +10,7 @@ one; an author without a handle is known by name only (and by channel id in `ext
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +29,18 @@ KEY_REASONS = {"keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED"}
 
 
 class YouTubeOptions(SourceOptions):
+    @classmethod
+    def account(cls, handle: str) -> str:
+        """A channel id (UC...) as it is, or an @handle compared without case."""
+        value = handle.strip()
+        if re.fullmatch(r"UC[A-Za-z0-9_-]{22}", value):
+            return value
+        if re.fullmatch(r"@[A-Za-z0-9._-]{3,30}", value):
+            return value[1:].casefold()
+        raise ValueError(
+            f"{handle!r} is not a YouTube channel: write its channel id (UC...) or its @handle"
+        )
+
     base_url: str = "https://www.googleapis.com"
     api_key: SecretStr | None = Field(
         None, description="Data API v3 key (write ${YOUTUBE_API_KEY})"
@@ -64,6 +77,12 @@ class YouTubeSpider(KulakSpider):
     Options = YouTubeOptions
     options: YouTubeOptions
     needs_credentials = True
+    answers_by_account = True
+
+    @classmethod
+    def author_accounts(cls, post: Post) -> set[str]:
+        accounts = {(post.author_handle or "").casefold(), post.extra.get("author_channel_id")}
+        return {a for a in accounts if a}
 
     @classmethod
     def missing_credentials(cls, options: SourceOptions) -> str | None:
@@ -163,7 +182,7 @@ def comment_post(comment: dict[str, Any], thread_id: str, about: str | None) -> 
     updated = snippet.get("updatedAt")
     extra: dict[str, Any] = {"video_id": video} if video else {}
     handle = name[1:] if name and name.startswith("@") else None
-    if author_channel and handle is None:
+    if author_channel:
         extra["author_channel_id"] = author_channel
     if updated and iso_to_utc(updated) > published:
         extra["edited_at"] = iso_to_utc(updated).isoformat()

@@ -16,7 +16,9 @@ class MatchPipeline(RecordPipeline):
     handles = Post
 
     def process(self, post: Post) -> Record:
-        matches = self.runtime.matcher.match(post.text, post.author_handle)
+        owners = self.runtime.accounts.owners(self.crawler.spider.context.source, post)
+        matches = self.runtime.matcher.match(post.text, owners=owners)
+        matches += self.runtime.matcher.own_posts(owners, matches)
         if post.about:
             page = self.runtime.matcher.match(post.about)
             matches = _with_page_targets(matches, page, post.extra.get("by_brand") is True)

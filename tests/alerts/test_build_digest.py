@@ -22,6 +22,10 @@ class Target:
     kind: str
     handles: list[str] = field(default_factory=list)
 
+    @property
+    def handles_everywhere(self) -> list[str]:
+        return self.handles
+
 
 @dataclass
 class Settings:

@@ -89,7 +89,7 @@ def test_searches_each_keyword_in_each_edition_as_a_phrase():
     settings = news_settings()
     source = settings.source("googlenews")
     context = CollectorContext(
-        source="googlenews", options=source.options, targets=target_terms(settings)
+        source="googlenews", options=source.options, targets=target_terms(settings, "googlenews")
     )
 
     feeds = GoogleNewsSpider(context=context).feeds()

@@ -50,7 +50,11 @@ def test_parser_gives_each_comment_then_its_replies():
     assert (top.author_handle, top.author_name) == ("ayse_k", "@ayse_k")
     assert (top.likes, top.replies, top.parent_id) == (12, 2, None)
     assert top.conversation_id == TOP and top.about == "Kahve Durağı"
-    assert top.extra == {"video_id": VIDEO, "by_brand": False}
+    assert top.extra == {
+        "video_id": VIDEO,
+        "by_brand": False,
+        "author_channel_id": "UCa1YsEkQ7mT3nB5vC9xZ2wD",
+    }
 
     assert greek.parent_id == TOP and greek.conversation_id == TOP
     assert greek.text.startswith("Στο Φρέσκο Καφέ")
@@ -89,7 +93,8 @@ def test_a_thread_that_cannot_be_read_is_skipped_and_the_page_stored(replay, sql
 def test_without_about_comments_are_only_what_they_say():
     data = json.loads(fixture_text("youtube", "page1.json"))
     ((post,),) = parse_threads(data)
-    assert post.about is None and post.extra == {"video_id": VIDEO}
+    assert post.about is None and "by_brand" not in post.extra
+    assert post.extra["video_id"] == VIDEO
 
 
 @pytest.mark.parametrize(
