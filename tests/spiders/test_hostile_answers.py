@@ -72,6 +72,17 @@ def test_an_answer_over_the_cap_is_refused_and_the_cap_named(replay, sqlite_stor
     assert sqlite_store.state("hackernews")["status"] == "too_large"
 
 
+def test_an_answer_that_does_not_say_its_size_is_cut_at_the_cap(replay, sqlite_store):
+    """No Content-Length: the cap is checked as the body arrives, not trusted to a header."""
+    endless = b'{"hits": [' + b'{"objectID": "1"}, ' * 200_000 + b'{}], "nbPages": 1}'
+    replay.add(SEARCH, Reply(200, endless, {"Content-Type": "application/json"}, streamed=True))
+
+    report = collect_hn(replay, sqlite_store, max_response_size="1MB")
+
+    (status, reason), *_ = report.problems
+    assert status == "too_large" and "cap of 1,000,000 bytes" in reason
+
+
 def test_a_gzip_bomb_is_stopped_at_the_default_cap(replay, sqlite_store):
     """64 KiB on the wire, 64 MiB of zeros inflated: decompression stops at 10 MiB."""
     bomb = gzip.compress(b"\0" * (64 * MiB), compresslevel=9)
