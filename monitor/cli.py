@@ -617,13 +617,21 @@ def run(config_path: Path, log_format: str) -> None:
     configure(log_format, logging.DEBUG if verbose else logging.INFO, secrets_of(settings))
     store = open_store(settings)
     try:
-        with store.run_lock():
-            serve(Service(settings, store, channels(settings)))
+        with store.run_lock() as lock_held:
+            service = Service(settings, store, channels(settings), lock_held=lock_held)
+            serve(service)
     except AlreadyRunning as exc:
         err.print(f"{exc}; stop it first.", markup=False)
         sys.exit(1)
     finally:
         store.close()
+    if service.lost_lock:
+        err.print(
+            "Stopped: another `kulak run` took over this database while the connection to "
+            "it was lost; one service per database.",
+            markup=False,
+        )
+        sys.exit(1)
 
 
 @main.command()

@@ -50,6 +50,7 @@ class Timing:
     """How often the service works on its own, beside each source's interval."""
 
     tick: timedelta = timedelta(minutes=1)  # detection and delivery on a clock
+    lock_check: timedelta = timedelta(seconds=5)  # is the database's run lock still ours?
     retention_every: timedelta = timedelta(hours=6)
     shutdown_grace: timedelta = timedelta(seconds=30)  # for crawls to close on a stop
 
@@ -92,6 +93,8 @@ class Service:
     channels: Mapping[str, Channel]
     timing: Timing = field(default_factory=Timing)
     clock: Callable[[], datetime] = utcnow
+    #: whether the run lock is still this service's (Store.run_lock yields it)
+    lock_held: Callable[[], bool] = lambda: True
 
     def __post_init__(self) -> None:
         self.runtime = Runtime(settings=self.settings, store=self.store)
@@ -99,6 +102,8 @@ class Service:
         self.process = Coalesced("detection and delivery", self._process)
         self.digests = Coalesced("sending due digests", self.send_due_digests)
         self.collections: set[asyncio.Task[Any]] = set()
+        self.stopping = asyncio.Event()
+        self.lost_lock = False
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -196,6 +201,12 @@ class Service:
                 next_run_time=now,
             )
         scheduler.add_job(
+            self.check_lock,
+            IntervalTrigger(seconds=self.timing.lock_check.total_seconds()),
+            id="lock",
+            name="checking the run lock",
+        )
+        scheduler.add_job(
             asyncio.to_thread,
             IntervalTrigger(seconds=self.timing.retention_every.total_seconds()),
             args=[self.apply_retention],
@@ -204,8 +215,17 @@ class Service:
             next_run_time=now,
         )
 
+    async def check_lock(self) -> None:
+        """Stop, cleanly, when another `kulak run` took the database's run lock (it can
+        after this one's connection to PostgreSQL dropped): two services never serve one
+        database."""
+        if not await asyncio.to_thread(self.lock_held):
+            log.error("another `kulak run` took over this database; stopping")
+            self.lost_lock = True
+            self.stopping.set()
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Serve until `stop` is set, then stop cleanly."""
+        """Serve until `stop` is set (or the run lock is lost), then stop cleanly."""
         delivery.recover_interrupted(self.store, self.clock())
         sentiment.load()  # before the first crawl, which would otherwise wait for it
         scheduler = AsyncIOScheduler(
@@ -218,7 +238,13 @@ class Service:
         for job in scheduler.get_jobs():
             log.info("scheduled %s: %s", job.name, job.trigger)
         try:
-            await stop.wait()
+            waits = {
+                asyncio.ensure_future(stop.wait()),
+                asyncio.ensure_future(self.stopping.wait()),
+            }
+            _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in pending:
+                waiting.cancel()
         finally:
             await self.shutdown(scheduler)
 

@@ -42,6 +42,7 @@ from monitor.store import schema
 from monitor.store.connect import OPEN_ERRORS, unavailable
 from monitor.store.migrate import upgrade
 from monitor.store.outbox import OutboxWrites
+from monitor.store.runlock import AdvisoryLock, AlreadyRunning
 from monitor.store.writes import PageWriter
 from spiders.items import PageDone, SourceProblem
 
@@ -63,8 +64,6 @@ BRIEF_POST = (
     "updated_at",
 )
 BRIEF_MENTION = ("id", "target", "created_at", "label", "intents", "by_target")
-#: the PostgreSQL advisory lock `kulak run` holds (any fixed number; "kulak" in ASCII)
-RUN_LOCK_KEY = 0x6B756C616B
 #: values in one IN list at most (a power of two, as `one_of` pads to)
 IN_LIMIT = 1024
 MODEL_USE = "sentiment_model"  # its row in detector_state
@@ -92,10 +91,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
-
-
-class AlreadyRunning(RuntimeError):
-    """Another `kulak run` serves this database."""
 
 
 @dataclass(frozen=True)
@@ -150,25 +145,24 @@ class Store(OutboxWrites):
         self.engine.dispose()
 
     @contextmanager
-    def run_lock(self) -> Iterator[None]:
+    def run_lock(self) -> Iterator[Callable[[], bool]]:
         """Held while `kulak run` serves this database, so a second one refuses to start.
         The operating system (SQLite: a lock file beside the database) or PostgreSQL
-        (a session advisory lock) drops it when the process dies, even by SIGKILL."""
+        (a session advisory lock) drops it when the process dies, even by SIGKILL.
+
+        Yields the question the service asks regularly: is the lock still ours? (On
+        PostgreSQL a dropped connection loses it; see `runlock`.)"""
         if self.dialect == "postgresql":
-            with self.engine.connect() as conn:
-                got = conn.execute(select(func.pg_try_advisory_lock(RUN_LOCK_KEY))).scalar()
-                conn.commit()
-                if not got:
-                    raise AlreadyRunning("another `kulak run` is serving this PostgreSQL database")
-                try:
-                    yield
-                finally:
-                    conn.execute(select(func.pg_advisory_unlock(RUN_LOCK_KEY)))
-                    conn.commit()
+            lock = AdvisoryLock(self.engine.url)
+            lock.take()
+            try:
+                yield lock.keep
+            finally:
+                lock.release()
             return
         database = self.engine.url.database
         if not database or database == ":memory:":
-            yield
+            yield _always
             return
         path = Path(f"{database}.run-lock")
         private.create(path)
@@ -178,7 +172,7 @@ class Store(OutboxWrites):
             except BlockingIOError:
                 raise AlreadyRunning(f"another `kulak run` is serving {database}") from None
             try:
-                yield
+                yield _always
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -767,6 +761,11 @@ class Store(OutboxWrites):
         stmt = self._insert(schema.digests).values(channel=channel, day=day, **values)
         with self.engine.begin() as conn:
             conn.execute(stmt.on_conflict_do_update(index_elements=["channel", "day"], set_=values))
+
+
+def _always() -> bool:
+    """A file lock is the process's until it ends."""
+    return True
 
 
 def _make_private(database: str | None) -> None:
