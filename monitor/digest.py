@@ -22,7 +22,7 @@ from monitor.responses import (
     about,
     alert_post,
     answer,
-    is_complaint,
+    is_unhappy,
     reach,
     replies_by_parent,
     response_gap,
@@ -30,6 +30,10 @@ from monitor.responses import (
 
 if TYPE_CHECKING:
     from monitor.store import Store
+
+
+#: mentions a day needs on both days before its negative share is compared
+MIN_COMPARED = 5
 
 
 @dataclass(frozen=True)
@@ -80,11 +84,16 @@ class TargetDigest:
         return None if self.yesterday is None else self.today.mentions - self.yesterday.mentions
 
     @property
-    def negative_change(self) -> float | None:
-        """Change of the negative share since the day before, in percentage points."""
-        before = self.yesterday.negative_share if self.yesterday else None
-        now = self.today.negative_share
-        return None if before is None or now is None else (now - before) * 100
+    def negative_change(self) -> int | None:
+        """Change of the negative share since the day before, in whole percentage points;
+        None when either day has too few mentions for a share to mean anything (one post
+        of one is "100%": 8 of 12 the next day would read as a fall)."""
+        before, now = self.yesterday, self.today
+        if before is None or min(before.mentions, now.mentions) < MIN_COMPARED:
+            return None
+        if before.negative_share is None or now.negative_share is None:
+            return None
+        return round((now.negative_share - before.negative_share) * 100)
 
 
 @dataclass(frozen=True)
@@ -234,7 +243,7 @@ def _top_complaints(about_target, day, zone, target, replies) -> tuple[AlertPost
     todays = [
         (post, mention)
         for post, mention in about_target
-        if post["created_at"].astimezone(zone).date() == day and is_complaint(mention)
+        if post["created_at"].astimezone(zone).date() == day and is_unhappy(mention)
     ]
     todays.sort(key=lambda pair: reach(pair[0]), reverse=True)
     return tuple(

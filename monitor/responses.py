@@ -18,6 +18,7 @@ from spiders.base import KulakSpider
 
 Row = dict[str, Any]
 ASKING = {"complaint", "question"}
+UNHAPPY = {"complaint", "switching"}
 
 
 class TargetLike(Protocol):
@@ -67,7 +68,13 @@ def by_own_account(post: Row, target: TargetLike) -> bool:
 
 
 def is_complaint(mention: Row) -> bool:
+    """Addressed to the target: a complaint or a question (the response gap counts both)."""
     return bool(ASKING & set(mention["intents"] or ())) or mention["label"] == "neg"
+
+
+def is_unhappy(mention: Row) -> bool:
+    """Negative, or complaining or leaving whatever its score; a neutral question is not."""
+    return bool(UNHAPPY & set(mention["intents"] or ())) or mention["label"] == "neg"
 
 
 def engagement(post: Row) -> int:

@@ -77,6 +77,7 @@ def test_at_night_the_demo_tells_the_afternoon_story(night_demo):
     for target in digest.targets:  # nobody reads "0 mentions" above their unhappy customers
         assert target.today.mentions >= 5, (target.name, target.today)
     assert {a.target for a in digest.alerts_of("opportunity")} == {"Demlik", "Φρέσκο"}
+    assert len(digest.alerts_of("risk")) == 1 and len(digest.alerts_of("spike")) == 1
     (spike,) = [a for a in night_demo.alerts if a.kind == "spike"]
     assert "window: 2026-11-20 17:00–17:50" in digest_text(digest)
     assert spike.facts["now"] >= 10

@@ -61,7 +61,7 @@ class Complaint:
             title=title,
             summary=summary,
             created_at=ctx.stamp(happened),
-            happened_at=happened,
+            happened_at=min(happened, ctx.now),  # what was seen by then, never later
             target=self.target.name,
             target_kind=self.target.kind,
             severity=severity,

@@ -43,12 +43,12 @@ def test_digest_has_text_html_and_an_inline_chart(smtp_factory, digest: Digest) 
     envelope = server.mailbox.messages[0]
     assert envelope.rcpt_tos == ["pazarlama@kahveduragi.example", "eleni@kahveduragi.example"]
     message = server.mailbox.only_message()
-    assert "Kahve Durağı: 120 mentions, 48% negative (+28.3 pp)" in message["Subject"]
+    assert "Kahve Durağı: 120 mentions, 48% negative (+28 pp)" in message["Subject"]
     found = parts(message)
     assert set(found) >= {"multipart/alternative", "multipart/related", "text/plain", "text/html"}
 
     text = found["text/plain"].get_content()
-    assert "Kahve Durağı (brand): 120 mentions (+60), 48% negative (+28.3 pp)" in text
+    assert "Kahve Durağı (brand): 120 mentions (+60), 48% negative (+28 pp)" in text
     assert "Φρέσκο (competitor): 24 mentions (+5), 38% negative" in text
     assert "Kahve Durağı (you): 40 complaints, 35% answered, median 3 h 5 min" in text
 
