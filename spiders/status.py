@@ -48,7 +48,7 @@ def problem_for_status(response: Response) -> SourceProblem | None:
 def _short_body(response: Response) -> str:
     try:
         data = json.loads(response.body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or JSON nested too deep to read
         return response.body[:120].decode("utf-8", "replace").strip() or "(empty body)"
     if isinstance(data, dict):
         for key in ("error", "message", "detail", "title"):

@@ -11,7 +11,7 @@ import pytest
 
 from monitor.crawl import collect
 from monitor.replay import Reply
-from tests.helpers import run, runtime_for, source_settings
+from tests.helpers import make_settings, run, runtime_for, source_settings
 
 SEARCH = "/api/v1/search_by_date"
 MiB = 1024 * 1024
@@ -93,3 +93,32 @@ def test_a_gzip_bomb_is_stopped_at_the_default_cap(replay, sqlite_store):
 
     (status, reason), *_ = report.problems
     assert status == "too_large" and "cap of 10 MiB" in reason
+
+
+NESTED = b"[" * 200_000 + b"]" * 200_000
+
+
+def test_an_error_answer_nested_too_deep_is_still_the_error_it_is(replay, sqlite_store):
+    replay.add(SEARCH, Reply(500, NESTED))
+
+    report = collect_hn(replay, sqlite_store, retries=0)
+
+    (status, reason), *_ = report.problems
+    assert status == "unreachable" and reason.startswith("HTTP 500: [[[")
+
+
+def test_an_error_outside_the_parsers_fails_the_run_as_a_crash(replay, sqlite_store):
+    """YouTube reads its error bodies before the shared guard does: a RecursionError
+    there is no parser's, and the run must still not count as a success."""
+    replay.add("/youtube/v3/commentThreads", Reply(403, NESTED))
+    settings = make_settings(
+        f"sources:\n  youtube:\n    base_url: {replay.url}\n    api_key: k\n"
+        "    videos: [kD9xQ2mB7aE]\n"
+    )
+    runtime = runtime_for(settings, sqlite_store)
+
+    report = run(collect(runtime, settings.source("youtube")))
+
+    (status, reason), *_ = report.problems
+    assert status == "crashed" and reason.startswith("RecursionError")
+    assert sqlite_store.state("youtube")["status"] == "crashed"
