@@ -43,6 +43,7 @@ from monitor.store.connect import OPEN_ERRORS, unavailable
 from monitor.store.migrate import upgrade
 from monitor.store.outbox import OutboxWrites
 from monitor.store.runlock import AdvisoryLock, AlreadyRunning
+from monitor.store.triage import TriageWrites
 from monitor.store.writes import PageWriter
 from spiders.items import PageDone, SourceProblem
 
@@ -119,7 +120,7 @@ class DigestRecord:
     sent_at: datetime | None
 
 
-class Store(OutboxWrites):
+class Store(OutboxWrites, TriageWrites):
     def __init__(self, engine: Engine, redact: Callable[[str], str] = str) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name

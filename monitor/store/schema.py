@@ -159,3 +159,49 @@ digests = Table(
     Column("next_attempt_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
 )
+
+# What the team did with an alert: `new`, `claimed` (by someone), `replied` or
+# `not_relevant` (closed, by someone), with the times the team's response time is read from.
+triage = Table(
+    "triage",
+    metadata,
+    Column("alert_key", String(300), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("claimed_by", Text),
+    Column("claimed_at", UTCDateTime),
+    Column("closed_by", Text),
+    Column("closed_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Every action as it came (a button pressed twice is two rows, one change).
+triage_events = Table(
+    "triage_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_key", String(300), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("who", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("outcome", Text, nullable=False),
+)
+Index("ix_triage_events_alert_key", triage_events.c.alert_key)
+
+# The team's word on a mention's sentiment ("this is not negative"), the latest per post and
+# target, with the text and score it was given on: what the installation's adjustment learns.
+labels = Table(
+    "labels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(40), nullable=False),
+    Column("external_id", Text, nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("label", String(12), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("lang", String(12)),
+    Column("compound", Float),
+    Column("who", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "external_id", "target", name="uq_labels_post_target"),
+)

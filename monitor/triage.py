@@ -1,0 +1,140 @@
+"""What a team does with an alert: take it, answer it, set it aside, or say its sentiment
+is wrong; and how fast the team answers the leads kulak gives it.
+
+Actions are idempotent: Slack retries a button press and people press twice, and the
+second press changes nothing. One person holds an alert at a time; someone else pressing
+"I'll take it" is told who has it since when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from statistics import median
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from monitor.alert import Alert
+from monitor.store import Store
+from monitor.store.triage import Label, TriageRow
+
+Action = Literal["claim", "replied", "not_relevant"]
+ACTIONS: tuple[Action, ...] = ("claim", "replied", "not_relevant")
+LABELS = ("pos", "neu", "neg")
+#: the alert kinds a team answers (the others are for reading)
+TRIAGED = ("opportunity", "risk")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row: TriageRow
+    changed: bool
+    words: str  # what happened, for the person who pressed and for the message shown
+
+
+def act(store: Store, alert: Alert, action: Action, who: str, now: datetime, tz: str) -> Outcome:
+    """Apply one person's action on an alert, as one transaction."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+    decided: dict[str, Outcome] = {}
+
+    def decide(current: TriageRow):
+        changed, words = _next(current, action, who, now, ZoneInfo(tz))
+        decided["outcome"] = Outcome(changed or current, changed is not None, words)
+        return changed, action, who, now, words
+
+    store.change_triage(alert.key, alert.created_at, decide)
+    return decided["outcome"]
+
+
+def _next(
+    row: TriageRow, action: Action, who: str, now: datetime, zone: ZoneInfo
+) -> tuple[TriageRow | None, str]:
+    def at(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%H:%M") if moment else "?"
+
+    if row.state == "replied":
+        return None, f"{row.closed_by} replied at {at(row.closed_at)}"
+    if row.state == "not_relevant" and action != "replied":
+        return None, f"{row.closed_by} set it aside at {at(row.closed_at)}"
+    held_by_other = row.state == "claimed" and row.claimed_by != who
+    if action == "claim":
+        if held_by_other:
+            return None, f"{row.claimed_by} has it since {at(row.claimed_at)}"
+        if row.state == "claimed":
+            return None, f"{who} has it since {at(row.claimed_at)}"
+        return replace(row, state="claimed", claimed_by=who, claimed_at=now), (
+            f"{who} took it at {at(now)}"
+        )
+    claimed = {} if row.claimed_at else {"claimed_by": who, "claimed_at": now}
+    state = "replied" if action == "replied" else "not_relevant"
+    verb = "replied" if action == "replied" else "set it aside"
+    changed = replace(row, state=state, closed_by=who, closed_at=now, **claimed)
+    return changed, f"{who} {verb} at {at(now)}"
+
+
+def correct_sentiment(store: Store, alert: Alert, label: str, who: str, now: datetime) -> Label:
+    """The team's word on the alert's post towards the alert's target, kept to learn from."""
+    if label not in LABELS:
+        raise ValueError(f"unknown label {label!r} (known: {', '.join(LABELS)})")
+    if not alert.posts or alert.target is None:
+        raise ValueError(f"alert {alert.key} names no post and target to label")
+    post = alert.posts[0]
+    corrected = Label(
+        source=post.source,
+        external_id=post.external_id,
+        target=alert.target,
+        label=label,
+        text=post.text,
+        lang=post.lang,
+        compound=post.compound,
+        who=who,
+        at=now,
+    )
+    store.put_label(corrected)
+    return corrected
+
+
+@dataclass(frozen=True)
+class TeamResponse:
+    """How the team answered the leads it was given (opportunities and risks)."""
+
+    raised: int
+    claimed: int
+    replied: int
+    set_aside: int
+    median_to_claim: float | None  # minutes from the alert to someone taking it
+    median_to_reply: float | None  # minutes from the alert to the reply
+
+    @property
+    def replied_share(self) -> float | None:
+        return self.replied / self.raised if self.raised else None
+
+
+def team_response(store: Store, since: datetime, until: datetime) -> TeamResponse:
+    alerts = [a for a in store.alerts(since=since) if a.kind in TRIAGED and a.created_at < until]
+    rows = store.triage_rows(a.key for a in alerts)
+    to_claim, to_reply = [], []
+    replied = set_aside = 0
+    for alert in alerts:
+        row = rows.get(alert.key)
+        if row is None:
+            continue
+        if row.claimed_at:
+            to_claim.append(_minutes(alert.created_at, row.claimed_at))
+        if row.state == "replied":
+            replied += 1
+            to_reply.append(_minutes(alert.created_at, row.closed_at))
+        set_aside += row.state == "not_relevant"
+    return TeamResponse(
+        raised=len(alerts),
+        claimed=len(to_claim),
+        replied=replied,
+        set_aside=set_aside,
+        median_to_claim=median(to_claim) if to_claim else None,
+        median_to_reply=median(to_reply) if to_reply else None,
+    )
+
+
+def _minutes(start: datetime, end: datetime | None) -> float:
+    return max(((end or start) - start).total_seconds() / 60, 0.0)
