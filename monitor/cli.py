@@ -653,22 +653,14 @@ def status(config_path: Path, check: bool) -> None:
     console.print(f"kulak run: {'serving' if report.serving else 'not running'}")
     console.print(f"Sentiment: {report.sentiment}", markup=False, highlight=False)
     sources = Table(title="Sources")
-    columns = ("source", "status", "last success", "last failure", "posts (24 h)", "skipped")
-    for column in columns:
+    for column in ("source", "status", "last success", "last failure", "posts (24 h)"):
         sources.add_column(column)
     for row in report.sources:
         failure = row.last_failure or "never"
         if row.last_error:
             failure += f": {row.last_error}"
         state = row.status if row.enabled else f"{row.status} (disabled)"
-        cells = (
-            row.name,
-            state,
-            row.last_success or "never",
-            failure,
-            str(row.posts_last_day),
-            row.skipped or "none",
-        )
+        cells = (row.name, state, row.last_success or "never", failure, str(row.posts_last_day))
         # Reasons are text from outside: not markup, no terminal controls, no secrets.
         sources.add_row(*(Text(shown(settings, cell)) for cell in cells))
     console.print(sources)
