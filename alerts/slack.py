@@ -4,12 +4,18 @@ Rate limits: when Slack answers 429 with a short Retry-After (up to `rate_limit_
 seconds) slack-sdk waits and retries in-process through `ShortRateLimitWait`; a longer
 pause goes back to the outbox as `retry_after`, so one throttled workspace never holds the
 delivery loop. Other failures are never retried here: the outbox owns backoff.
+
+Bursts (`alerts.slack_bursts`): alerts of one kind about one target within `group_within`
+share a message (the rest go into its thread, and the first is updated with their count);
+past `max_per_hour` messages a channel, alerts are left for the daily digest.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -19,10 +25,14 @@ from slack_sdk.http_retry import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from alerts.base import Channel, ChannelOptions, SendResult
-from alerts.slack_blocks import MAX_POSTS, render
+from alerts.slack_blocks import MAX_POSTS, render, with_thread_note
+from alerts.slack_bursts import Bursts, Thread
 from monitor.alert import Alert, AlertKind
+from monitor.config import Duration
 from monitor.registry import KnownKind, detector_classes
 from monitor.urls import web_url_problem
+
+log = logging.getLogger(__name__)
 
 # Errors Slack documents as temporary; every other `error` needs a person to act.
 RETRYABLE = {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
@@ -45,6 +55,16 @@ class SlackOptions(ChannelOptions):
     channel: str | None = Field(None, description="default channel for a bot token")
     routes: dict[KnownKind, str] = Field(
         default_factory=dict, description="alert kind -> channel, e.g. {opportunity: '#sales'}"
+    )
+    group_within: Duration = Field(
+        timedelta(hours=1),
+        description="alerts of a kind about one target this close together share a message: "
+        "the first is posted, the rest go into its thread (0s: each alone)",
+    )
+    max_per_hour: int = Field(
+        30,
+        ge=1,
+        description="messages a Slack channel gets an hour at most; the rest wait for the digest",
     )
     base_url: str = Field(
         WebClient.BASE_URL, description="the Web API's address (a proxy, or a local test server)"
@@ -127,6 +147,10 @@ class SlackChannel(Channel):
     Options = SlackOptions
     options: SlackOptions
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bursts = Bursts(self.options.group_within, self.options.max_per_hour)
+
     def route(self, kind: AlertKind) -> str | None:
         """The Slack channel an alert of this kind goes to (None: the webhook's own)."""
         return self.options.routes.get(kind, self.options.channel)
@@ -140,6 +164,11 @@ class SlackChannel(Channel):
 
     def _send(self, alert: Alert) -> SendResult:
         payload = self.message(alert)
+        route = payload.get("channel") or "webhook"
+        if self.bursts.over_cap(route, alert.created_at):
+            return SendResult.left_for_digest(
+                f"{route} had its {self.options.max_per_hour} messages this hour"
+            )
         retry = [ShortRateLimitWait(self.options.rate_limit_wait)]
         if self.options.webhook_url is not None:
             client = WebhookClient(
@@ -148,15 +177,21 @@ class SlackChannel(Channel):
                 retry_handlers=retry,
             )
             response = client.send(**payload, unfurl_links=False, unfurl_media=False)
-            return self._webhook_result(response.status_code, response.body, response.headers)
+            result = self._webhook_result(response.status_code, response.body, response.headers)
+            if result.ok:
+                self.bursts.sent(route, alert, None)
+            return result
         client = WebClient(
             token=self.options.token.get_secret_value(),
             base_url=self.options.base_url,
             timeout=self.options.timeout,
             retry_handlers=retry,
         )
+        thread = self.bursts.thread_for(route, alert)
+        if thread is not None:
+            payload["thread_ts"] = thread.ts
         try:
-            client.chat_postMessage(
+            posted = client.chat_postMessage(
                 **payload,
                 unfurl_links=False,
                 unfurl_media=False,
@@ -165,7 +200,22 @@ class SlackChannel(Channel):
             )
         except SlackApiError as exc:
             return api_error_result(exc, payload["channel"])
+        self.bursts.sent(route, alert, thread)
+        if thread is None:
+            self.bursts.opened(route, alert, posted["channel"], posted["ts"])
+        else:
+            self._update_first(client, thread)
         return SendResult.sent()
+
+    def _update_first(self, client: WebClient, thread: Thread) -> None:
+        """Say on a burst's first message how many more are in its thread. The alert is
+        delivered whatever happens here: a failed update is only logged."""
+        payload = render(thread.first, self.options.max_posts, self.timezone)
+        with_thread_note(payload, thread.more, thread.latest, self.timezone)
+        try:
+            client.chat_update(channel=thread.channel_id, ts=thread.ts, **payload)
+        except SlackApiError as exc:
+            log.warning("%s: could not update the message of a burst: %s", self, exc)
 
     def _webhook_result(self, status: int, body: str, headers: dict[str, Any]) -> SendResult:
         if status == 200:

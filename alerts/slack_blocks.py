@@ -10,6 +10,7 @@ are only ever button URLs, and only http(s) ones.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from alerts.wording import author, emoji, fact_lines, next_steps, reach, safe_url, when
@@ -22,7 +23,7 @@ BUTTON_TEXT_LIMIT = 75
 BLOCK_LIMIT = 50
 POST_TEXT_LIMIT = 1200
 POST_LINE_LIMIT = 12
-FIXED_BLOCKS = 7  # header, summary, why, divider, next steps, "more posts", footer
+FIXED_BLOCKS = 8  # header, summary, why, divider, next steps, "more posts", thread, footer
 BLOCKS_PER_POST = 3
 MAX_POSTS = (BLOCK_LIMIT - FIXED_BLOCKS) // BLOCKS_PER_POST
 
@@ -91,6 +92,14 @@ def post_blocks(post: AlertPost, index: int, tz: str = "UTC") -> list[dict[str, 
             }
         )
     return blocks
+
+
+def with_thread_note(payload: dict[str, Any], more: int, latest: datetime, tz: str) -> None:
+    """A burst's first message, updated: how many alerts like it are in its thread."""
+    like = "alert like this one" if more == 1 else "alerts like this one"
+    note = f":thread: {more} more {like} in the thread, the latest {when(latest, tz)}"
+    payload["blocks"].insert(-1, {"type": "context", "elements": [mrkdwn(note)]})
+    payload["text"] = clip(f"{payload['text']} (+{more} in the thread)", SECTION_LIMIT)
 
 
 def render(alert: Alert, max_posts: int = 5, tz: str = "UTC") -> dict[str, Any]:
