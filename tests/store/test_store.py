@@ -235,3 +235,17 @@ def test_the_migration_files_head_is_alembics():
     from monitor.store.migrate import files_head
 
     assert files_head() == head_revision()
+
+
+def test_the_sentiment_models_use_adds_up_and_restarts_for_another_model(store):
+    assert store.model_use() is None
+    store.record_model_use("ollama model m at http://h", 5, {"down": 2}, "down: HTTP 503")
+    store.record_model_use("ollama model m at http://h", 3, {"down": 1, "slow": 4})
+    use = store.model_use()
+    assert (use["by_model"], use["fallback"]) == (8, {"down": 3, "slow": 4})
+    assert use["last_problem"] == "down: HTTP 503"
+
+    store.record_model_use("local model /models/x", 1, {})
+    use = store.model_use()
+    assert (use["model"], use["by_model"], use["fallback"]) == ("local model /models/x", 1, {})
+    assert "last_problem" not in use
