@@ -652,6 +652,7 @@ def status(config_path: Path, check: bool) -> None:
     report = gather(open_store(settings), settings)
     console.print(f"kulak run: {'serving' if report.serving else 'not running'}")
     console.print(f"Sentiment: {report.sentiment}", markup=False, highlight=False)
+    console.print(f"Team: {report.team}", markup=False, highlight=False)
     sources = Table(title="Sources")
     for column in ("source", "status", "last success", "last failure", "posts (24 h)"):
         sources.add_column(column)

@@ -30,6 +30,7 @@ from monitor.responses import (
 
 if TYPE_CHECKING:
     from monitor.store import Store
+    from monitor.triage import TeamResponse
 
 
 #: mentions a day needs on both days before its negative share is compared
@@ -105,6 +106,7 @@ class Digest:
     sections: tuple[Section, ...] = ()  # every detector's, in the registry's order
     response_gap: tuple[ResponseGap, ...] = ()
     response_days: int = 7  # the window the response gap is measured over
+    team: TeamResponse | None = None  # the team's own answers to kulak's leads, same window
 
     @property
     def brands(self) -> tuple[TargetDigest, ...]:
@@ -200,7 +202,16 @@ def build_digest(
         sections=every,
         response_gap=tuple(gaps),
         response_days=RESPONSE_DAYS,
+        team=_team(store, day_end),
     )
+
+
+def _team(store: Store, day_end: datetime) -> TeamResponse | None:
+    """How the team answered the leads of the response gap's window; None if it had none."""
+    from monitor.triage import team_response
+
+    team = team_response(store, day_end - timedelta(days=RESPONSE_DAYS), day_end)
+    return team if team.raised else None
 
 
 def sections(alerts: Sequence[Alert]) -> tuple[Section, ...]:

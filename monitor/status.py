@@ -15,6 +15,7 @@ from monitor.config import Settings
 from monitor.detectors.health import Options as HealthOptions
 from monitor.detectors.health import failing
 from monitor.store import DigestRecord, Store
+from monitor.triage import team_response
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Status:
     serving: bool  # a `kulak run` holds the database's run lock
     problems: list[str]  # what `kulak status --check` fails on, one line each
     sentiment: str = "offline scorer"  # which scorer, and how often the model fell back
+    team: str = "no opportunities or risks in the last 7 days"  # its response time
 
 
 def _sentiment(settings: Settings, use: dict[str, Any] | None) -> str:
@@ -147,4 +149,22 @@ def gather(store: Store, settings: Settings, now: datetime | None = None) -> Sta
         serving=serving,
         problems=problems,
         sentiment=_sentiment(settings, store.model_use()),
+        team=_team(store, now),
     )
+
+
+def _team(store: Store, now: datetime) -> str:
+    team = team_response(store, now - timedelta(days=7), now)
+    if not team.raised:
+        return Status.team
+    taken = f"{_minutes(team.median_to_claim)} to take one" if team.claimed else "none taken"
+    answered = f"{_minutes(team.median_to_reply)} to answer" if team.replied else "none answered"
+    return (
+        f"{team.replied} of {team.raised} leads answered in the last 7 days "
+        f"({team.set_aside} set aside); median {taken}, {answered}"
+    )
+
+
+def _minutes(value: float | None) -> str:
+    minutes = round(value or 0)
+    return f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h"

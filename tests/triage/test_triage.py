@@ -77,3 +77,28 @@ def test_a_sentiment_correction_keeps_the_latest_word(store):
     assert label.text == OPPORTUNITY.posts[0].text and label.at == at(2)
     with pytest.raises(ValueError, match="unknown label 'meh'"):
         correct_sentiment(store, OPPORTUNITY, "meh", "Ayşe", at(3))
+
+
+def test_the_digest_and_status_show_the_teams_response_time(store):
+    from alerts.render import digest_text
+    from monitor.digest import build_digest
+    from monitor.status import gather
+    from tests.helpers import make_settings
+
+    store.add_alert(RISK, [])
+    store.add_alert(OPPORTUNITY, [])
+    act(store, RISK, "claim", "Ayşe", at(10), TZ)
+    act(store, RISK, "replied", "Ayşe", at(40), TZ)
+    settings = make_settings()
+
+    digest = build_digest(store, settings, NOW.date(), TZ, now=at(120))
+    text = digest_text(digest)
+    status = gather(store, settings, now=at(120))
+
+    assert digest.team is not None and digest.team.replied == 1
+    assert "Your team on kulak's 2 leads: 1 answered (50%), 0 set aside;" in text
+    assert "median 10 min to take one, 40 min to answer." in text
+    assert status.team == (
+        "1 of 2 leads answered in the last 7 days (0 set aside); "
+        "median 10 min to take one, 40 min to answer"
+    )
