@@ -30,7 +30,7 @@ from alerts.slack_bursts import Bursts, Thread
 from monitor.alert import Alert, AlertKind
 from monitor.config import Duration
 from monitor.registry import KnownKind, detector_classes
-from monitor.urls import web_url_problem
+from monitor.urls import WebUrl, web_url_problem
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class SlackOptions(ChannelOptions):
         ge=1,
         description="messages a Slack channel gets an hour at most; the rest wait for the digest",
     )
-    base_url: str = Field(
+    base_url: WebUrl = Field(
         WebClient.BASE_URL, description="the Web API's address (a proxy, or a local test server)"
     )
     timeout: float = Field(15, gt=0, description="seconds per request")
@@ -86,14 +86,6 @@ class SlackOptions(ChannelOptions):
         problem = value and web_url_problem(value.get_secret_value())
         if problem:
             raise ValueError(f"{problem} (the value is a secret, so it is not shown)")
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _base_url(cls, value: str) -> str:
-        problem = web_url_problem(value)
-        if problem:
-            raise ValueError(f"{value!r} {problem}")
         return value
 
     @model_validator(mode="after")

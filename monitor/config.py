@@ -36,7 +36,7 @@ from sqlalchemy.exc import ArgumentError
 from monitor.folding import fold
 from monitor.query import parse_query
 from monitor.redact import redact
-from monitor.urls import web_url_problem
+from monitor.urls import WebUrl
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
@@ -143,16 +143,8 @@ class Target(Strict):
 class General(Strict):
     database: str = "sqlite:///kulak.sqlite3"
     timezone: str = "UTC"
-    contact_url: str = "https://github.com/kulak-dev/kulak"
+    contact_url: WebUrl = "https://github.com/kulak-dev/kulak"
     retention: PositiveDuration = timedelta(days=180)
-
-    @field_validator("contact_url")
-    @classmethod
-    def web_url(cls, value: str) -> str:
-        problem = web_url_problem(value)
-        if problem:
-            raise ValueError(f"{value!r} {problem}")
-        return value
 
     @field_validator("database")
     @classmethod

@@ -3,7 +3,10 @@ request, far from the line that caused it."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlsplit
+
+from pydantic import AfterValidator
 
 
 def web_url_problem(value: str) -> str | None:
@@ -18,3 +21,15 @@ def web_url_problem(value: str) -> str | None:
     if not parts.hostname:
         return "is not a URL: it has no host name after the scheme"
     return None
+
+
+def web_url(value: str) -> str:
+    """A URL option that is not a secret: quoted in the error, so it can be found."""
+    problem = web_url_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} {problem}")
+    return value
+
+
+#: an http(s) URL option (a secret one is checked with `web_url_problem`, unquoted)
+WebUrl = Annotated[str, AfterValidator(web_url)]

@@ -341,3 +341,14 @@ def test_status_check_fails_while_nothing_serves_or_a_source_keeps_failing(tmp_p
 
     assert serving.returncode == 0, serving.stderr
     assert "kulak run: serving" in serving.stdout and "problem" not in serving.stderr
+
+
+def test_check_refuses_a_webhook_url_without_a_scheme_and_never_prints_it(tmp_path):
+    settings = write_settings(tmp_path, "channels:\n  slack:\n    webhook_url: ${SLACK_WEBHOOK}\n")
+    webhook = "hooks.slack.test/services/T0KAHVE/B0KAHVE/Xy9secretpart"
+    result = kulak("check", "--config", str(settings), cwd=tmp_path, env={"SLACK_WEBHOOK": webhook})
+    assert result.returncode == 2
+    assert "channels.slack.webhook_url (line 18): is not a URL: it must start with https://" in (
+        result.stderr
+    )
+    assert "Xy9secretpart" not in result.stdout + result.stderr

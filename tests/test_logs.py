@@ -2,8 +2,9 @@
 
 import json
 import logging
+import sys
 
-from monitor.logs import MASK, JsonFormatter, RedactingFormatter, secrets_of
+from monitor.logs import MASK, JsonFormatter, RedactingFormatter, mask, secrets_of
 from tests.helpers import BASE_SETTINGS, make_settings
 
 SECRET = 'xoxb-77-"quoted"-Şifre'
@@ -42,3 +43,17 @@ def test_json_lines_mask_before_encoding():
     assert entry["message"] == f"token={MASK}"
     assert entry["level"] == "debug" and entry["logger"] == "slack_sdk"
     assert "xoxb-77" not in line
+
+
+def test_a_traceback_no_handler_sees_is_masked_too(capsys):
+    mask([SECRET])
+    try:
+        try:
+            raise RuntimeError(f"POST https://hooks.slack.test/{SECRET} failed")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)  # as Python does at the end
+    finally:
+        mask(())
+    printed = capsys.readouterr().err
+    assert "Traceback" in printed and "RuntimeError: POST https://hooks.slack.test/" in printed
+    assert SECRET not in printed and "xoxb-77" not in printed

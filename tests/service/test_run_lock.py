@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from monitor.store import AlreadyRunning, Store
 from tests.helpers import BASE_SETTINGS, postgres_schema
+from tests.service.conftest import KulakRun
 
 POSTGRES_URL = os.environ.get("KULAK_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(
@@ -145,49 +146,45 @@ def test_a_lock_taken_by_another_run_during_the_break_is_not_ours(database):
     other.close()
 
 
-def settings_text(url: str) -> str:
-    return BASE_SETTINGS.replace("kulak:\n", f"kulak:\n  database: {url}\n")
-
-
-def test_kulak_run_stops_cleanly_when_another_run_took_its_database(database, tmp_path, kulak_run):
+@pytest.fixture
+def serving(database, tmp_path, kulak_run) -> Iterator[tuple[KulakRun, Store, CuttableProxy]]:
+    """`kulak run` serving the database through the proxy, and a store of the test's own
+    on a direct connection."""
     direct, proxied, proxy = database
     path = tmp_path / "settings.yaml"
-    path.write_text(settings_text(proxied), encoding="utf-8")
+    path.write_text(
+        BASE_SETTINGS.replace("kulak:\n", f"kulak:\n  database: {proxied}\n"), encoding="utf-8"
+    )
     first = kulak_run(path).start()
     probe = Store.open(direct)
     try:
         first.wait_until(lambda: "scheduled" in first.output())
-        proxy.cut()
-        with ExitStack() as stack:
-            first.wait_until(lambda: taken_by(probe, stack))
-            proxy.restore()
-            assert first.process.wait(timeout=60) == 1
-            log = first.output()
-            assert "another `kulak run` took over this database; stopping" in log
-            assert "Stopped: another `kulak run` took over this database" in log
-            # Jobs that met the break logged it; the stop itself went cleanly.
-            assert "Traceback" not in log.split("took over this database; stopping")[-1]
+        yield first, probe, proxy
     finally:
         probe.close()
 
 
-def test_kulak_run_takes_its_lock_again_and_stops_cleanly_after_a_break(
-    database, tmp_path, kulak_run
-):
-    direct, proxied, proxy = database
-    path = tmp_path / "settings.yaml"
-    path.write_text(settings_text(proxied), encoding="utf-8")
-    first = kulak_run(path).start()
-    probe = Store.open(direct)
-    try:
-        first.wait_until(lambda: "scheduled" in first.output())
-        proxy.cut()
-        first.wait_until(lambda: "cannot be reached" in first.output())
+def test_kulak_run_stops_cleanly_when_another_run_took_its_database(serving):
+    first, probe, proxy = serving
+    proxy.cut()
+    with ExitStack() as stack:
+        first.wait_until(lambda: taken_by(probe, stack))
         proxy.restore()
-        first.wait_until(lambda: "the lock is taken again" in first.output())
-        assert probe.serving()
-        before = len(first.output())
-        assert first.signal(signal.SIGTERM) == 0
-        assert "Traceback" not in first.output()[before:]  # the lock let go cleanly
-    finally:
-        probe.close()
+        assert first.process.wait(timeout=60) == 1
+        log = first.output()
+        assert "another `kulak run` took over this database; stopping" in log
+        assert "Stopped: another `kulak run` took over this database" in log
+        # Jobs that met the break logged it; the stop itself went cleanly.
+        assert "Traceback" not in log.split("took over this database; stopping")[-1]
+
+
+def test_kulak_run_takes_its_lock_again_and_stops_cleanly_after_a_break(serving):
+    first, probe, proxy = serving
+    proxy.cut()
+    first.wait_until(lambda: "cannot be reached" in first.output())
+    proxy.restore()
+    first.wait_until(lambda: "the lock is taken again" in first.output())
+    assert probe.serving()
+    before = len(first.output())
+    assert first.signal(signal.SIGTERM) == 0
+    assert "Traceback" not in first.output()[before:]  # the lock let go cleanly
