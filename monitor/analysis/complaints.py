@@ -22,6 +22,7 @@ from monitor.responses import (
     minutes_between,
     replies_by_parent,
 )
+from monitor.store import REFRESH_OVERLAP
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def negative_posts(
     since: datetime,
     key: Callable[[Target, Row], str],
     wanted: Callable[[Row, Row], bool],
+    memo: str | None = None,
 ) -> list[Complaint]:
     """Negative posts about `targets` since `since`, not by their own accounts, that
     `wanted(post, mention)` accepts (it sees who, when, reach and intents only).
@@ -87,23 +89,85 @@ def negative_posts(
     score: "their app keeps losing my stamps, any alternative?" reads positive to VADER.
 
     Live, posts whose alert key is stored already are dropped before their text is read,
-    so a cycle's work grows with what is new, not with what was seen before.
+    so a cycle's work grows with what is new, not with what was seen before. With a `memo`
+    naming the caller and its options, a live cycle also carries its choice on from the
+    last one in this process, reading only the posts stored or updated since (and their
+    overlap) instead of the whole window again.
     """
     by_name = {t.name: t for t in targets}
-    chosen: dict[int, tuple[Target, str]] = {}
-    for post, mention in ctx.store.mentions_between(
-        since, ctx.now, targets=list(by_name), label="neg", or_intents=UNHAPPY, brief=True
-    ):
+    memo_key = (ctx.store.engine.url.render_as_string(hide_password=True), memo, repr(targets))
+    carried = None if ctx.backtest or memo is None else _CHOICES.get(memo_key)
+    if carried is not None and ctx.now < carried.now:
+        carried = None  # time went back (a test, a benchmark): start afresh
+    newest = ctx.store.newest_update()
+    if carried is None:
+        choice = _Choice(ctx.now, newest, {}, set())
+        pairs = ctx.store.mentions_between(
+            since, ctx.now, targets=list(by_name), label="neg", or_intents=UNHAPPY, brief=True
+        )
+    else:
+        choice = _Choice(ctx.now, newest, carried.chosen, carried.known)
+        pairs = ctx.store.mentions_changed(
+            carried.mark - REREAD, carried.now, targets=list(by_name)
+        )
+    for post, mention in pairs:
         target = by_name[mention["target"]]
-        if about(mention, target) and not by_own_account(post, target) and wanted(post, mention):
-            chosen[mention["id"]] = (target, key(target, post))
+        if (
+            since <= mention["created_at"] < ctx.now
+            and _negative(mention)
+            and about(mention, target)
+            and not by_own_account(post, target)
+            and wanted(post, mention)
+        ):
+            choice.chosen[mention["id"]] = (target, key(target, post), mention["created_at"])
+        else:
+            choice.chosen.pop(mention["id"], None)
+    for old in [i for i, (_, _, at) in choice.chosen.items() if at < since]:
+        del choice.chosen[old]
+    chosen = choice.chosen
     if not ctx.backtest:
-        known = ctx.store.known_keys(k for _, k in chosen.values())
-        chosen = {i: (t, k) for i, (t, k) in chosen.items() if k not in known}
+        unsure = {k for i, (_, k, _) in chosen.items() if i not in choice.known}
+        known = ctx.store.known_keys(unsure)
+        choice.known = {i for i in choice.known if i in chosen}
+        choice.known |= {i for i, (_, k, _) in chosen.items() if k in known}
+        chosen = {i: c for i, c in chosen.items() if i not in choice.known}
+        if memo is not None and newest is not None:
+            if len(_CHOICES) >= MAX_CHOICES:
+                _CHOICES.clear()
+            _CHOICES[memo_key] = choice
     return [
         Complaint(chosen[mention["id"]][0], post, mention, chosen[mention["id"]][1])
         for post, mention in ctx.store.mentions_by_id(chosen)
     ]
+
+
+def _negative(mention: Row) -> bool:
+    """What `mentions_between(label="neg", or_intents=UNHAPPY)` selects."""
+    return mention["label"] == "neg" or not set(UNHAPPY).isdisjoint(mention["intents"] or ())
+
+
+@dataclass
+class _Choice:
+    """A live detector's choice among its window's negative mentions, as of a cycle."""
+
+    now: datetime
+    mark: datetime | None  # the newest post update when the cycle read the store
+    chosen: dict[int, tuple[Target, str, datetime]]  # mention id: target, key, created
+    known: set[int]  # chosen mentions whose alert key is in the outbox (keys stay there)
+
+
+# Live cycles in one process carry each detector's choice on (see `negative_posts`); a
+# new process, a backtest or other settings start from the whole window.
+_CHOICES: dict[tuple[object, ...], _Choice] = {}
+MAX_CHOICES = 100
+#: posts are read again this long after their update, in case their page's transaction
+#: was committed after the last cycle read the store (as `Store.refresh_mention_hours`)
+REREAD = REFRESH_OVERLAP
+
+
+def forget_choices() -> None:
+    """Start afresh, as a new process does (for benchmarks and tests)."""
+    _CHOICES.clear()
 
 
 def with_answers(ctx: Context, complaints: list[Complaint]) -> list[Complaint]:

@@ -86,6 +86,7 @@ class Opportunity(Detector):
                 and reach(post) >= options.min_reach
                 and source_class(post["source"]).authors_are_people
             ),
+            memo=f"{self.name} {options.model_dump_json()}",
         )
         complaints = [
             c for c in with_answers(ctx, candidates) if not (options.unanswered_only and c.answered)

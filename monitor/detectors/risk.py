@@ -78,6 +78,7 @@ class Risk(Detector):
             since,
             post_key("risk"),
             lambda post, _: reach(post) >= options.min_reach or growth(post) >= options.min_growth,
+            memo=f"{self.name} {options.model_dump_json()}",
         )
         risky = with_answers(ctx, risky)
         risky.sort(key=lambda c: reach(c.post), reverse=True)

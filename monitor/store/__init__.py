@@ -558,6 +558,25 @@ class Store(OutboxWrites, TriageWrites):
             brief=brief,
         )
 
+    def mentions_changed(
+        self, changed_since: datetime, created_from: datetime, *, targets: Iterable[str]
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """Brief (post, mention) pairs of the targets' mentions whose post was stored or
+        updated since `changed_since`, or that were created since `created_from`,
+        whatever their label: what a detector carrying its choice from cycle to cycle
+        has to look at again."""
+        p, m = schema.posts, schema.mentions
+        return self._mention_pairs(
+            m.c.target.in_(list(targets)),
+            or_(p.c.updated_at >= changed_since, m.c.created_at >= created_from),
+            brief=True,
+        )
+
+    def newest_update(self) -> datetime | None:
+        """When a post was last stored or updated."""
+        with self.engine.connect() as conn:
+            return as_utc(conn.execute(select(func.max(schema.posts.c.updated_at))).scalar())
+
     def mentions_by_id(self, ids: Iterable[int]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(post, mention) pairs, whole, of these mention ids, oldest first."""
         ids = list(ids)
