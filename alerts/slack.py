@@ -154,13 +154,26 @@ class SlackChannel(Channel):
             payload["channel"] = self.route(alert.kind)
         return payload
 
-    def _send(self, alert: Alert) -> SendResult:
+    def placed(self, alert: Alert) -> tuple[dict[str, Any], str, Thread | None] | None:
+        """The payload for an alert, its route, and the burst's thread it replies in (a
+        webhook cannot thread); None when the route had its messages this hour."""
         payload = self.message(alert)
         route = payload.get("channel") or "webhook"
         if self.bursts.over_cap(route, alert.created_at):
+            return None
+        thread = self.bursts.thread_for(route, alert)
+        if thread is not None:
+            payload["thread_ts"] = thread.ts
+        return payload, route, thread
+
+    def _send(self, alert: Alert) -> SendResult:
+        place = self.placed(alert)
+        if place is None:
             return SendResult.left_for_digest(
-                f"{route} had its {self.options.max_per_hour} messages this hour"
+                f"{self.route(alert.kind) or 'the webhook'} had its "
+                f"{self.options.max_per_hour} messages this hour"
             )
+        payload, route, thread = place
         retry = [ShortRateLimitWait(self.options.rate_limit_wait)]
         if self.options.webhook_url is not None:
             client = WebhookClient(
@@ -171,7 +184,7 @@ class SlackChannel(Channel):
             response = client.send(**payload, unfurl_links=False, unfurl_media=False)
             result = self._webhook_result(response.status_code, response.body, response.headers)
             if result.ok:
-                self.bursts.sent(route, alert, None)
+                self.bursts.sent(route, alert, None, None)
             return result
         client = WebClient(
             token=self.options.token.get_secret_value(),
@@ -179,9 +192,6 @@ class SlackChannel(Channel):
             timeout=self.options.timeout,
             retry_handlers=retry,
         )
-        thread = self.bursts.thread_for(route, alert)
-        if thread is not None:
-            payload["thread_ts"] = thread.ts
         try:
             posted = client.chat_postMessage(
                 **payload,
@@ -192,10 +202,8 @@ class SlackChannel(Channel):
             )
         except SlackApiError as exc:
             return api_error_result(exc, payload["channel"])
-        self.bursts.sent(route, alert, thread)
-        if thread is None:
-            self.bursts.opened(route, alert, posted["channel"], posted["ts"])
-        else:
+        self.bursts.sent(route, alert, thread, (posted["channel"], posted["ts"]))
+        if thread is not None:
             self._update_first(client, thread)
         return SendResult.sent()
 
@@ -238,7 +246,16 @@ def api_error_result(exc: SlackApiError, channel: str | None) -> SendResult:
 def preview_messages(
     alerts: Iterable[Alert], options: SlackOptions | None = None, timezone: str = "UTC"
 ) -> list[dict]:
-    """The messages a Slack channel would post, without posting: for `kulak demo`."""
+    """The messages a Slack channel would post, without posting: for `kulak demo`. A burst's
+    later alerts carry the `thread_ts` of its first message ("preview.N", N its index);
+    alerts past the hour's cap are not among them."""
     options = options or SlackOptions(token=SecretStr("xoxb-preview"), channel="#kulak-alerts")
     channel = SlackChannel(options, timezone=timezone)
-    return [channel.message(alert) for alert in alerts]
+    messages = []
+    for alert in alerts:
+        place = channel.placed(alert)
+        if place is not None:
+            payload, route, thread = place
+            channel.bursts.sent(route, alert, thread, (route, f"preview.{len(messages)}"))
+            messages.append(payload)
+    return messages

@@ -56,15 +56,15 @@ class Bursts:
             return None
         return thread
 
-    def sent(self, route: str, alert: Alert, thread: Thread | None) -> None:
-        """Count a message posted for `alert` (in `thread`, if it joined one)."""
+    def sent(
+        self, route: str, alert: Alert, thread: Thread | None, message: tuple[str, str] | None
+    ) -> None:
+        """Count a message posted for `alert`: a reply in `thread`, or a new message (its
+        channel id and ts, None from a webhook) that later alerts about its target join."""
         self.posted.setdefault(route, deque()).append(alert.created_at)
         if thread is not None:
             thread.more += 1
             thread.latest = max(thread.latest, alert.created_at)
-
-    def opened(self, route: str, alert: Alert, channel_id: str, ts: str) -> None:
-        """The alert posted a new message: later ones about its target reply to it."""
-        if alert.target is not None:
+        elif message is not None and alert.target is not None:
             key = (route, alert.kind, alert.target)
-            self.threads[key] = Thread(channel_id, ts, alert, alert.created_at)
+            self.threads[key] = Thread(*message, alert, alert.created_at)

@@ -97,3 +97,16 @@ def test_past_the_cap_alerts_wait_for_the_digest_and_none_is_lost(store: Store, 
     assert (again.sent, again.for_digest) == (0, 0)  # each alert delivered once
     digest = build_digest(store, settings, START.date(), "Europe/Istanbul")
     assert len(digest.alerts_of("opportunity")) == 17
+
+
+def test_the_demo_preview_threads_a_burst_as_slack_would():
+    from alerts.slack import SlackOptions, preview_messages
+
+    alerts = burst()
+    options = SlackOptions(token="xoxb-preview", channel="#kulak", max_per_hour=10)
+
+    messages = preview_messages(alerts, options, "Europe/Istanbul")
+
+    assert len(messages) == 10  # the cap holds in the preview too
+    assert [m.get("thread_ts") for m in messages[:3]] == [None, None, "preview.0"]
+    assert all(m.get("thread_ts") in ("preview.0", "preview.1") for m in messages[2:])
