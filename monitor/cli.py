@@ -166,7 +166,11 @@ def check(config_path: Path) -> None:
             console.print(f"  [bold red]{NO_TLS_WARNING}[/]")
     model = settings.sentiment.model
     sentiment = f"{model.description} first" if model else "offline scorer"
-    console.print(f"Sentiment: {sentiment}", markup=False, highlight=False)
+    unusable = _unusable_model(settings)
+    if unusable:
+        err.print(f"Sentiment: {sentiment}, but {unusable}", markup=False, highlight=False)
+    else:
+        console.print(f"Sentiment: {sentiment}", markup=False, highlight=False)
     for note in unanswerable(settings.targets, settings.sources, spider_classes()):
         err.print(f"Warning: {note}", markup=False, highlight=False)
     for channel in settings.channels:
@@ -175,7 +179,23 @@ def check(config_path: Path) -> None:
         console.print(f"Channel {channel.name} ({channel.type}): {state}; {', '.join(kinds)}")
     if not settings.enabled_channels:
         console.print("Channels: none enabled; alerts go to the console.")
-    sys.exit(1 if store_failed else 0)
+    sys.exit(1 if store_failed or unusable else 0)
+
+
+def _unusable_model(settings: Settings) -> str | None:
+    """Why the configured local model cannot be used (it is opened to find out); a model
+    server is not asked anything here."""
+    from monitor.sentiment.backend import ModelUnusable
+    from monitor.sentiment.models import open_judge
+
+    model = settings.sentiment.model
+    if model is None or model.type != "local":
+        return None
+    try:
+        open_judge(model, settings.path.parent if settings.path else None)
+    except ModelUnusable as exc:
+        return str(exc)
+    return None
 
 
 @main.command()

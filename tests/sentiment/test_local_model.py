@@ -11,7 +11,7 @@ pytest.importorskip("onnx", reason="building the tiny model needs onnx (the dev 
 from monitor.config import parse_model_spec
 from monitor.sentiment.backend import ModelUnusable, Verdict
 from monitor.sentiment.models import open_judge
-from tests.helpers import kulak
+from tests.helpers import kulak, write_settings
 from tests.sentiment.tiny_model import build_tiny_model
 
 
@@ -147,3 +147,17 @@ def test_kulak_score_names_a_folder_it_cannot_use(tmp_path):
 def test_verdict_scores_stay_within_minus_one_and_one(tiny):
     (verdict,) = open_folder(tiny).judge([("berbat " * 40, "tr")])
     assert verdict == Verdict("neg", verdict.compound) and -1 <= verdict.compound < -0.99
+
+
+def test_kulak_check_opens_a_local_model(tiny, tmp_path):
+    usable = write_settings(tmp_path, f"sentiment:\n  model:\n    type: local\n    path: {tiny}\n")
+    done = kulak("check", "--config", str(usable), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"Sentiment: local model {tiny} first" in done.stdout
+
+    broken = copy_of(tiny, tmp_path)
+    (broken / "tokenizer.json").unlink()
+    write_settings(tmp_path, "sentiment:\n  model:\n    type: local\n    path: copy\n")
+    done = kulak("check", "--config", str(usable), cwd=tmp_path)
+    assert done.returncode == 1
+    assert f"local model copy first, but no tokenizer.json in {broken}" in done.stderr
