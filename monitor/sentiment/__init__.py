@@ -1,8 +1,9 @@
 """Sentiment and intent per language behind one interface.
 
 English is scored by VADER; Turkish and Greek by kulak's own VADER-style rules
-(monitor.sentiment.rules) over lexicons shipped in `data/`. Posts in other languages are
-labelled "unscored" rather than passed off as neutral.
+(monitor.sentiment.rules) over lexicons shipped in `data/`, Turkish then by a learned model
+that reads the rules' score beside the words (monitor.sentiment.learned). Posts in other
+languages are labelled "unscored" rather than passed off as neutral.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from monitor.folding import fold
-from monitor.sentiment import english, greek, turkish
+from monitor.sentiment import english, greek, learned, turkish
 from monitor.sentiment.backend import Judge, Verdict
 from monitor.sentiment.intent import intents, marked
 from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language
@@ -23,6 +24,7 @@ NEGATIVE_CUT = -0.05
 POSITIVE_CUT = 0.05
 LANGUAGES = ("auto", *SCORED)
 EMOJI_ONLY = Rules(lookup=lambda word: None)
+RULES = {"tr": turkish.rules, "el": greek.rules}
 
 __all__ = [
     "LANGUAGES",
@@ -35,6 +37,8 @@ __all__ = [
     "judged",
     "label_for",
     "load",
+    "reading",
+    "rules_compound",
     "score",
     "score_for_target",
     "score_with_cues",
@@ -66,29 +70,45 @@ def label_for(compound: float) -> str:
     return "neu"
 
 
-def compound(text: str, lang: str) -> float | None:
-    """-1..1 for a language kulak reads, None for any other.
+def reading(text: str, lang: str) -> tuple[float, str] | None:
+    """Compound (-1..1) and label for a language kulak reads, None for any other.
 
-    A post with no letters ("und") is read by its emoji and emoticons alone.
+    A post with no letters ("und") is read by its emoji and emoticons alone. Turkish is
+    read by the rules and then by the learned model, which takes the rules' compound as
+    one of its inputs; Greek by the rules (see learned.LANGUAGES for why).
     """
     if lang == "en":
-        return english.compound(text)
-    if lang == UNDETERMINED:
-        return polarity(text, EMOJI_ONLY)
-    if lang == "tr":
-        return polarity(text, turkish.rules())
-    if lang == "el":
-        return polarity(text, greek.rules())
-    return None
+        value = english.compound(text)
+    elif lang == UNDETERMINED:
+        value = polarity(text, EMOJI_ONLY)
+    elif lang in learned.LANGUAGES:
+        value = rules_compound(text, lang)
+        return learned.reading(learned.model(lang).probabilities(text, value))
+    elif lang in RULES:
+        value = rules_compound(text, lang)
+    else:
+        return None
+    return value, label_for(value)
+
+
+def rules_compound(text: str, lang: str) -> float:
+    """The rule scorer's compound alone, for Turkish or Greek (what the model reads)."""
+    return polarity(text, RULES[lang]())
+
+
+def compound(text: str, lang: str) -> float | None:
+    """-1..1 for a language kulak reads, None for any other."""
+    found = reading(text, lang)
+    return None if found is None else found[0]
 
 
 def _sentiment(text: str, lang: str, cues: str | None) -> Sentiment:
     """`cues` is the folded text intents are read from; None reads no intents."""
-    value = compound(text, lang)
-    if value is None:
+    found = reading(text, lang)
+    if found is None:
         return Sentiment(lang, None, "unscored")
-    found = intents(cues, value) if cues is not None else ()
-    return Sentiment(lang, value, label_for(value), found)
+    value, label = found
+    return Sentiment(lang, value, label, intents(cues, value) if cues is not None else ())
 
 
 def score(text: str, lang: str, *, with_intents: bool = True) -> Sentiment:

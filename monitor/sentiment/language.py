@@ -89,7 +89,18 @@ FUNCTION_WORDS = {
         "mais já obrigado obrigada tem faz pode vai"
     ),
 }
-_ALL_FUNCTION_WORDS = frozenset().union(*FUNCTION_WORDS.values())
+
+
+def _by_word(lists: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """Each function word with the languages that list it: one look-up per word of a post."""
+    languages: dict[str, tuple[str, ...]] = {}
+    for lang, listed in lists.items():
+        for word in listed:
+            languages[word] = (*languages.get(word, ()), lang)
+    return languages
+
+
+_LANGUAGES_OF = _by_word(FUNCTION_WORDS)
 # Letters that settle a language on their own (one word's worth of evidence each).
 TELLTALE = {
     "de": re.compile(r"ß"),
@@ -118,34 +129,49 @@ def load_language_model() -> None:
     _identifier(LATIN)
 
 
-def _function_words(text: str) -> dict[str, int]:
-    """How many distinct function words (and telltale letters) of each language the text has."""
-    words = set(text.lower().split())  # punctuation stays on: function words rarely carry it
-    hits = {lang: len(words & listed) for lang, listed in FUNCTION_WORDS.items()}
-    for lang, letters in TELLTALE.items():
-        if letters.search(text):
+def _function_words(words: set[str], text: str) -> dict[str, int]:
+    """How many distinct function words (and telltale letters) of each language the text
+    has; `words` are its lower-case words, punctuation left on (function words rarely
+    carry it)."""
+    hits = dict.fromkeys(FUNCTION_WORDS, 0)
+    for word in words:
+        for lang in _LANGUAGES_OF.get(word, ()):
             hits[lang] += 1
+    if not text.isascii():
+        for lang, letters in TELLTALE.items():
+            if letters.search(text):
+                hits[lang] += 1
     return hits
 
 
-def _by_letters(text: str) -> str | None:
-    letters = _LETTER.findall(text)
+def _script(text: str) -> str | None:
+    """ "und" without letters, "el" for Greek, another code for a non-Latin script, None
+    for Latin letters (most posts: plain ASCII is settled without counting)."""
+    if text.isascii():
+        return None if _LETTER.search(text) else UNDETERMINED
+    letters = len(_LETTER.findall(text))
     if not letters:
         return UNDETERMINED
-    greek = len(_GREEK.findall(text))
-    if greek and greek >= GREEK_SHARE * len(letters):
+    if _GREEK.search(text) and len(_GREEK.findall(text)) >= GREEK_SHARE * letters:
         return "el"
-    if len(_LATIN.findall(text)) < LATIN_SHARE * len(letters):
+    if len(_LATIN.findall(text)) < LATIN_SHARE * letters:
         return _identifier().classify(text)[0]  # Cyrillic, Arabic, CJK...: never scored here
-    hits = _function_words(text)
-    words = len(set(text.lower().split()))
+    return None
+
+
+def _by_letters(text: str) -> str | None:
+    script = _script(text)
+    if script is not None:
+        return script
+    words = set(text.lower().split())
+    hits = _function_words(words, text)
     best = max(hits, key=hits.__getitem__)
     runner_up = max(count for lang, count in hits.items() if lang != best)
-    if hits[best] >= 2 and hits[best] * FUNCTION_SHARE >= words and hits[best] > runner_up:
+    if hits[best] >= 2 and hits[best] * FUNCTION_SHARE >= len(words) and hits[best] > runner_up:
         return best  # before Turkish letters: posts in any language name Turkish places
-    if _TURKISH.search(_NAMES.sub(" ", text)):
+    if not text.isascii() and _TURKISH.search(_NAMES.sub(" ", text)):
         return "tr"
-    if hits["tr"] >= 2 and hits["tr"] * FUNCTION_SHARE >= words:
+    if hits["tr"] >= 2 and hits["tr"] * FUNCTION_SHARE >= len(words):
         return "tr"
     return None
 
@@ -154,7 +180,7 @@ def _lexicon_words(words: list[str]) -> tuple[int, int]:
     """How many of these lower-case words the English and the Turkish lexicon know; a
     function word ("no") is evidence for the language it belongs to, not this."""
     lookup = turkish.rules().lookup
-    words = [word for word in words if word not in _ALL_FUNCTION_WORDS]
+    words = [word for word in words if word not in _LANGUAGES_OF]
     return (
         sum(english.has_sentiment_word({word}) for word in words),
         sum(lookup(fold(word)) is not None for word in words),
@@ -167,7 +193,7 @@ def _by_model(text: str) -> str:
     words = _WORD.findall(text.lower())
     in_english, in_turkish = _lexicon_words(words)
     if best not in SCORED:
-        hits = _function_words(text)
+        hits = _function_words(set(text.lower().split()), text)
         if hits.get(best, 0) > max(hits["en"], hits["tr"]):
             return best  # "Pas mal du tout": its own words say so
         if probability >= CONFIDENT and not (in_english or in_turkish):

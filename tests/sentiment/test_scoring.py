@@ -2,16 +2,16 @@
 
 import pytest
 
-from monitor.sentiment import analyse, compound, score
+from monitor.sentiment import analyse, rules_compound, score
 from monitor.sentiment.lexicon import LexiconError, parse_table, read_table
 
 
 def tr(text: str) -> float:
-    return compound(text, "tr")
+    return rules_compound(text, "tr")
 
 
 def el(text: str) -> float:
-    return compound(text, "el")
+    return rules_compound(text, "el")
 
 
 @pytest.mark.parametrize(

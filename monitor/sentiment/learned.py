@@ -1,0 +1,123 @@
+"""The learned half of the Turkish scorer: a linear model over the post's
+features (monitor.sentiment.features) and the rule scorer's compound, giving calibrated
+probabilities of negative, neutral and positive.
+
+The rules know words a lexicon lists; the model has read labelled and self-labelled posts
+(scripts/train_sentiment.py) and knows the words around them: profanity, complaint
+vocabulary, endings. Its weights ship as package data (`data/model_<lang>.tsv.gz`), read
+on first use; scoring is one dictionary look-up per feature.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from monitor.sentiment.features import pairs, tokens, word_features
+
+CLASSES = ("neg", "neu", "pos")
+# Languages with a shipped model. Greek has none: the only Greek training data that may be
+# shipped (film subtitles) taught a model that read Greek posts worse than the rules do.
+LANGUAGES = ("tr",)
+POSITIVE_CUT = 0.05
+NEUTRAL_EDGE = 0.049
+
+
+class ModelError(ValueError):
+    """A malformed model file, named by file and line number."""
+
+
+def rule_features(compound: float) -> tuple[float, ...]:
+    """What the model reads from the rule scorer: its compound, and which side of the
+    neutral band it fell on (a rule hit at all is strong evidence of polarity)."""
+    return (compound, float(compound >= POSITIVE_CUT), float(compound <= -POSITIVE_CUT))
+
+
+@dataclass(frozen=True)
+class Model:
+    weights: dict[str, tuple[float, float, float]]
+    dense: tuple[tuple[float, float, float], ...]
+    bias: tuple[float, float, float]
+
+    def __post_init__(self) -> None:
+        # A word's own features always sum alike: remembered per word, as words repeat.
+        object.__setattr__(self, "word_weights", lru_cache(maxsize=65536)(self._word_weights))
+
+    def _word_weights(self, word: str) -> tuple[float, float, float]:
+        neg = neu = pos = 0.0
+        for name in word_features(word):
+            found = self.weights.get(name)
+            if found is not None:
+                neg += found[0]
+                neu += found[1]
+                pos += found[2]
+        return neg, neu, pos
+
+    def probabilities(self, text: str, compound: float) -> tuple[float, float, float]:
+        """P(neg), P(neu), P(pos) of a text the rules scored `compound`."""
+        neg, neu, pos = self.bias
+        words = tokens(text)
+        for word in words:
+            w_neg, w_neu, w_pos = self.word_weights(word)
+            neg += w_neg
+            neu += w_neu
+            pos += w_pos
+        get = self.weights.get
+        for pair in pairs(words):
+            found = get(pair)
+            if found is not None:
+                neg += found[0]
+                neu += found[1]
+                pos += found[2]
+        for value, (w_neg, w_neu, w_pos) in zip(rule_features(compound), self.dense, strict=True):
+            neg += value * w_neg
+            neu += value * w_neu
+            pos += value * w_pos
+        top = max(neg, neu, pos)
+        neg, neu, pos = math.exp(neg - top), math.exp(neu - top), math.exp(pos - top)
+        total = neg + neu + pos
+        return neg / total, neu / total, pos / total
+
+
+def reading(probabilities: tuple[float, float, float]) -> tuple[float, str]:
+    """Compound and label of a text: the compound is P(pos) - P(neg), kept inside the
+    band of the likeliest class, so that the usual cuts at +-0.05 give the same label."""
+    label = CLASSES[probabilities.index(max(probabilities))]
+    value = probabilities[2] - probabilities[0]
+    if label == "pos":
+        return max(value, POSITIVE_CUT), label
+    if label == "neg":
+        return min(value, -POSITIVE_CUT), label
+    return max(-NEUTRAL_EDGE, min(NEUTRAL_EDGE, value)), label
+
+
+def parse_model(text: str, name: str) -> Model:
+    """`#bias`, `#dense` lines, then one `feature<TAB>neg<TAB>neu<TAB>pos` per line."""
+    weights: dict[str, tuple[float, float, float]] = {}
+    dense: list[tuple[float, float, float]] = []
+    bias: tuple[float, float, float] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        key, *values = line.split("\t")
+        try:
+            neg, neu, pos = (float(v) for v in values)
+        except ValueError:
+            raise ModelError(f"{name} line {number}: expected three weights: {line!r}") from None
+        if key == "#bias":
+            bias = (neg, neu, pos)
+        elif key == "#dense":
+            dense.append((neg, neu, pos))
+        else:
+            weights[key] = (neg, neu, pos)
+    if bias is None or len(dense) != len(rule_features(0.0)):
+        raise ModelError(f"{name}: no #bias line or not {len(rule_features(0.0))} #dense lines")
+    return Model(weights, tuple(dense), bias)
+
+
+@lru_cache(maxsize=4)
+def model(lang: str) -> Model:
+    name = f"model_{lang}.tsv.gz"
+    data = files("monitor.sentiment").joinpath("data", name).read_bytes()
+    return parse_model(gzip.decompress(data).decode("utf-8"), name)
