@@ -335,6 +335,7 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
 @click.option("--since", help="Only posts newer than this, e.g. 7d.")
+@click.option("--labels", is_flag=True, help="The team's sentiment labels instead of posts.")
 @click.option(
     "--output",
     "-o",
@@ -342,12 +343,15 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
     help="File to write (default: standard output); made readable by you and your group.",
 )
 @friendly_errors
-def export(config_path: Path, fmt: str, since: str | None, output: Path | None) -> None:
-    """Write stored posts with their per-target sentiment as JSON lines or CSV."""
+def export(
+    config_path: Path, fmt: str, since: str | None, labels: bool, output: Path | None
+) -> None:
+    """Write stored posts with their per-target sentiment (or the team's sentiment labels)
+    as JSON lines or CSV."""
     from datetime import UTC, datetime
 
     from monitor.config import parse_duration
-    from monitor.export import write_csv, write_jsonl
+    from monitor.export import write_csv, write_jsonl, write_labels
 
     settings = load(config_path)
     cutoff = None
@@ -357,13 +361,20 @@ def export(config_path: Path, fmt: str, since: str | None, output: Path | None) 
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--since") from None
     store = open_store(settings)
-    writer = write_jsonl if fmt == "jsonl" else write_csv
+
+    def write(out: Any) -> int:
+        if labels:
+            chosen = [x for x in store.iter_labels() if cutoff is None or x.at >= cutoff]
+            return write_labels(chosen, out, fmt)
+        writer = write_jsonl if fmt == "jsonl" else write_csv
+        return writer(store.iter_posts(since=cutoff), out)
+
     if output is None or str(output) == "-":
-        count = writer(store.iter_posts(since=cutoff), sys.stdout)
+        count = write(sys.stdout)
     else:
         with private.open_text(output) as handle:
-            count = writer(store.iter_posts(since=cutoff), handle)
-    err.print(f"{count} posts exported.")
+            count = write(handle)
+    err.print(f"{count} {'labels' if labels else 'posts'} exported.")
 
 
 @main.command()
@@ -673,6 +684,7 @@ def status(config_path: Path, check: bool) -> None:
     console.print(f"kulak run: {'serving' if report.serving else 'not running'}")
     console.print(f"Sentiment: {report.sentiment}", markup=False, highlight=False)
     console.print(f"Team: {report.team}", markup=False, highlight=False)
+    console.print(f"Corrections: {report.corrections}", markup=False, highlight=False)
     sources = Table(title="Sources")
     for column in ("source", "status", "last success", "last failure", "posts (24 h)"):
         sources.add_column(column)

@@ -68,6 +68,36 @@ def write_csv(posts: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
+LABEL_COLUMNS = (
+    "source",
+    "external_id",
+    "target",
+    "label",
+    "compound",
+    "lang",
+    "who",
+    "at",
+    "text",
+)
+
+
+def write_labels(labels: Iterable[Any], out: TextIO, fmt: str) -> int:
+    """The team's sentiment labels (`kulak export --labels`): to keep, share or train on."""
+    writer = csv.writer(out) if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(LABEL_COLUMNS)
+    count = 0
+    for label in labels:
+        row = {c: getattr(label, c) for c in LABEL_COLUMNS}
+        row["at"] = _iso(row["at"])
+        if writer is not None:
+            writer.writerow([inert(row[c]) for c in LABEL_COLUMNS])
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
 def inert(cell: Any) -> Any:
     """A text cell a spreadsheet shows as text: posts are untrusted, and one starting with
     `=HYPERLINK(...)` or `=cmd|...` would run when the file is opened. A quote in front

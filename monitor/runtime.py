@@ -11,6 +11,7 @@ from monitor.accounts import OwnAccounts
 from monitor.config import ConfigError, Settings
 from monitor.matching import Matcher
 from monitor.registry import spider_classes
+from monitor.sentiment.adjust import Adjustment, from_labels
 from monitor.sentiment.backend import Judge, ModelUnusable
 from monitor.store import Store
 
@@ -39,6 +40,11 @@ class Runtime:
             return open_judge(model, self.settings.path.parent if self.settings.path else None)
         except ModelUnusable as exc:
             raise ConfigError([f"sentiment.model: {exc}"], self.settings.path) from None
+
+    @cached_property
+    def adjustment(self) -> Adjustment:
+        """The correction learned from the team's labels, as they are when the run starts."""
+        return from_labels(self.store.iter_labels())
 
     @cached_property
     def accounts(self) -> OwnAccounts:

@@ -14,6 +14,7 @@ from typing import Any
 from monitor.config import Settings
 from monitor.detectors.health import Options as HealthOptions
 from monitor.detectors.health import failing
+from monitor.sentiment.adjust import from_labels
 from monitor.store import DigestRecord, Store
 from monitor.triage import team_response
 
@@ -49,6 +50,7 @@ class Status:
     problems: list[str]  # what `kulak status --check` fails on, one line each
     sentiment: str = "offline scorer"  # which scorer, and how often the model fell back
     team: str = "no opportunities or risks in the last 7 days"  # its response time
+    corrections: str = ""  # what the team's sentiment labels taught the scorer
 
 
 def _sentiment(settings: Settings, use: dict[str, Any] | None) -> str:
@@ -150,7 +152,12 @@ def gather(store: Store, settings: Settings, now: datetime | None = None) -> Sta
         problems=problems,
         sentiment=_sentiment(settings, store.model_use()),
         team=_team(store, now),
+        corrections=_corrections(store),
     )
+
+
+def _corrections(store: Store) -> str:
+    return from_labels(store.iter_labels()).describe()
 
 
 def _team(store: Store, now: datetime) -> str:

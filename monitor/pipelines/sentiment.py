@@ -12,7 +12,7 @@ cut short is stored with its offline scores.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -20,7 +20,7 @@ from twisted.internet.threads import deferToThread
 
 from monitor.pipelines.base import RecordPipeline
 from monitor.records import Mention, Record
-from monitor.sentiment import Sentiment, about_target, judged, score_with_cues
+from monitor.sentiment import Sentiment, about_target, judged, label_for, score_with_cues
 from monitor.sentiment.backend import CUT_SHORT
 from spiders.items import PageDone
 
@@ -65,10 +65,18 @@ class SentimentPipeline(RecordPipeline):
         for mention in record.mentions:
             others = [m.spans for m in record.mentions if m is not mention]
             about, cues = about_target(record.post.text, mention.spans, others)
-            _set(mention, score_with_cues(about, lang, cues))
+            _set(mention, self.adjusted(about, score_with_cues(about, lang, cues)))
             if self.judge is not None and self.judge.covers(lang):
                 self.waiting.append(_Asking(mention, about, cues, lang))
         return record
+
+    def adjusted(self, about: str, result: Sentiment) -> Sentiment:
+        """The installation's correction from its team's labels, once it proved itself."""
+        adjustment = self.runtime.adjustment if self.runtime is not None else None
+        if adjustment is None or not adjustment.trusted or result.compound is None:
+            return result
+        corrected = adjustment.apply(about, result.compound)
+        return replace(result, compound=corrected, label=label_for(corrected))
 
     async def ask_model(self) -> None:
         if not self.waiting:
