@@ -168,7 +168,7 @@ def check(config_path: Path) -> None:
     sentiment = f"{model.description} first" if model else "offline scorer"
     unusable = _unusable_model(settings)
     if unusable:
-        err.print(f"Sentiment: {sentiment}, but {unusable}", markup=False, highlight=False)
+        err.print(shown(settings, f"Sentiment: {sentiment}, but {unusable}"), markup=False)
     else:
         console.print(f"Sentiment: {sentiment}", markup=False, highlight=False)
     for note in unanswerable(settings.targets, settings.sources, spider_classes()):
@@ -400,6 +400,7 @@ def score(lang: str, model_spec: str | None, config_path: Path) -> None:
     label and intents (and, with --model, by: model or offline)."""
     import json
 
+    from monitor.printable import printable
     from monitor.sentiment import analyse_lines
 
     judge = _judge(model_spec, config_path) if model_spec else None
@@ -413,7 +414,7 @@ def score(lang: str, model_spec: str | None, config_path: Path) -> None:
             line += f", {sum(tally.fallback.values())} by the offline scorer ({reasons})"
         if tally.last_problem:
             line += f"; last problem: {tally.last_problem}"
-        err.print(line, markup=False, highlight=False)
+        err.print(printable(line, one_line=True), markup=False, highlight=False)
 
 
 def _judge(spec: str, config_path: Path) -> Any:
@@ -682,7 +683,7 @@ def status(config_path: Path, check: bool) -> None:
     settings = load(config_path)
     report = gather(open_store(settings), settings)
     console.print(f"kulak run: {'serving' if report.serving else 'not running'}")
-    console.print(f"Sentiment: {report.sentiment}", markup=False, highlight=False)
+    console.print(shown(settings, f"Sentiment: {report.sentiment}"), markup=False, highlight=False)
     console.print(f"Team: {report.team}", markup=False, highlight=False)
     console.print(f"Corrections: {report.corrections}", markup=False, highlight=False)
     sources = Table(title="Sources")

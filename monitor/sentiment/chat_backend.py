@@ -22,6 +22,7 @@ from monitor.sentiment.intent import ORDER
 
 Dialect = Literal["ollama", "openai"]
 MAX_ANSWER = 4 * 1024 * 1024  # bytes; a longer answer is not a batch of verdicts
+ERROR_CHARS = 200  # of a server's error message, quoted in `kulak status`
 LABELS = {"negative": "neg", "neutral": "neu", "positive": "pos"} | {
     short: short for short in ("neg", "neu", "pos")
 }
@@ -95,7 +96,9 @@ class ChatBackend:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_ANSWER + 1)
         except urllib.error.HTTPError as exc:
-            raise ModelFailed("down", f"HTTP {exc.code} from {self.endpoint}") from None
+            said = _error_message(exc)
+            detail = f"HTTP {exc.code} from {self.endpoint}" + (f": {said}" if said else "")
+            raise ModelFailed("down", detail) from None
         except TimeoutError:
             raise ModelFailed("slow", f"no answer within {self.timeout:g} s") from None
         except urllib.error.URLError as exc:
@@ -112,6 +115,17 @@ class ChatBackend:
             raise ModelFailed(
                 "nonsense", f"the server's answer is not JSON: {raw[:80]!r}"
             ) from None
+
+
+def _error_message(exc: urllib.error.HTTPError) -> str:
+    """What the server said went wrong: Ollama's {"error": "..."}, OpenAI's
+    {"error": {"message": "..."}}; short, for a status line."""
+    try:
+        error = json.loads(exc.read(4096)).get("error")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    message = error.get("message") if isinstance(error, dict) else error
+    return " ".join(str(message).split())[:ERROR_CHARS] if message else ""
 
 
 def _content(dialect: Dialect, body: Any) -> str:

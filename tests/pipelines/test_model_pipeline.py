@@ -8,6 +8,7 @@ from monitor import reactor
 from monitor.crawl import collect
 from monitor.replay import Reply
 from monitor.status import gather
+from monitor.store import Store
 from tests.helpers import kulak, make_settings, run, runtime_for, write_settings
 from tests.sentiment.model_server import OLLAMA, answering, posts_of, serve_model
 
@@ -95,7 +96,8 @@ def test_a_server_that_fails_leaves_the_offline_scores_and_status_says_so(replay
     assert line.startswith(f"ollama model stand-in at {url} for tr, el; since ")
     assert line.endswith(
         "0 texts scored by the model, 3 by the offline scorer instead (3 down); last problem "
-        + f"{line.split('last problem ')[1].split(': ')[0]}: down: HTTP 503 from {url}{OLLAMA}"
+        + f"{line.split('last problem ')[1].split(': ')[0]}: down: HTTP 503 from {url}{OLLAMA}: "
+        + "loading model"
     )
 
 
@@ -119,7 +121,7 @@ def test_status_without_a_model_names_the_offline_scorer(sqlite_store):
     assert line == "offline scorer (no sentiment.model configured)"
 
 
-def test_status_with_a_model_not_used_yet(tmp_path):
+def test_status_and_check_name_the_model_and_escape_what_the_server_said(tmp_path):
     path = write_settings(tmp_path, model_settings("http://gpu-box:11434"))
     done = kulak("status", "--config", str(path), cwd=tmp_path)
     assert (
@@ -128,6 +130,15 @@ def test_status_with_a_model_not_used_yet(tmp_path):
     )
     checked = kulak("check", "--config", str(path), cwd=tmp_path)
     assert "Sentiment: ollama model stand-in at http://gpu-box:11434 first" in checked.stdout
+
+    store = Store.open(f"sqlite:///{tmp_path / 'kulak.sqlite3'}")
+    model = "ollama model stand-in at http://gpu-box:11434"
+    store.record_model_use(model, 4, {"down": 1}, "down: HTTP 500: \x1b[2Jwiped\nline")
+    store.close()
+    done = kulak("status", "--config", str(path), cwd=tmp_path)
+    assert "4 texts scored by the model, 1 by the offline scorer instead (1 down)" in done.stdout
+    assert "down: HTTP 500: \\x1b[2Jwiped\\nline" in done.stdout
+    assert "\x1b" not in done.stdout
 
 
 def test_a_local_model_that_cannot_be_used_stops_collect_with_a_settings_problem(tmp_path):

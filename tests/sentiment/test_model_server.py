@@ -106,7 +106,17 @@ def test_a_failing_server_falls_back_then_is_left_alone_until_retry_after(replay
 
     tally = judge.take_tally()
     assert tally.by_model == 3 and tally.fallback == {"down": 6}
-    assert tally.last_problem == f"down: HTTP 500 from {url}{OLLAMA}"
+    assert tally.last_problem == f"down: HTTP 500 from {url}{OLLAMA}: model runner crashed"
+
+
+def test_an_openai_error_says_what_the_server_said(replay):
+    refusal = {"error": {"message": "The model `stand-in` does not exist.", "type": "invalid"}}
+    url = serve_model(replay, "openai", Reply(404, refusal))
+    judge = judge_for("openai", url)
+    assert judge.judge(TEXTS[:1]) == [None]
+    assert judge.take_tally().last_problem == (
+        f"down: HTTP 404 from {url}{OPENAI}: The model `stand-in` does not exist."
+    )
 
 
 def test_a_server_that_is_not_there_is_down():
