@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             deadline = time.time() + 3 * interval + 30
             arrived: dict[str, float] = {}
             while len(arrived) < len(posts) and time.time() < deadline:
-                for message in list(slack.received):
+                for message in slack.posted():
                     key = message.body["metadata"]["event_payload"]["key"]
                     arrived.setdefault(key.rsplit(":", 1)[-1], message.at)
                 time.sleep(0.1)

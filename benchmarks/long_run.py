@@ -96,7 +96,7 @@ def start_smtp(username: str) -> tuple[Controller, Mailbox]:
 def posted_keys(slack: SlackServer) -> Counter[tuple[str, str]]:
     """(alert kind, the post the alert is about) for every message Slack received."""
     keys: Counter[tuple[str, str]] = Counter()
-    for message in list(slack.received):
+    for message in slack.posted():
         key = message.body["metadata"]["event_payload"]["key"]
         keys[(key.split(":", 1)[0], key.rsplit(":", 1)[-1])] += 1
     return keys

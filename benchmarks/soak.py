@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     growth = (last[1] - base[1]) / base[1]
     print(
         f"{last[0]} cycles in {elapsed:.0f} s (interval {args.interval}); {posted} posts, "
-        f"{len(slack.received)} alerts delivered; exit code {code} after SIGTERM"
+        f"{len(slack.posted())} alerts delivered; exit code {code} after SIGTERM"
     )
     print("  cycle   RSS MiB  threads  open files")
     for cycle, rss, threads, fds in samples:

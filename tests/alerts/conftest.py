@@ -235,6 +235,10 @@ class SlackServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
+    def posted(self) -> list[Received]:
+        """The messages posted (chat.postMessage, or to a webhook), not their updates."""
+        return [r for r in list(self.received) if not r.path.endswith("/chat.update")]
+
     def __enter__(self) -> SlackServer:
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self

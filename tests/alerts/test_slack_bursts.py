@@ -55,6 +55,16 @@ def posts(server, method: str) -> list[dict]:
     return [r.body for r in server.received if r.path == f"/api/{method}"]
 
 
+def test_the_stand_in_tells_posted_messages_from_updates(store: Store, slack_server):
+    settings = slack_settings(slack_server.url)
+    queue(store, settings, burst()[:3])  # two about Demlik: one post, a reply, an update
+
+    deliver_once(store, channels(settings))
+
+    assert [r.path for r in slack_server.received].count("/api/chat.update") == 1
+    assert len(slack_server.posted()) == 3
+
+
 def test_a_burst_about_one_target_is_one_message_and_a_thread(store: Store, slack_server):
     settings = slack_settings(slack_server.url)
     first = {"ok": True, "channel": "C0KAHVE"}

@@ -30,7 +30,7 @@ def sending_keys(store: Store) -> set[str]:
 
 
 def received_keys(slack: SlackServer) -> Counter[str]:
-    return Counter(r.body["metadata"]["event_payload"]["key"] for r in slack.received)
+    return Counter(r.body["metadata"]["event_payload"]["key"] for r in slack.posted())
 
 
 def test_kill_9_during_collection_and_delivery_loses_and_doubles_nothing(tmp_path, kulak_run):
