@@ -36,6 +36,8 @@ _TURKISH = re.compile(r"[ığİĞşŞ]")
 # Capitalised words: a name spelled with Turkish letters ("Beşiktaş") does not make the
 # sentence Turkish; the model reads the rest.
 _NAMES = re.compile(r"\b[A-ZÇĞİÖŞÜ]\w*")
+# Hashtags, handles and links: names, not sentences; alone they never make a post foreign.
+_TAGS = re.compile(r"[#@]\w+|https?://\S+|www\.\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
@@ -192,7 +194,7 @@ def _by_model(text: str) -> str:
     best, probability = ranked[0]
     words = _WORD.findall(text.lower())
     in_english, in_turkish = _lexicon_words(words)
-    if best not in SCORED:
+    if best not in SCORED and _LETTER.search(_TAGS.sub(" ", text)):
         hits = _function_words(set(text.lower().split()), text)
         if hits.get(best, 0) > max(hits["en"], hits["tr"]):
             return best  # "Pas mal du tout": its own words say so

@@ -107,3 +107,9 @@ def test_short_posts_with_a_word_kulak_knows_stay_scored(text, lang):
 def test_other_scripts_are_recognised_and_unscored():
     result = analyse("Обслуживание было ужасным")
     assert (result.lang, result.label) == ("ru", "unscored")
+
+
+def test_hashtags_and_links_alone_do_not_make_a_post_foreign():
+    gap = "\u200b" * 3  # zero-width spaces, as some apps write between hashtags
+    text = f"#kostaspapadakis{gap} #chania{gap} #crete{gap} #volt_gr https://t.co/x1"
+    assert detect_language(text) in {"en", "tr", "el"}
