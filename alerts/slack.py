@@ -25,7 +25,7 @@ from slack_sdk.http_retry import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from alerts.base import Channel, ChannelOptions, SendResult
-from alerts.slack_blocks import MAX_POSTS, render, with_thread_note
+from alerts.slack_blocks import MAX_POSTS, render, with_thread_note, with_triage
 from alerts.slack_bursts import Bursts, Thread
 from monitor.alert import Alert, AlertKind
 from monitor.config import Duration
@@ -72,8 +72,18 @@ class SlackOptions(ChannelOptions):
     timeout: float = Field(15, gt=0, description="seconds per request")
     max_posts: int = Field(5, ge=1, le=MAX_POSTS, description="posts quoted per message")
     rate_limit_wait: float = Field(5, ge=0, description="longest Retry-After waited in-process")
+    app_token: SecretStr | None = Field(
+        None,
+        description="app-level token (xapp-..., connections:write) for triage buttons over "
+        "Socket Mode: no public URL needed; from ${ENV}",
+    )
+    workspace: str | None = Field(
+        None,
+        pattern=r"^T[A-Z0-9]{2,}$",
+        description="the workspace (team id, T...) whose members may use the buttons",
+    )
 
-    @field_validator("token", "webhook_url")
+    @field_validator("token", "webhook_url", "app_token")
     @classmethod
     def _set(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().strip():
@@ -96,6 +106,11 @@ class SlackOptions(ChannelOptions):
             raise ValueError(
                 "an incoming webhook posts to its own channel: "
                 "use a bot token to set channel or routes"
+            )
+        if self.app_token is not None and (self.token is None or self.workspace is None):
+            raise ValueError(
+                "triage buttons (app_token) need a bot token and the workspace "
+                "(team id, T...) whose members may use them"
             )
         if self.token is not None and self.channel is None:
             missing = sorted(set(detector_classes()) - set(self.routes))
@@ -150,9 +165,16 @@ class SlackChannel(Channel):
     def message(self, alert: Alert) -> dict[str, Any]:
         """The payload as sent, minus the token: what `kulak demo` writes to a file."""
         payload = render(alert, self.options.max_posts, self.timezone)
+        if self.buttons_for(alert):
+            with_triage(payload, alert)
         if self.options.token is not None:
             payload["channel"] = self.route(alert.kind)
         return payload
+
+    def buttons_for(self, alert: Alert) -> bool:
+        """Triage buttons go on leads a person answers, when Socket Mode is set up."""
+        detector = detector_classes().get(alert.kind)
+        return self.options.app_token is not None and detector is not None and detector.triaged
 
     def placed(self, alert: Alert) -> tuple[dict[str, Any], str, Thread | None] | None:
         """The payload for an alert, its route, and the burst's thread it replies in (a
@@ -210,7 +232,8 @@ class SlackChannel(Channel):
     def _update_first(self, client: WebClient, thread: Thread) -> None:
         """Say on a burst's first message how many more are in its thread. The alert is
         delivered whatever happens here: a failed update is only logged."""
-        payload = render(thread.first, self.options.max_posts, self.timezone)
+        payload = self.message(thread.first)
+        payload.pop("channel", None)
         with_thread_note(payload, thread.more, thread.latest, self.timezone)
         try:
             client.chat_update(channel=thread.channel_id, ts=thread.ts, **payload)

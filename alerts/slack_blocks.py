@@ -9,6 +9,7 @@ are only ever button URLs, and only http(s) ones.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,8 @@ BUTTON_TEXT_LIMIT = 75
 BLOCK_LIMIT = 50
 POST_TEXT_LIMIT = 1200
 POST_LINE_LIMIT = 12
-FIXED_BLOCKS = 8  # header, summary, why, divider, next steps, "more posts", thread, footer
+# header, summary, why, divider, next steps, "more posts", thread, triage state, buttons, footer
+FIXED_BLOCKS = 10
 BLOCKS_PER_POST = 3
 MAX_POSTS = (BLOCK_LIMIT - FIXED_BLOCKS) // BLOCKS_PER_POST
 
@@ -100,6 +102,61 @@ def with_thread_note(payload: dict[str, Any], more: int, latest: datetime, tz: s
     note = f":thread: {more} more {like} in the thread, the latest {when(latest, tz)}"
     payload["blocks"].insert(-1, {"type": "context", "elements": [mrkdwn(note)]})
     payload["text"] = clip(f"{payload['text']} (+{more} in the thread)", SECTION_LIMIT)
+
+
+#: what the triage buttons send back (Socket Mode); a button's value is the alert's key
+CLAIM, REPLIED, NOT_RELEVANT, RELABEL = (
+    "kulak:claim",
+    "kulak:replied",
+    "kulak:not_relevant",
+    ("kulak:relabel"),
+)
+RELABELS = {"pos": "positive", "neu": "neutral", "neg": "negative"}
+
+
+def with_triage(payload: dict[str, Any], alert: Alert, state: str | None = None) -> None:
+    """Buttons to take the alert, mark it replied or not relevant, and say its sentiment is
+    wrong; above them, who did what (`state`, plain words from kulak, not from a post)."""
+    buttons = [
+        _button("I'll take it", CLAIM, alert.key, "primary"),
+        _button("Replied", REPLIED, alert.key),
+        _button("Not relevant", NOT_RELEVANT, alert.key),
+        {
+            "type": "static_select",
+            "action_id": RELABEL,
+            "placeholder": {"type": "plain_text", "text": "Sentiment is wrong"},
+            "options": [
+                {
+                    "text": {"type": "plain_text", "text": f"It is {words}"},
+                    "value": f"{label}|{short_key(alert.key)}",
+                }
+                for label, words in RELABELS.items()
+            ],
+        },
+    ]
+    blocks = payload["blocks"]
+    if state:
+        note = {"type": "context", "elements": [mrkdwn(escape(state), FIELD_LIMIT)]}
+        blocks.insert(-1, note)
+    blocks.insert(-1, {"type": "actions", "block_id": "kulak-triage", "elements": buttons})
+
+
+def short_key(key: str) -> str:
+    """An alert key that fits a select option's value (150 characters): the key, or for a
+    long one `#` and its digest, which the listener looks up among recent alerts."""
+    return key if len(key) <= 140 else "#" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _button(label: str, action: str, key: str, style: str | None = None) -> dict[str, Any]:
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action,
+        "value": short_key(key),
+    }
+    if style:
+        button["style"] = style
+    return button
 
 
 def render(alert: Alert, max_posts: int = 5, tz: str = "UTC") -> dict[str, Any]:

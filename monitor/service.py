@@ -27,6 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from alerts.base import Channel
+from alerts.slack import SlackChannel
 from monitor import deliver as delivery
 from monitor import sentiment
 from monitor.config import Settings, Source
@@ -34,6 +35,7 @@ from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import DetectorsFailed, detect_once
 from monitor.digest import build_digest, due_day, previous_day
 from monitor.runtime import Runtime
+from monitor.slack_triage import SlackTriage
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -237,6 +239,7 @@ class Service:
         scheduler.start()
         for job in scheduler.get_jobs():
             log.info("scheduled %s: %s", job.name, job.trigger)
+        listeners = self.triage_listeners()
         try:
             waits = {
                 asyncio.ensure_future(stop.wait()),
@@ -246,7 +249,26 @@ class Service:
             for waiting in pending:
                 waiting.cancel()
         finally:
+            for listener in listeners:
+                listener.close()
             await self.shutdown(scheduler)
+
+    def triage_listeners(self) -> list[SlackTriage]:
+        """Socket Mode for each Slack channel with triage buttons; one that cannot connect
+        is logged and the service goes on (the buttons wait, alerts still go out)."""
+        listeners = []
+        for channel in self.channels.values():
+            if isinstance(channel, SlackChannel) and channel.options.app_token is not None:
+                listener = SlackTriage(
+                    self.store, channel, self.settings.general.timezone, self.clock
+                )
+                try:
+                    listener.start()
+                except Exception as exc:
+                    log.error("%s: triage buttons unavailable: %s", channel, exc)
+                    continue
+                listeners.append(listener)
+        return listeners
 
     async def shutdown(self, scheduler: AsyncIOScheduler) -> None:
         """No new jobs; crawls stop gracefully (their posts are stored), the detection

@@ -15,14 +15,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from monitor.alert import Alert
+from monitor.registry import detector_classes
 from monitor.store import Store
 from monitor.store.triage import Label, TriageRow
 
 Action = Literal["claim", "replied", "not_relevant"]
 ACTIONS: tuple[Action, ...] = ("claim", "replied", "not_relevant")
 LABELS = ("pos", "neu", "neg")
-#: the alert kinds a team answers (the others are for reading)
-TRIAGED = ("opportunity", "risk")
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,8 @@ class TeamResponse:
 
 
 def team_response(store: Store, since: datetime, until: datetime) -> TeamResponse:
-    alerts = [a for a in store.alerts(since=since) if a.kind in TRIAGED and a.created_at < until]
+    triaged = {name for name, detector in detector_classes().items() if detector.triaged}
+    alerts = [a for a in store.alerts(since=since) if a.kind in triaged and a.created_at < until]
     rows = store.triage_rows(a.key for a in alerts)
     to_claim, to_reply = [], []
     replied = set_aside = 0

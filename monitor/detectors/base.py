@@ -75,6 +75,9 @@ class Detector:
     prominence: ClassVar[int] = 100
     #: counted in the digest's email subject beside the brand's figures
     in_subject: ClassVar[bool] = False
+    #: its alerts are leads a person answers: they get triage buttons, the inbox, and count
+    #: in the team's response time
+    triaged: ClassVar[bool] = False
     #: said beside a backtest's count, where the history it reads is partial
     backtest_note: ClassVar[str] = ""
 

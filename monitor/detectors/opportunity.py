@@ -71,6 +71,7 @@ class Opportunity(Detector):
     heading = "Competitor opportunities"
     noun = "competitor opportunity"
     prominence = 30
+    triaged = True
     digest_place = "after_targets"
 
     def detect(self, ctx: Context, options: Options) -> list[Alert]:

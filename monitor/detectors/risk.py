@@ -66,6 +66,7 @@ class Risk(Detector):
     heading = "Risks to answer first"
     noun = "risk"
     prominence = 20
+    triaged = True
     digest_place = "first"
     in_subject = True
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from monitor.alert import Alert
 from monitor.store import schema
 
 
@@ -93,6 +94,12 @@ class TriageWrites:
                 )
             )
         return changed or current
+
+    def alert_by_key(self, key: str) -> Alert | None:
+        table = schema.alerts
+        with self.engine.connect() as conn:
+            raw = conn.execute(select(table.c.payload).where(table.c.key == key)).scalar()
+        return None if raw is None else Alert.from_json(raw)
 
     def put_label(self, label: Label) -> None:
         """The team's latest word on one mention replaces any earlier one."""

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -206,17 +207,25 @@ class SlackServer:
     def __init__(self, delay: float = 0.0) -> None:
         self.received: list[Received] = []
         self.replies: list[Reply] = []
+        self.routes: dict[str, Reply] = {}  # a method's fixed answer, before the script
         self.delay = delay  # seconds before each answer, like a slow peer
+        self.arrived = threading.Condition()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                server.received.append(
-                    Received(self.path, dict(self.headers), json.loads(raw or b"{}"))
-                )
+                kind = self.headers.get("Content-Type", "")
+                body = dict(parse_qsl(raw.decode())) if "urlencoded" in kind else None
+                with server.arrived:
+                    server.received.append(
+                        Received(self.path, dict(self.headers), body or json.loads(raw or b"{}"))
+                    )
+                    server.arrived.notify_all()
                 time.sleep(server.delay)  # posted; the answer is slow to come back
-                reply = server.replies.pop(0) if server.replies else Reply()
+                reply = server.routes.get(self.path) or (
+                    server.replies.pop(0) if server.replies else Reply()
+                )
                 if self.path.startswith("/services/") and reply.body == Reply().body:
                     reply = Reply(body="ok")  # webhooks answer plain "ok"
                 body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
@@ -238,6 +247,16 @@ class SlackServer:
     def posted(self) -> list[Received]:
         """The messages posted (chat.postMessage, or to a webhook), not their updates."""
         return [r for r in list(self.received) if not r.path.endswith("/chat.update")]
+
+    def wait_for(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Received]:
+        """The requests to `path` once there are `count` of them (fails after `timeout`)."""
+        with self.arrived:
+            self.arrived.wait_for(
+                lambda: len([r for r in self.received if r.path == path]) >= count, timeout
+            )
+        found = [r for r in self.received if r.path == path]
+        assert len(found) >= count, f"{len(found)} requests to {path}, expected {count}"
+        return found
 
     def __enter__(self) -> SlackServer:
         threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
