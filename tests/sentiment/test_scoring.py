@@ -141,3 +141,8 @@ def test_greek_negation_reaches_past_clitics_and_stops_at_the_sentence_end():
     assert el("Δεν μου το έκαναν καλά") < 0  # "μου", "το" do not count towards the scope
     assert el("Καθόλου καλή εξυπηρέτηση") < 0  # "καθόλου" (at all) negates on its own
     assert el("Δεν ξέρω. Καλό είναι") > 0  # the negator stays in its sentence
+
+
+def test_ridiculous_is_not_laughter():
+    # "γελοίοι" (ridiculous) and "γέλιο" (laughter) share a stem once their endings go.
+    assert el("Γελοίοι είστε") < 0 < el("Ωραίο γέλιο")
