@@ -88,8 +88,12 @@ def rate(at: datetime) -> float:
     return daily * (0.7 if at.weekday() >= 5 else 1.0)
 
 
-def generate(count: int, days: int, start_id: int, end: datetime, seed: int) -> Iterator[tuple]:
-    """(post row, mention row) pairs, oldest first, ids from `start_id`."""
+def generate(
+    count: int, days: int, start_id: int, end: datetime, seed: int, collected: bool = False
+) -> Iterator[tuple]:
+    """(post row, mention row) pairs, oldest first, ids from `start_id`. Posts are stored
+    five minutes after they were written or, `collected`, in the fifteen minutes before
+    `end` (as `Store.save` stamps a collection: the detectors read what changed by it)."""
     rng = random.Random(seed)
     start = end - timedelta(days=days)
     hours = [start + timedelta(hours=h) for h in range(days * 24)]
@@ -116,6 +120,7 @@ def generate(count: int, days: int, start_id: int, end: datetime, seed: int) -> 
         is_reply = n > 1000 and rng.random() < 0.05
         by_target = is_reply and rng.random() < 0.4
         source = rng.choice(SOURCES)
+        stored = stored_at(at, end, collected, rng)
         post = {
             "id": post_id,
             "source": source,
@@ -123,8 +128,8 @@ def generate(count: int, days: int, start_id: int, end: datetime, seed: int) -> 
             "url": f"https://example.test/{source}/{post_id}",
             "text": f"{target} {rng.choice(WORDS[label])}",
             "created_at": at,
-            "collected_at": at + timedelta(minutes=5),
-            "updated_at": at + timedelta(minutes=5),
+            "collected_at": stored,
+            "updated_at": stored,
             "author_handle": handle.lstrip("@") if by_target else f"user{rng.randrange(200000)}",
             "author_name": None,
             "author_followers": int(rng.paretovariate(1.2) * 50),
@@ -154,11 +159,25 @@ def generate(count: int, days: int, start_id: int, end: datetime, seed: int) -> 
         yield post, mention
 
 
-def fill(store: Store, count: int, days: int, start_id: int, end: datetime, seed: int) -> None:
+def stored_at(at: datetime, end: datetime, collected: bool, rng: random.Random) -> datetime:
+    if not collected:
+        return at + timedelta(minutes=5)
+    return max(at, end - timedelta(seconds=rng.randrange(900)))
+
+
+def fill(
+    store: Store,
+    count: int,
+    days: int,
+    start_id: int,
+    end: datetime,
+    seed: int,
+    collected: bool = False,
+) -> None:
     batch_posts: list[dict] = []
     batch_mentions: list[dict] = []
     with store.engine.begin() as conn:
-        for post, mention in generate(count, days, start_id, end, seed):
+        for post, mention in generate(count, days, start_id, end, seed, collected):
             batch_posts.append(post)
             batch_mentions.append(mention)
             if len(batch_posts) == 20000:
@@ -219,7 +238,7 @@ def bench(store: Store, posts: int, days: int, rounds: int, filled: bool = False
     later, times, queued = NOW, [], []
     for n in range(rounds):
         later += timedelta(minutes=15)
-        fill(store, per_round, 1, 10_000_000 + n * per_round, later, seed=8 + n)
+        fill(store, per_round, 1, 10_000_000 + n * per_round, later, seed=8 + n, collected=True)
         took, new = seconds(lambda at=later: detect_once(store, config, at))
         times.append(took)
         queued.append(len(new))

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -49,6 +50,7 @@ from spiders.items import PageDone, Post
 from tests.helpers import postgres_schema
 
 PAGE = 50  # posts per stored page, a typical search page
+SOURCE = "hackernews"
 
 
 def invented_posts(count: int, rng: random.Random) -> list[str]:
@@ -77,6 +79,10 @@ class Pipeline:
             LanguagePipeline(runtime),
             SentimentPipeline(runtime),
         ]
+        # What the pipelines ask of the crawl they run in: which source it collects.
+        crawl = SimpleNamespace(spider=SimpleNamespace(context=SimpleNamespace(source=SOURCE)))
+        for stage in self.stages:
+            stage.crawler = crawl
         self.spent: Counter[str] = Counter()
         self.buffer: list = []
         self.count = 0
@@ -85,13 +91,13 @@ class Pipeline:
     def flush(self) -> None:
         if self.buffer:
             started = time.perf_counter()
-            self.store.save(self.buffer, "hackernews", PageDone({"benchmark": self.count}))
+            self.store.save(self.buffer, SOURCE, PageDone({"benchmark": self.count}))
             self.spent["storage"] += time.perf_counter() - started
             self.buffer = []
 
     def __call__(self, text: str) -> None:
         self.count += 1
-        item = Post("hackernews", str(self.count), f"https://x.test/{self.count}", text, self.now)
+        item = Post(SOURCE, str(self.count), f"https://x.test/{self.count}", text, self.now)
         for stage in self.stages:
             started = time.perf_counter()
             item = stage.process(item)
@@ -162,12 +168,13 @@ def main(argv: list[str] | None = None) -> int:
         floor_db = raw_connection(floor_store)
         pipeline = Pipeline(Runtime(settings=settings, store=store))
         floor = Minimal(settings.targets, floor_db, store.dialect == "postgresql", PAGE)
-        pipeline(texts[0])
-        floor(texts[0])
+        for text in texts[:PAGE]:  # a page first: what loads on first use, not timed
+            pipeline(text)
+            floor(text)
         pipeline.spent.clear()
         runs = [pipeline, floor, reference.polarity_scores]
         (ours_wall, ours_cpu), (floor_wall, floor_cpu), (vader_wall, vader_cpu) = timed_in_turns(
-            runs, texts[1:]
+            runs, texts[PAGE:]
         )
         stored = store.count_posts()
         floor_db.close()

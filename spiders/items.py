@@ -43,16 +43,21 @@ class Post:
 
     def __post_init__(self) -> None:
         """Every value made storable here, where a post is made, whichever source made it."""
-        for name in (f.name for f in fields(self)):
+        for name in _FIELDS:  # every post passes here: the names are listed once
             value = getattr(self, name)
-            if isinstance(value, str):
-                setattr(self, name, clean_text(value))
+            if isinstance(value, str) and (cleaned := clean_text(value)) is not value:
+                setattr(self, name, cleaned)
         for name in COUNTS:
-            setattr(self, name, clean_count(getattr(self, name)))
+            value = getattr(self, name)
+            if value is not None and (cleaned := clean_count(value)) is not value:
+                setattr(self, name, cleaned)
         self.lang = clean_language(self.lang)
         self.extra = clean_value(self.extra)
         if self.created_at.tzinfo is None:
             raise ValueError(f"{self.source}/{self.external_id}: created_at must be timezone-aware")
+
+
+_FIELDS = tuple(f.name for f in fields(Post))
 
 
 @dataclass

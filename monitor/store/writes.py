@@ -53,13 +53,19 @@ MENTION_COLUMNS = (
     "target_kind",
     "created_at",
 )
+POST_KEY = ("source", "external_id")
+#: rows in one statement at most, and what it returns to tell them apart
+MANY = 64
+MANY_RETURNING = "RETURNING id, collected_at, source, external_id"
 #: SQLite answers INSERT ... RETURNING from 3.35 on
 RETURNING_SQLITE = (3, 35, 0)
 
 
-def _upsert(table: Table, columns: Sequence[str], keys: Sequence[str], mark: str) -> str:
-    """INSERT of `columns` updating the others than `keys` (and `KEPT`) on conflict;
-    engagement a source stops reporting (NULL) is kept, not erased."""
+def _upsert(
+    table: Table, columns: Sequence[str], keys: Sequence[str], mark: str, rows: int = 1
+) -> str:
+    """INSERT of `rows` rows of `columns` updating the others than `keys` (and `KEPT`) on
+    conflict; engagement a source stops reporting (NULL) is kept, not erased."""
 
     def updated(column: str) -> str:
         if column in ENGAGEMENT:
@@ -67,9 +73,10 @@ def _upsert(table: Table, columns: Sequence[str], keys: Sequence[str], mark: str
         return f"{column} = excluded.{column}"
 
     changed = [c for c in columns if c not in keys and c not in KEPT]
+    row = f"({', '.join([mark] * len(columns))})"
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))}) "
+        f"VALUES {', '.join([row] * rows)} "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(map(updated, changed))}"
     )
 
@@ -81,8 +88,8 @@ class PageWriter:
         self.postgresql = dialect.name == "postgresql"
         mark = "%s" if self.postgresql else "?"
         posts, mentions = schema.posts, schema.mentions
-        post_key = ("source", "external_id")
-        self.post_upsert = _upsert(posts, POST_COLUMNS, post_key, mark)
+        self.post_upsert = _upsert(posts, POST_COLUMNS, POST_KEY, mark)
+        self._many: dict[int, str] = {}
         self.returning = self.postgresql or sqlite3.sqlite_version_info >= RETURNING_SQLITE
         if self.returning:
             self.post_upsert += " RETURNING id, collected_at"
@@ -137,12 +144,30 @@ class PageWriter:
                 found.append(cursor.fetchone())
             return found
         if self.returning:
-            return [cursor.execute(self.post_upsert, row).fetchone() for row in rows]
+            return self._upsert_sqlite_posts(cursor, rows)
         found = []
         for row in rows:
             cursor.execute(self.post_upsert, row)
             found.append(cursor.execute(self.post_lookup, row[:2]).fetchone())
         return found
+
+    def _upsert_sqlite_posts(self, cursor: Any, rows: list[tuple]) -> list[tuple[int, Any]]:
+        """A few statements of many rows each (sqlite3 runs one at a time, and each costs
+        more than its rows): 32, 16 and 2 rows for a page of 50, so the driver keeps
+        seven statements at most, not one per page length."""
+        found: dict[tuple[str, str], tuple[int, Any]] = {}
+        start = 0
+        while start < len(rows):
+            size = min(1 << (len(rows) - start).bit_length() - 1, MANY)
+            chunk = rows[start : start + size]
+            start += size
+            statement = self._many.get(size)
+            if statement is None:
+                statement = _upsert(schema.posts, POST_COLUMNS, POST_KEY, "?", size)
+                statement = self._many[size] = f"{statement} {MANY_RETURNING}"
+            for post_id, collected, *key in cursor.execute(statement, sum(chunk, ())):
+                found[tuple(key)] = (post_id, collected)
+        return [found[row[:2]] for row in rows]
 
     def _post_row(self, record: Record, created: Any, stamp: Any) -> tuple:
         post = record.post

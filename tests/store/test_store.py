@@ -201,7 +201,7 @@ def test_a_page_of_new_known_and_repeated_posts_is_counted_and_stored_once(store
 
 
 def test_a_page_is_stored_without_asking_which_posts_are_known(sqlite_store):
-    """Each post is one upsert returning its id: no lookup of the page's posts first,
+    """The posts are upserted returning their ids: no lookup of the page's posts first,
     whose plan on PostgreSQL depends on statistics a new database does not have."""
     from sqlalchemy import event
 
@@ -214,7 +214,7 @@ def test_a_page_is_stored_without_asking_which_posts_are_known(sqlite_store):
     sqlite_store.save([record("1"), record("2")], "hn", PageDone({"q": 2}))
 
     on_posts = [s.split()[0] for s in statements if " posts " in f"{s} "]
-    assert on_posts == ["INSERT"] * 3
+    assert on_posts == ["INSERT", "INSERT"]  # one upsert of each page's posts, no lookup
 
 
 def test_posts_are_stored_alike_where_sqlite_cannot_return_ids(sqlite_store):
@@ -249,3 +249,13 @@ def test_the_sentiment_models_use_adds_up_and_restarts_for_another_model(store):
     use = store.model_use()
     assert (use["model"], use["by_model"], use["fallback"]) == ("local model /models/x", 1, {})
     assert "last_problem" not in use
+
+
+def test_a_long_page_is_stored_in_a_few_statements_of_many_rows(store):
+    first = store.save([record(str(n), likes=n) for n in range(0, 130, 2)])
+    result = store.save([record(str(n), likes=n + 1) for n in range(130)])
+
+    assert (first.new, result.new, result.updated) == (65, 65, 65)
+    posts = {p["external_id"]: p for p in store.iter_posts()}
+    assert len(posts) == 130
+    assert all(p["likes"] == int(k) + 1 and len(p["mentions"]) == 1 for k, p in posts.items())
