@@ -1,81 +1,300 @@
-"""Benchmarks of the negative spike detector, one command each:
+"""Benchmarks of the negative spike detector, every table in one command:
 
-    python benchmarks/spikes.py --nab /path/to/nab   # NAB realTweets, beside published detectors
-    python benchmarks/spikes.py --nab /path/to/nab --loo  # ... and a leave-one-file-out check
-    python benchmarks/spikes.py --synthetic          # precision, recall and delay, fixed seed
+    python benchmarks/spikes.py [NAB_DIR]     # NAB_DIR defaults to ../shared/nab
 
-The detector runs exactly as it runs live: one bucket at a time, the shipped defaults unless
-options say otherwise, and an alert (score 1) only at the rows where it alerts.
+1. NAB, scored by NAB's rules (benchmarks/nab_scoring.py): the 6 realTweets files in NAB_DIR/data
+   and the 48 other NAB files in NAB_DIR/more, beside the published detectors, Huginn's mean +
+   3 sigma rule (our run) and, for the tweets, the previous kulak detector's published figures.
+   The threshold is chosen as NAB chooses every detector's: one per profile, the one that
+   maximises the summed raw score of the files it is chosen on. Tables: fitted (chosen on all
+   54 files, scored on them), leave-one-file-out on the tweets and leave-one-category-out (chosen
+   on the others, scored on the one left out). The gap between fitted and left-out is the point.
+2. Synthetic hourly negative-mention counts of 0-5 an hour, with weekly seasonality, a holiday,
+   a slow drift, a step when a new source is added and real bursts: precision, recall, delay,
+   and whether each step was reported as a step rather than paged.
+
+Detectors run as they run live: one bucket at a time, an alert (score 1) only where they alert.
+Mention counts (realTweets, synthetic) go through `SpikeDetector` with the shipped settings,
+upward only. The other NAB series are metrics, not counts, and NAB labels falls as well as
+rises in them, so they go through the same scorer (`SurpriseScorer`) on their own scale, both
+directions, with the same threshold and the same one-alert-per-episode rule. Results are
+cached per file and settings (--cache), keyed by the detector's source, so a re-run is quick.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import itertools
 import json
 import math
 import random
 import statistics
 import sys
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.nab_scoring import PROFILES, FileScore, normalised, score_file
-from monitor.analysis.spikes import SpikeParams, detect_series, read_series_csv
 
-PUBLISHED_SHOWN = (
-    "ARTime",
-    "contextOSE",
-    "earthgeckoSkyline",
-    "knncad",
-    "numenta",
-    "twitterADVec",
-    "windowedGaussian",
-    "relativeEntropy",
-    "skyline",
-    "null",
-)
+from benchmarks.nab_scoring import PROFILES, Profile, normalised, score_file
+from monitor.analysis import spikes as spikes_module
+from monitor.analysis import surprise as surprise_module
+from monitor.analysis.spikes import Episodes, SpikeParams, detect_series
+from monitor.analysis.surprise import SurpriseScorer
+
+HOUR = timedelta(hours=1)
+THRESHOLDS = (2.0, 2.5, 3.0, 3.5, 4.0, 5.0)  # the grid every choice is made from
+TWEETS = "realTweets"
+PUBLISHED_SHOWN = ("ARTime", "contextOSE", "numenta", "knncad", "twitterADVec", "windowedGaussian")
+# kulak's detector before issue 15 (commit fed77e2) on the 6 dev tweet files, from the issue.
+PREVIOUS_KULAK = {"standard": 85.0, "reward_low_FP_rate": 80.5, "reward_low_FN_rate": 88.3}
 
 Rows = list[tuple[datetime, float]]
 
 
 @dataclass(frozen=True)
 class NabFile:
+    category: str
     name: str
     rows: Rows
     windows: list[tuple[int, int]]
 
 
 def load_nab(nab_dir: Path) -> list[NabFile]:
-    """The realTweets files present in the folder, with their windows as row indices."""
-    windows = json.loads((nab_dir / "labels" / "combined_windows.json").read_text())
+    """Every NAB file present: realTweets from data/, the others from more/."""
     files = []
-    for key, spans in sorted(windows.items()):
-        path = nab_dir / "data" / Path(key).name
-        if not key.startswith("realTweets/") or not path.exists():
+    for labels, folder in (
+        (nab_dir / "labels" / "combined_windows.json", nab_dir / "data"),
+        (nab_dir / "more" / "combined_windows.json", nab_dir / "more"),
+    ):
+        if not labels.exists():
             continue
-        rows = read_series_csv(path)
-        index = {ts: i for i, (ts, _) in enumerate(rows)}
-        as_rows = [
-            (index[datetime.fromisoformat(a)], index[datetime.fromisoformat(b)]) for a, b in spans
-        ]
-        files.append(NabFile(path.name, rows, as_rows))
+        for key, spans in sorted(json.loads(labels.read_text()).items()):
+            category = key.split("/")[0]
+            path = folder / (Path(key).name if category == TWEETS else key)
+            if path.exists():
+                files.append(_nab_file(category, key, path, spans))
     return files
 
 
-def _nab_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def kulak_rows(rows: Rows, params: SpikeParams) -> list[int]:
-    """Row indices at which our detector alerts, replaying the rows as live."""
+def _nab_file(category: str, key: str, path: Path, spans: list[list[str]]) -> NabFile:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [
+            (datetime.fromisoformat(ts), float(value)) for ts, value in list(csv.reader(handle))[1:]
+        ]
     index = {ts: i for i, (ts, _) in enumerate(rows)}
-    return [index[spike.ts] for spike in detect_series(rows, params)]
+    windows = [(index[_nab_time(a)], index[_nab_time(b)]) for a, b in spans]
+    return NabFile(category, key, rows, windows)
+
+
+def _nab_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.split(".")[0])
+
+
+def counts_rows(rows: Rows, params: SpikeParams) -> list[int]:
+    """Row indices at which the shipped spike detector alerts on a count series."""
+    index = {ts: i for i, (ts, _) in enumerate(rows)}
+    return [index[spike.ts] for spike in detect_series(rows, params) if spike.kind == "spike"]
+
+
+def metric_rows(rows: Rows, params: SpikeParams) -> list[int]:
+    """The same scorer on a metric's own scale, both directions, one alert per episode."""
+    gaps = (b[0] - a[0] for a, b in itertools.pairwise(rows))
+    width = min((gap for gap in gaps if gap > timedelta(0)), default=HOUR)
+    scorer = SurpriseScorer(
+        (timedelta(0), HOUR, timedelta(hours=params.sustained_hours)),
+        two_sided=True,
+        learn_below=params.threshold,
+    )
+    episodes = Episodes(timedelta(hours=params.cooldown_hours))
+    found: list[int] = []
+    for index, (ts, value) in enumerate(rows):
+        reading = scorer.step(ts, value, width)
+        if episodes.starts(ts, reading.rising and reading.surprise >= params.threshold):
+            found.append(index)
+    return found
+
+
+def kulak_rows(file: NabFile, params: SpikeParams) -> list[int]:
+    return (counts_rows if file.category == TWEETS else metric_rows)(file.rows, params)
+
+
+# Results cache: alert rows per (detector source, settings, file).
+
+
+class Cache:
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        source = b"".join(Path(m.__file__).read_bytes() for m in (spikes_module, surprise_module))
+        self.version = hashlib.sha256(source).hexdigest()[:16]
+
+    def rows(self, file: NabFile, params: SpikeParams) -> list[int]:
+        key = hashlib.sha256(f"{self.version}|{params}|{file.name}".encode()).hexdigest()[:24]
+        path = self.folder / f"{key}.json" if self.folder else None
+        if path is not None and path.exists():
+            return json.loads(path.read_text())
+        found = kulak_rows(file, params)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(found))
+        return found
+
+
+Scores = dict[str, list[float]]  # file -> raw score per profile
+
+
+def raw_scores(files: Sequence[NabFile], found: dict[str, list[int]]) -> Scores:
+    return {
+        f.name: [score_file(len(f.rows), f.windows, found[f.name], p).raw for p in PROFILES]
+        for f in files
+    }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Normalised score, windows hit and FP rows, one profile, over some files."""
+
+    score: float
+    hit: int
+    windows: int
+    fp: int
+
+    def cell(self) -> str:
+        return f"{self.score:6.1f} ({self.hit}/{self.windows}, {self.fp} FP)"
+
+
+def summarise(files: Sequence[NabFile], found: dict[str, list[int]], profile: Profile) -> Summary:
+    n_windows = sum(len(f.windows) for f in files)
+    per_file = [score_file(len(f.rows), f.windows, found[f.name], profile) for f in files]
+    raw = sum(s.raw for s in per_file)
+    score = normalised(raw, n_windows, profile) if n_windows else raw
+    hit = sum(s.windows_hit for s in per_file)
+    return Summary(score, hit, n_windows, sum(s.fp_rows for s in per_file))
+
+
+def choose_threshold(
+    by_threshold: dict[float, Scores], files: Sequence[NabFile], profile_index: int
+) -> float:
+    """NAB's rule: the threshold with the highest summed raw score over these files."""
+    return max(
+        by_threshold,
+        key=lambda t: (sum(by_threshold[t][f.name][profile_index] for f in files), t),
+    )
+
+
+def run_nab(nab_dir: Path, params: SpikeParams, cache: Cache) -> None:
+    files = load_nab(nab_dir)
+    if not files:
+        sys.exit(f"no NAB files with windows under {nab_dir}")
+    categories = sorted({f.category for f in files})
+    print(f"NAB: {len(files)} files in {len(categories)} categories; {params}")
+    found_by = {
+        t: {f.name: cache.rows(f, replace(params, threshold=t)) for f in files} for t in THRESHOLDS
+    }
+    by_threshold = {t: raw_scores(files, found_by[t]) for t in THRESHOLDS}
+    tweets = [f for f in files if f.category == TWEETS]
+    print("\nthreshold per profile, chosen on all 54 files (NAB's rule):")
+    fitted: dict[str, float] = {}
+    for i, profile in enumerate(PROFILES):
+        fitted[profile.name] = choose_threshold(by_threshold, files, i)
+        print(f"  {profile.name}: {fitted[profile.name]:g}")
+    _fitted_table(files, categories, found_by, fitted)
+    _left_out_tables(files, tweets, categories, found_by, by_threshold, fitted)
+    _published_table(nab_dir, files, categories, found_by, fitted)
+
+
+def _fitted_table(files, categories, found_by, fitted) -> None:
+    print("\nFITTED (threshold chosen on all files): per category, normalised (windows hit, FP)")
+    _row("category", [p.name for p in PROFILES])
+    for category in [*categories, "all"]:
+        chosen = [f for f in files if category in ("all", f.category)]
+        cells = [summarise(chosen, found_by[fitted[p.name]], p).cell() for p in PROFILES]
+        _row(category, cells)
+
+
+def _left_out_tables(files, tweets, categories, found_by, by_threshold, fitted) -> None:
+    print("\nLEAVE ONE FILE OUT, tweets (threshold chosen on the other 53 files):")
+    held: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for file in tweets:
+        others = [f for f in files if f is not file]
+        for i, profile in enumerate(PROFILES):
+            held[profile.name][file.name] = found_by[choose_threshold(by_threshold, others, i)][
+                file.name
+            ]
+    cells = [summarise(tweets, held[p.name], p).cell() for p in PROFILES]
+    fit = [summarise(tweets, found_by[fitted[p.name]], p).cell() for p in PROFILES]
+    _row("category", [p.name for p in PROFILES])
+    _row("tweets fitted", fit)
+    _row("tweets left out", cells)
+    print("\nLEAVE ONE CATEGORY OUT (threshold chosen on the other categories):")
+    _row("category", [p.name for p in PROFILES])
+    for category in categories:
+        inside = [f for f in files if f.category == category]
+        others = [f for f in files if f.category != category]
+        cells = []
+        for i, profile in enumerate(PROFILES):
+            threshold = choose_threshold(by_threshold, others, i)
+            cells.append(
+                summarise(inside, found_by[threshold], profile).cell() + f" t={threshold:g}"
+            )
+        _row(category, cells)
+
+
+def _published_table(nab_dir, files, categories, found_by, fitted) -> None:
+    """kulak (fitted and category left out), Huginn and the published detectors, by category."""
+    huginn = {f.name: huginn_rows(f.rows) for f in files}
+    published = _published_raw(nab_dir, files)
+    by_threshold = {t: raw_scores(files, found_by[t]) for t in THRESHOLDS}
+    groups = [[f for f in files if f.category == c] for c in categories]
+    for i, profile in enumerate(PROFILES[:2]):
+        print(f"\nBY CATEGORY beside published detectors, {profile.name}, normalised:")
+        _row("detector", [c[:14] for c in categories], width=16)
+        left_out = []
+        for group in groups:
+            others = [f for f in files if f not in group]
+            threshold = choose_threshold(by_threshold, others, i)
+            left_out.append(summarise(group, found_by[threshold], profile).score)
+        fitted_found = found_by[fitted[profile.name]]
+        fit = [summarise(group, fitted_found, profile).score for group in groups]
+        _row("kulak fitted", [f"{s:.1f}" for s in fit], width=16)
+        _row("kulak left out", [f"{s:.1f}" for s in left_out], width=16)
+        huginn_scores = [summarise(group, huginn, profile).score for group in groups]
+        _row("Huginn 3 sigma", [f"{s:.1f}" for s in huginn_scores], width=16)
+        for detector in PUBLISHED_SHOWN:
+            cells = []
+            for group in groups:
+                raw = sum(published[(detector, profile.name, f.name)] for f in group)
+                n_windows = sum(len(f.windows) for f in group)
+                cells.append(f"{normalised(raw, n_windows, profile) if n_windows else raw:.1f}")
+            _row(detector, cells, width=16)
+    print(f"\n(kulak before issue 15, the 6 dev tweet files, fitted: {PREVIOUS_KULAK})")
+
+
+def _published_raw(nab_dir: Path, files: Sequence[NabFile]) -> dict[tuple[str, str, str], float]:
+    """Published raw per-file scores, keyed (detector, profile, our file name)."""
+    ours = {Path(f.name).name if f.category == TWEETS else f.name: f.name for f in files}
+    raw: dict[tuple[str, str, str], float] = defaultdict(float)
+    for path in (
+        nab_dir / "results" / "published_per_file_scores.csv",
+        nab_dir / "more" / "published_per_file_scores.csv",
+    ):
+        if not path.exists():
+            continue
+        with path.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["file"] in ours:
+                    value = row["raw_score_published"] or row.get("raw_score_recomputed") or 0
+                    raw[(row["detector"], row["profile"], ours[row["file"]])] = float(value)
+    return raw
+
+
+def _row(label: str, cells: Sequence[str], width: int = 34) -> None:
+    print(f"{label:<22}" + "".join(f"{cell:>{width}}" for cell in cells))
 
 
 def huginn_rows(rows: Rows) -> list[int]:
@@ -106,197 +325,47 @@ def huginn_rows(rows: Rows) -> list[int]:
     return peaks
 
 
-def score_detector(
-    files: Sequence[NabFile], detect: Callable[[Rows], list[int]]
-) -> dict[str, tuple[float, int, int]]:
-    """Normalised score, windows hit and FP rows per profile over all the files."""
-    found = {file.name: detect(file.rows) for file in files}
-    n_windows = sum(len(file.windows) for file in files)
-    scores = {}
-    for profile in PROFILES:
-        per_file = [score_file(len(f.rows), f.windows, found[f.name], profile) for f in files]
-        scores[profile.name] = (
-            normalised(sum(s.raw for s in per_file), n_windows, profile),
-            sum(s.windows_hit for s in per_file),
-            sum(s.fp_rows for s in per_file),
-        )
-    return scores
-
-
-def published_scores(
-    nab_dir: Path, files: Sequence[NabFile]
-) -> dict[str, dict[str, tuple[float, int, int]]]:
-    """Published raw per-file scores, summed over our files and normalised the same way,
-    with the windows hit and FP rows the results folder counts for them."""
-    wanted = {file.name for file in files}
-    n_windows = sum(len(file.windows) for file in files)
-    raw: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0, 0])
-    for row in _results(nab_dir):
-        if row["file"] in wanted:
-            value = row["raw_score_published"] or row["raw_score_recomputed"]
-            sums = raw[(row["detector"], row["profile"])]
-            sums[0] += float(value)
-            sums[1] += int(row["windows_detected"] or 0)
-            sums[2] += int(row["fp_detections"] or 0)
-    by_name = {profile.name: profile for profile in PROFILES}
-    table: dict[str, dict[str, tuple[float, int, int]]] = defaultdict(dict)
-    for (detector, profile), (total, hit, fp) in raw.items():
-        table[detector][profile] = (
-            normalised(total, n_windows, by_name[profile]),
-            int(hit),
-            int(fp),
-        )
-    return table
-
-
-def check_scorer(nab_dir: Path, files: Sequence[NabFile]) -> tuple[float, int]:
-    """Largest gap between our raw scores and the results folder's for NAB's random detector.
-
-    It is the one detector whose per-row output can be regenerated: NAB seeds Python's
-    random with 42 for each file and draws uniform(0, 1) per row. The folder holds its
-    per-file raw scores and thresholds for all three profiles.
-    """
-    reference = {
-        (row["file"], row["profile"]): row
-        for row in _results(nab_dir)
-        if row["detector"] == "random"
-    }
-    worst, compared = 0.0, 0
-    for file in files:
-        rng = random.Random(42)
-        anomaly = [rng.uniform(0, 1) for _ in file.rows]
-        for profile in PROFILES:
-            row = reference[(file.name, profile.name)]
-            threshold = float(row["threshold"])
-            found = [i for i, score in enumerate(anomaly) if score >= threshold]
-            ours = score_file(len(file.rows), file.windows, found, profile).raw
-            worst = max(worst, abs(ours - float(row["raw_score_recomputed"])))
-            compared += 1
-    return worst, compared
-
-
-def _results(nab_dir: Path) -> list[dict[str, str]]:
-    with (nab_dir / "results" / "published_per_file_scores.csv").open(newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _cells(scores: Sequence[tuple[float, int, int]], n_windows: int) -> list[str]:
-    return [f"{score:.2f} ({hit}/{n_windows}, {fp} FP)" for score, hit, fp in scores]
-
-
-def run_nab(nab_dir: Path, params: SpikeParams) -> None:
-    files = load_nab(nab_dir)
-    if not files:
-        sys.exit(f"no realTweets files with windows under {nab_dir}")
-    n_windows = sum(len(file.windows) for file in files)
-    print(f"NAB realTweets: {len(files)} files, {n_windows} windows; {params}")
-    worst, compared = check_scorer(nab_dir, files)
-    print(
-        f"scorer check: NAB's random detector regenerated and re-scored, {compared} "
-        f"file x profile raw scores, largest difference {worst:.1e}"
-    )
-    names = [profile.name for profile in PROFILES]
-    print()
-    _table_row("detector (windows hit, FP rows)", names)
-    for label, detect in (
-        ("kulak spike", lambda rows: kulak_rows(rows, params)),
-        ("Huginn peak (our run)", huginn_rows),
-    ):
-        _table_row(label, _cells(list(score_detector(files, detect).values()), n_windows))
-    published = published_scores(nab_dir, files)
-    for detector in PUBLISHED_SHOWN:
-        if detector in published:
-            scores = [published[detector][name] for name in names]
-            _table_row(f"{detector} (published)", _cells(scores, n_windows))
-
-
-# Leave one file out: the thresholds are scaled together by one factor, chosen on the other
-# files (the best standard + reward_low_FP_rate), then scored on the file left out.
-LOO_SCALES = tuple(round(0.7 + 0.05 * step, 2) for step in range(13))
-
-
-def run_leave_one_out(nab_dir: Path, params: SpikeParams) -> None:
-    files = load_nab(nab_dir)
-    by_scale = {}
-    for scale in LOO_SCALES:
-        scaled = replace(
-            params,
-            threshold=params.threshold * scale,
-            burst_threshold=params.burst_threshold * scale,
-            sustained_threshold=params.sustained_threshold * scale,
-        )
-        by_scale[scale] = {
-            file.name: [
-                score_file(len(file.rows), file.windows, kulak_rows(file.rows, scaled), profile)
-                for profile in PROFILES
-            ]
-            for file in files
-        }
-    held_out: dict[str, list[FileScore]] = {}
-    print(f"\nleave one file out, thresholds x {LOO_SCALES[0]}..{LOO_SCALES[-1]} chosen per fold:")
-    for file in files:
-        others = [f for f in files if f is not file]
-        best = max(LOO_SCALES, key=lambda scale: _fold_objective(by_scale[scale], others))
-        held_out[file.name] = by_scale[best][file.name]
-        print(f"  {file.name}: x{best}")
-    n_windows = sum(len(file.windows) for file in files)
-    totals = [
-        normalised(sum(held_out[f.name][i].raw for f in files), n_windows, profile)
-        for i, profile in enumerate(PROFILES)
-    ]
-    print(
-        "  held-out "
-        + ", ".join(f"{p.name} {t:.2f}" for p, t in zip(PROFILES, totals, strict=True))
-    )
-
-
-def _fold_objective(scores: dict[str, list[FileScore]], files: Sequence[NabFile]) -> float:
-    n_windows = sum(len(file.windows) for file in files)
-    return sum(
-        normalised(sum(scores[f.name][i].raw for f in files), n_windows, profile)
-        for i, profile in enumerate(PROFILES[:2])
-    )
-
-
-def _table_row(label: str, cells: Sequence[str]) -> None:
-    print(f"{label:<32}" + "".join(f"{cell:>24}" for cell in cells))
-
-
-# Synthetic series: hourly negative-mention counts with what real ones have (a daily rhythm,
-# quiet weekends, busy Monday mornings, a slow drift, overdispersed noise) and injected spikes
-# of known start, size and shape.
+# Synthetic hourly negative-mention counts as most brands have them: 0-5 an hour, with a
+# daily rhythm, quiet weekends, a holiday, a slow drift, overdispersed noise, a step up when a
+# new source is added (to be reported as such, not paged) and real bursts of known start.
 
 SYNTHETIC_SEED = 20150301
 SYNTHETIC_WEEKS = 12
-SYNTHETIC_LEVELS = (3.0, 10.0, 30.0, 100.0)  # mean mentions per hour
-SERIES_PER_LEVEL = 5
-SPIKE_SIZES = (4.0, 8.0, 15.0, 30.0)  # peak as a multiple of the usual rate
+SYNTHETIC_LEVELS = (0.5, 1.0, 2.0, 4.0)  # mean negative mentions an hour before the step
+SERIES_PER_LEVEL = 10
+BURST_SIZES = (8, 15, 30)  # extra negative mentions a burst brings, over one to four hours
+STEP_FACTOR = 2.0  # the new source doubles the usual count
 MATCH_SLACK = timedelta(hours=2)
+STEP_NOTICE = timedelta(days=3)  # a step is reported, or a page blamed on it, this soon
 
 
 @dataclass(frozen=True)
 class Injected:
-    """A spike, by the timestamps of the first and last rows (bucket ends) it raises."""
+    """A burst, by the timestamps of the first and last rows (bucket ends) it raises."""
 
     first: datetime
     last: datetime
-    size: float
+    size: int
+
+
+@dataclass(frozen=True)
+class Synthetic:
+    rows: Rows
+    bursts: list[Injected]
+    step: datetime
+    holiday: datetime
 
 
 def expected_rate(ts: datetime, level: float, drift_phase: float, start: datetime) -> float:
     hour, weekday = ts.hour, ts.weekday()
     daily = 0.3 + 1.4 * max(0.0, math.sin(math.pi * (hour - 6) / 18)) if hour >= 6 else 0.3
     weekly = 0.6 if weekday >= 5 else 1.0
-    if weekday == 0 and 8 <= hour < 12:
-        weekly = 3.0
     weeks = (ts - start) / timedelta(weeks=1)
-    drift = 1 + 0.4 * math.sin(2 * math.pi * weeks / 9 + drift_phase)
+    drift = 1 + 0.3 * math.sin(2 * math.pi * weeks / 9 + drift_phase)
     return level * daily * weekly * drift
 
 
 def poisson(rng: random.Random, lam: float) -> int:
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
     limit, count, product = math.exp(-lam), 0, rng.random()
     while product > limit:
         count += 1
@@ -304,93 +373,117 @@ def poisson(rng: random.Random, lam: float) -> int:
     return count
 
 
-def synthetic_series(rng: random.Random, level: float) -> tuple[Rows, list[Injected]]:
+def synthetic_series(rng: random.Random, level: float) -> Synthetic:
     start = datetime(2025, 1, 6)  # a Monday
     hours = SYNTHETIC_WEEKS * 7 * 24
     phase = rng.uniform(0, 2 * math.pi)
-    spikes: list[Injected] = []
+    step = start + timedelta(weeks=rng.randint(5, 8), hours=rng.randrange(24))
+    holiday = start + timedelta(weeks=rng.randint(3, 9), days=rng.randrange(5))
+    bursts: list[Injected] = []
     hour = 4 * 24 + rng.randrange(24)
     while hour < hours - 24:
         first = start + timedelta(hours=hour + 1)
-        last = first + timedelta(hours=rng.randint(0, 5))
-        spikes.append(Injected(first, last, rng.choice(SPIKE_SIZES)))
-        hour += rng.randint(4 * 24, 10 * 24)
+        last = first + timedelta(hours=rng.randint(0, 3))
+        bursts.append(Injected(first, last, rng.choice(BURST_SIZES)))
+        hour += rng.randint(5 * 24, 12 * 24)
+    extra: dict[datetime, float] = defaultdict(float)
+    for burst in bursts:
+        n_hours = round((burst.last - burst.first) / HOUR) + 1
+        weights = [0.6**i for i in range(n_hours)]  # sudden, then fading
+        for i, weight in enumerate(weights):
+            extra[burst.first + i * HOUR] += burst.size * weight / sum(weights)
     rows = []
-    for step in range(hours):
-        ts = start + timedelta(hours=step + 1)  # a row is stamped with its bucket's end
-        rate = expected_rate(ts - timedelta(hours=1), level, phase, start)
-        for spike in spikes:
-            if spike.first <= ts <= spike.last:
-                hours_in = (ts - spike.first) / timedelta(hours=1)
-                rate *= 1 + (spike.size - 1) * 0.6**hours_in  # sudden rise, then fading
-        overdispersed = rng.gammavariate(10.0, rate / 10.0)
-        rows.append((ts, float(poisson(rng, overdispersed))))
-    return rows, spikes
+    for i in range(hours):
+        ts = start + timedelta(hours=i + 1)  # a row is stamped with its bucket's end
+        rate = expected_rate(ts - HOUR, level, phase, start)
+        if ts > step:
+            rate *= STEP_FACTOR
+        if holiday <= ts - HOUR < holiday + timedelta(days=1):
+            rate *= 0.3
+        rate = rng.gammavariate(5.0, rate / 5.0) + extra.get(ts, 0.0)
+        rows.append((ts, float(poisson(rng, rate))))
+    return Synthetic(rows, bursts, step, holiday)
 
 
 def run_synthetic(params: SpikeParams) -> None:
     rng = random.Random(SYNTHETIC_SEED)
-    alerts = true_alerts = 0
-    found: dict[tuple[float, float], list[float]] = defaultdict(list)  # (level, size) -> delays
-    injected: dict[tuple[float, float], int] = defaultdict(int)
+    alerts = true_alerts = step_pages = steps_reported = 0
+    found: dict[tuple[float, int], list[float]] = defaultdict(list)
+    injected: dict[tuple[float, int], int] = defaultdict(int)
     for level in SYNTHETIC_LEVELS:
         for _ in range(SERIES_PER_LEVEL):
-            rows, spikes = synthetic_series(rng, level)
+            series = synthetic_series(rng, level)
             detected: set[int] = set()
-            for spike in detect_series(rows, params):
+            reported = False
+            for spike in detect_series(series.rows, params):
+                after_step = series.step <= spike.ts <= series.step + STEP_NOTICE
+                if spike.kind == "step":
+                    reported = reported or after_step
+                    continue
                 alerts += 1
-                for number, injected_spike in enumerate(spikes):
-                    if injected_spike.first <= spike.ts <= injected_spike.last + MATCH_SLACK:
-                        true_alerts += 1
-                        if number not in detected:
-                            detected.add(number)
-                            delay = (spike.ts - injected_spike.first) / timedelta(hours=1)
-                            found[(level, injected_spike.size)].append(delay)
-                        break
-            for injected_spike in spikes:
-                injected[(level, injected_spike.size)] += 1
-    series = len(SYNTHETIC_LEVELS) * SERIES_PER_LEVEL
+                hit = next(
+                    (
+                        n
+                        for n, b in enumerate(series.bursts)
+                        if b.first <= spike.ts <= b.last + MATCH_SLACK
+                    ),
+                    None,
+                )
+                if hit is None:
+                    step_pages += after_step
+                    continue
+                true_alerts += 1
+                if hit not in detected:
+                    detected.add(hit)
+                    burst = series.bursts[hit]
+                    found[(level, burst.size)].append((spike.ts - burst.first) / HOUR)
+            steps_reported += reported
+            for burst in series.bursts:
+                injected[(level, burst.size)] += 1
+    n_series = len(SYNTHETIC_LEVELS) * SERIES_PER_LEVEL
     total = sum(injected.values())
     hits = sum(len(delays) for delays in found.values())
-    every_delay = [delay for delays in found.values() for delay in delays]
+    delays = [d for ds in found.values() for d in ds]
     print(
-        f"synthetic: {series} hourly series x {SYNTHETIC_WEEKS} weeks, seed {SYNTHETIC_SEED}, "
-        f"{total} injected spikes; {params}"
+        f"SYNTHETIC: {n_series} hourly series x {SYNTHETIC_WEEKS} weeks (0-5 negative mentions an"
+        f" hour), seed {SYNTHETIC_SEED}, {total} bursts, {n_series} steps, {n_series} holidays"
     )
-    precision = true_alerts / max(alerts, 1)
-    delay = statistics.fmean(every_delay) if every_delay else float("nan")
-    print(f"precision {precision:.3f} ({true_alerts} of {alerts} alerts fell on a spike)")
-    print(f"recall {hits / total:.3f} ({hits} of {total} spikes)")
-    print(f"mean delay {delay:.2f} h after the spike's first bucket (0 = alerted at once)")
-    print("\nrecall by usual level (mentions/hour) and spike size (x usual):")
-    print(f"{'level':>8}" + "".join(f"{size:>10g}x" for size in SPIKE_SIZES))
+    print(
+        f"precision {true_alerts / max(alerts, 1):.3f}"
+        f" ({true_alerts} of {alerts} alerts fell on a burst)"
+    )
+    print(f"recall    {hits / total:.3f} ({hits} of {total} bursts)")
+    mean_delay = statistics.fmean(delays) if delays else float("nan")
+    print(f"delay     {mean_delay:.2f} h mean after the burst's first hour (0 = at once)")
+    print(
+        f"steps     {steps_reported} of {n_series} reported as a new level within 3 days;"
+        f" {step_pages} alerts paged within 3 days of a step, off any burst"
+    )
+    print("\nrecall by usual level (mentions an hour) and burst size (extra mentions):")
+    print(f"{'level':>8}" + "".join(f"{size:>10}" for size in BURST_SIZES))
     for level in SYNTHETIC_LEVELS:
-        cells = [f"{len(found[(level, size)])}/{injected[(level, size)]}" for size in SPIKE_SIZES]
-        print(f"{level:>8g}" + "".join(f"{cell:>11}" for cell in cells))
+        cells = [f"{len(found[(level, s)])}/{injected[(level, s)]}" for s in BURST_SIZES]
+        print(f"{level:>8g}" + "".join(f"{cell:>10}" for cell in cells))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nab", type=Path, help="NAB folder with data/, labels/ and results/")
-    parser.add_argument("--synthetic", action="store_true", help="run the synthetic series")
     parser.add_argument(
-        "--loo", action="store_true", help="with --nab: leave-one-file-out threshold choice"
+        "nab", type=Path, nargs="?", default=Path("../shared/nab"), help="NAB folder"
     )
-    defaults = SpikeParams()
-    for field in fields(SpikeParams):
-        parser.add_argument(
-            f"--{field.name.replace('_', '-')}", type=float, default=getattr(defaults, field.name)
-        )
+    parser.add_argument(
+        "--cache", type=Path, default=Path(".benchmark-cache/spikes"), help="results cache folder"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="compute everything afresh")
     args = parser.parse_args(argv)
-    if not args.nab and not args.synthetic:
-        parser.error("give --nab PATH, --synthetic, or both")
-    params = SpikeParams(**{field.name: getattr(args, field.name) for field in fields(SpikeParams)})
-    if args.nab:
-        run_nab(args.nab, params)
-        if args.loo:
-            run_leave_one_out(args.nab, params)
-    if args.synthetic:
-        run_synthetic(params)
+    params = SpikeParams()
+    cache = Cache(None if args.no_cache else args.cache)
+    if args.nab.exists():
+        run_nab(args.nab, params, cache)
+    else:
+        print(f"no NAB folder at {args.nab}: NAB tables skipped")
+    print()
+    run_synthetic(params)
 
 
 if __name__ == "__main__":

@@ -740,7 +740,8 @@ def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def detect_series(csv_file: Path, **params: Any) -> None:
     """Run the spike detector, as it runs live, over a timestamp,value CSV.
 
-    Prints one line per alert: the timestamp of the row at which it alerted."""
+    Prints one line per alert: the timestamp of the row at which it alerted, followed by
+    "new level" when a rise has lasted long enough to be the new usual, not a spike."""
     from monitor.analysis.spikes import SpikeParams, run_detect_series
 
     try:
@@ -749,7 +750,8 @@ def detect_series(csv_file: Path, **params: Any) -> None:
         err.print(str(exc), markup=False)
         sys.exit(2)
     for spike in spikes:
-        click.echo(spike.ts.isoformat(sep=" "))
+        line = spike.ts.isoformat(sep=" ")
+        click.echo(line if spike.kind == "spike" else f"{line} new level")
 
 
 def summary_table(summary: Any, width: int) -> Table:

@@ -158,6 +158,22 @@ def test_detect_series_prints_the_row_of_each_alert(tmp_path):
     assert strict.output == ""
 
 
+def test_detect_series_marks_a_lasting_rise_as_a_new_level(tmp_path):
+    rows = ["timestamp,value"]
+    start = datetime(2026, 3, 2)
+    for hour in range(24 * 28):
+        usual = (2, 3, 1, 2, 4, 2, 1, 3)[hour % 8]
+        value = usual * (2 if hour >= 24 * 19 else 1)  # a new source from 2026-03-21
+        rows.append(f"{start + timedelta(hours=hour + 1):%Y-%m-%d %H:%M:%S},{value}")
+    csv_file = tmp_path / "series.csv"
+    csv_file.write_text("\n".join(rows) + "\n")
+
+    result = CliRunner().invoke(main, ["detect-series", str(csv_file)])
+
+    # noiseless counts that double are a spike at once, then said to be a new level
+    assert result.output.splitlines() == ["2026-03-21 05:00:00", "2026-03-21 17:00:00 new level"]
+
+
 def test_detect_series_names_the_bad_line(tmp_path):
     csv_file = tmp_path / "series.csv"
     csv_file.write_text("timestamp,value\n2026-03-01 00:00:00,4\n2026-03-01 01:00:00,many\n")

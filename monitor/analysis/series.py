@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 
 class RollingMedian:
-    """Median of the values seen within `span` of the newest one."""
+    """Median (and any quantile) of the values seen within `span` of the newest one."""
 
     def __init__(self, span: timedelta) -> None:
         self.span = span
@@ -31,12 +31,24 @@ class RollingMedian:
             _, value = self._arrivals.popleft()
             del self._sorted[bisect.bisect_left(self._sorted, value)]
 
+    def clear(self) -> None:
+        self._arrivals.clear()
+        self._sorted.clear()
+
     def median(self) -> float:
         values = self._sorted
         middle = len(values) // 2
         if len(values) % 2:
             return values[middle]
         return (values[middle - 1] + values[middle]) / 2
+
+    def quantile(self, share: float) -> float:
+        """The value below which `share` of the values lie, interpolating between ranks."""
+        values = self._sorted
+        position = share * (len(values) - 1)
+        below = int(position)
+        above = min(below + 1, len(values) - 1)
+        return values[below] + (values[above] - values[below]) * (position - below)
 
 
 class RollingSum:
@@ -54,3 +66,7 @@ class RollingSum:
     def expire(self, now: datetime) -> None:
         while self._arrivals and self._arrivals[0][0] <= now - self.span:
             self.total -= self._arrivals.popleft()[1]
+
+    def clear(self) -> None:
+        self._arrivals.clear()
+        self.total = 0.0

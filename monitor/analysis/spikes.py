@@ -3,21 +3,23 @@
 A pure, streaming library: fed one bucket at a time per series, it decides using only the
 buckets seen so far, so replaying history alerts exactly where live running would have.
 
-"Usual" is the median count of the same hour of the day over the last week and, once a week
-is known, of the same hour of the same weekday over the last four weeks. The higher of the two
-is used, so a busy Monday morning is not news on a Monday morning; taking the higher can only
-quiet the detector, so one earlier Monday is enough to learn from. Medians are not moved by
-the spikes themselves.
+How unusual a count is comes from `monitor.analysis.surprise`: a median baseline by hour of
+day, by weekday and hour, or over the last day, whichever has lately fitted this series best;
+the excess over it averaged over the latest bucket, the last hour and the last few hours; and
+each excess turned into the chance of so high a value, from that statistic's own last four
+weeks. One threshold on that chance holds across series of any level or noise, so there is no
+threshold per span or per series to tune.
 
-How far above usual is measured on a scale where counts vary by about the same amount
-whatever their level: the square root for small counts, as for Poisson counts, turning
-logarithmic for large ones, whose noise grows in proportion to the count (social counts are
-burstier than Poisson). The unit is this series' own typical deviation from usual over the
-last week (a median, so bursts do not inflate it). The same test runs over three spans ending now:
-the latest bucket, the last hour and the last few hours, so a sudden burst alerts at once and
-a rise that builds over an afternoon alerts as well; longer spans average out noise and need a
-smaller deviation. One alert per episode: a new one waits until nothing has been spiking for
-the cooldown.
+Counts go through a variance-stabilising transform first: the square root for small counts,
+as for Poisson counts, turning logarithmic for large ones, whose noise grows in proportion to
+the count (social counts are burstier than Poisson). Poisson noise is the least a count can
+vary by, so a series that has been flat is not surprised by one extra mention.
+
+On top of the chance, what makes a spike worth a person's attention: enough mentions, a real
+multiple of usual, a negative share above usual when totals are known, and one alert per
+episode: a new alert needs a calm bucket before it and the cooldown since the last alert. A
+rise that lasts becomes the new usual; when the last day's level has stood well above the
+last four weeks', that is reported once as a step (such as a newly added source), not paged.
 """
 
 from __future__ import annotations
@@ -25,42 +27,43 @@ from __future__ import annotations
 import csv
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
+from statistics import NormalDist
+from typing import Literal
 
 from monitor.analysis.series import RollingMedian, RollingSum
+from monitor.analysis.surprise import DAY, Reading, SurpriseScorer
 
 HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
 WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
-MAD_TO_SD = 1.4826  # the median absolute deviation of normal noise, in standard deviations
 POISSON_SD = 0.5  # the standard deviation of sqrt(count) for Poisson counts
+LEVEL_SPAN = 4 * WEEK  # a new level is measured against, and reported once within, this span
 
 
 @dataclass(frozen=True)
 class SpikeParams:
     """The detector's settings; the defaults are the shipped ones."""
 
+    threshold: float = 3.0
+    """How improbable a count must be to alert, in powers of ten: 3 means a count (or a sum
+    over the last hour or hours) that this series exceeds about once in a thousand buckets."""
     factor: float = 1.5
     """Alert only when the count holds at least this many times the usual count."""
     min_count: float = 10.0
     """...and at least this many mentions: a jump from 1 to 4 is not an event."""
     cooldown_hours: float = 24.0
-    """A new alert needs this long without a spiking bucket since the last one."""
+    """A new alert needs this long since the last one, and a calm bucket just before it."""
     warmup_days: float = 3.0
     """No alert before this much history: three samples of every hour of the day."""
     share_factor: float = 1.5
     """When totals are given, the negative share must also be this many times its usual."""
-    threshold: float = 5.0
-    """Deviations above usual (in this series' typical deviations) the last hour must reach."""
-    burst_threshold: float = 6.0
-    """The same for a single bucket shorter than an hour, whose counts are noisier."""
-    sustained_threshold: float = 2.5
-    """The same for the last `sustained_hours`, which catches a rise that builds slowly."""
     sustained_hours: float = 4.0
-    """The longest span tested."""
+    """The longest span tested, which catches a rise that builds over hours."""
     burstiness: float = 0.2
     """Squared relative noise of a large count beyond Poisson; 0 treats counts as Poisson."""
 
@@ -71,14 +74,17 @@ class SpikeParams:
         for name in ("min_count", "cooldown_hours", "warmup_days", "burstiness"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        for name in ("threshold", "burst_threshold", "sustained_threshold", "sustained_hours"):
+        for name in ("threshold", "sustained_hours"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be above 0, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True)
 class Spike:
-    """One alert: the span that raised it, how it compares with usual, and why in words."""
+    """One alert: the span that raised it, how it compares with usual, and why in words.
+
+    `kind` is 'spike' for a burst worth paging about, 'step' for a lasting new level (such
+    as a newly added source), which is worth saying but not paging for."""
 
     ts: datetime
     value: float
@@ -90,26 +96,64 @@ class Spike:
     share: float | None
     usual_share: float | None
     explanation: str
+    kind: Literal["spike", "step"] = "spike"
+
+
+@dataclass
+class Episodes:
+    """One alert per episode: an alert needs a calm bucket just before it and `cooldown`
+    since the last alert, so a storm that lasts hours alerts once, at its start."""
+
+    cooldown: timedelta
+    last_alert: datetime | None = None
+    spiking: bool = False
+
+    def starts(self, ts: datetime, spiking: bool) -> bool:
+        """Whether the bucket at `ts`, spiking or not, starts an episode worth an alert."""
+        was_spiking, self.spiking = self.spiking, spiking
+        if not spiking or was_spiking:
+            return False
+        if self.last_alert is not None and ts - self.last_alert < self.cooldown:
+            return False
+        self.last_alert = ts
+        return True
+
+
+@dataclass(frozen=True)
+class _Stats:
+    count: float
+    raw: float
+    """Mean count."""
+    mean: float
+    """Mean stabilised count."""
+    variance: float
+    """Variance of the stabilised counts."""
+
+
+class _Level:
+    """Mean and spread of the counts within `span` of the newest one."""
+
+    def __init__(self, span: timedelta) -> None:
+        self._sums = [RollingSum(span) for _ in range(4)]  # count, raw, stabilised, squared
+
+    def add(self, ts: datetime, raw: float, stabilised: float) -> None:
+        for rolling, amount in zip(self._sums, (1.0, raw, stabilised, stabilised**2), strict=True):
+            rolling.expire(ts)
+            rolling.add(ts, amount)
+
+    def stats(self, now: datetime) -> _Stats:
+        for rolling in self._sums:
+            rolling.expire(now)
+        count, raw, total, squares = (max(rolling.total, 0.0) for rolling in self._sums)
+        count = max(count, 1.0)
+        mean = total / count
+        return _Stats(count, raw / count, mean, max(squares / count - mean**2, 0.0))
 
 
 @dataclass(frozen=True)
 class _Bucket:
     start: datetime
     ts: datetime
-    value: float
-    baseline: float
-    total: float | None
-
-
-@dataclass(frozen=True)
-class _Window:
-    """The latest buckets that fit in one span ending now, summed."""
-
-    kind: int
-    """0: the latest bucket alone; 1: the last hour; 2: the last `sustained_hours`."""
-    start: datetime
-    first_end: datetime
-    buckets: int
     value: float
     baseline: float
     total: float | None
@@ -125,14 +169,22 @@ class SpikeDetector:
 
     def __init__(self, params: SpikeParams | None = None) -> None:
         self.params = params or SpikeParams()
+        burstiness = self.params.burstiness
+        self._scorer = SurpriseScorer(
+            (timedelta(0), HOUR, timedelta(hours=self.params.sustained_hours)),
+            transform=Stabiliser(burstiness),
+            floor=partial(poisson_floor, burstiness=burstiness),
+            learn_below=self.params.threshold,
+        )
         self._first: datetime | None = None
         self._last: datetime | None = None
         self._width: timedelta | None = None
-        self._last_spiking: datetime | None = None
-        self._by_hour = [RollingMedian(WEEK) for _ in range(24)]
-        self._by_week_hour = [RollingMedian(4 * WEEK) for _ in range(7 * 24)]
+        self._episodes = Episodes(timedelta(hours=self.params.cooldown_hours))
+        self._last_step: datetime | None = None
         self._recent: deque[_Bucket] = deque()
-        self._deviations = [RollingMedian(WEEK) for _ in range(3)]
+        self._day_level = _Level(DAY)
+        self._weeks_level = _Level(LEVEL_SPAN)
+        self._weeks_median = RollingMedian(LEVEL_SPAN)
         self._values = RollingSum(WEEK)
         self._totals = RollingSum(WEEK)
 
@@ -146,10 +198,11 @@ class SpikeDetector:
         else:
             start = ts - min(ts - self._last, width)
         self._last = ts
-        baseline, usual_when = self._usual(ts)
-        learned = len(self._by_hour[ts.hour]) > 0
-        self._recent.append(_Bucket(start, ts, value, baseline, total))
-        spike = self._judge(ts, width, usual_when, learned)
+        reading = self._scorer.step(ts, value, width)
+        self._recent.append(_Bucket(start, ts, value, reading.usual, total))
+        while self._recent[0].start < ts - timedelta(hours=self.params.sustained_hours):
+            self._recent.popleft()
+        spike = self._judge(ts, reading) or self._step_up(ts, width, reading.usuals)
         self._remember(ts, value, total)
         self._width = min(width, ts - start) if len(self._recent) > 1 else self._width
         return spike
@@ -162,38 +215,59 @@ class SpikeDetector:
         if total is not None and not (math.isfinite(total) and total >= value):
             raise ValueError(f"bucket {ts.isoformat()}: total {total} is below count {value}")
 
-    def _judge(
-        self, ts: datetime, width: timedelta, usual_when: str, learned: bool
-    ) -> Spike | None:
-        """Test every window, shortest first; the bucket spikes if any window does."""
+    def _judge(self, ts: datetime, reading: Reading) -> Spike | None:
+        """A spike starts an episode: improbable, big enough, after a calm bucket and the
+        cooldown since the last alert."""
         params = self.params
         assert self._first is not None
-        warmup = timedelta(days=params.warmup_days)
-        latest = self._recent[-1]
-        spiking: _Window | None = None
-        for window in self._windows(ts):
-            surprise = self._surprise(window, ts, learned)
-            if spiking is not None or surprise < self._threshold(window.kind, width):
-                continue
-            if window.first_end - self._first < warmup:  # what happened in warm-up is not news
-                continue
-            if window.value < params.min_count or window.value < params.factor * window.baseline:
-                continue
-            spiking = window
-        if spiking is None or latest.value <= latest.baseline:  # a rise that is over ends
+        buckets = list(self._recent)[-reading.buckets :]
+        value = sum(bucket.value for bucket in buckets)
+        baseline = sum(bucket.baseline for bucket in buckets)
+        share, usual_share = self._shares(ts, self._recent[-1])
+        spiking = (
+            reading.rising
+            and reading.surprise >= params.threshold
+            and ts - self._first >= timedelta(days=params.warmup_days)
+            and value >= params.min_count
+            and value >= params.factor * baseline
+            and (share is None or usual_share is None or share >= params.share_factor * usual_share)
+        )
+        if not self._episodes.starts(ts, spiking):
             return None
-        share, usual_share = self._shares(ts, latest)
+        return self._spike(ts, buckets, reading, share, usual_share)
+
+    def _step_up(self, ts: datetime, width: timedelta, usuals: dict[str, float]) -> Spike | None:
+        """Once a week at most: the last day's level stands above the last four weeks', by
+        as improbable a margin as a spike needs (on the stabilised scale), `factor` times
+        and `min_count` mentions a day, and so does its median: most of the day is higher."""
+        params = self.params
+        assert self._first is not None
+        if ts - self._first < 2 * WEEK:
+            return None
+        if self._last_step is not None and ts - self._last_step < LEVEL_SPAN:
+            return None
+        day, weeks = self._day_level.stats(ts), self._weeks_level.stats(ts)
+        spread = math.sqrt(max(weeks.variance, POISSON_SD**2 / (1 + params.burstiness * weeks.raw)))
+        z = (day.mean - weeks.mean) / (spread / math.sqrt(day.count))
+        if z < NormalDist().inv_cdf(1 - 10**-params.threshold):
+            return None
         if (
-            share is not None
-            and usual_share is not None
-            and share < (params.share_factor * usual_share)
+            day.raw < params.factor * weeks.raw
+            or (day.raw - weeks.raw) * (DAY / width) < params.min_count
         ):
             return None
-        calm_since = self._last_spiking
-        self._last_spiking = ts
-        if calm_since is not None and ts - calm_since < timedelta(hours=params.cooldown_hours):
-            return None
-        return self._spike(ts, spiking, usual_when, share, usual_share)
+        self._weeks_median.expire(ts)
+        typical_day, typical_weeks = usuals.get("day", 0.0), self._weeks_median.median()
+        if typical_day < params.factor * typical_weeks:
+            return None  # a few busy hours (a burst, Monday mornings) are no new level
+        self._last_step = ts
+        self._scorer.rebase()
+        per = _per_bucket(width)
+        factor = day.raw / weeks.raw if weeks.raw > 0 else None
+        usual = f"usually {weeks.raw:.2g} {per}" if weeks.raw > 0 else f"usually none {per}"
+        words = f"negative mentions have run at {day.raw:.2g} {per} for a day, {usual}: a new"
+        words += " level (a newly added source, or more people talking), not a passing spike"
+        return Spike(ts, day.raw, weeks.raw, factor, None, None, words, kind="step")
 
     def _shares(self, ts: datetime, latest: _Bucket) -> tuple[float | None, float | None]:
         """The latest bucket's negative share and the last week's, when totals are known."""
@@ -208,19 +282,19 @@ class SpikeDetector:
     def _spike(
         self,
         ts: datetime,
-        window: _Window,
-        usual_when: str,
+        buckets: list[_Bucket],
+        reading: Reading,
         share: float | None,
         usual_share: float | None,
     ) -> Spike:
-        """Explain the window from its first bucket above usual: "since" means since then."""
-        buckets = list(self._recent)[-window.buckets :]
+        """Explain the span from its first bucket above usual: "since" means since then."""
         while len(buckets) > 1 and buckets[0].value <= buckets[0].baseline:
             buckets.pop(0)
         value = sum(bucket.value for bucket in buckets)
         baseline = sum(bucket.baseline for bucket in buckets)
         start = buckets[0].start
         factor = value / baseline if baseline > 0 else None
+        usual_when = _usual_words(ts, reading)
         if len(buckets) > 1:
             span = f"since {start:%H:%M}"
             if ts - start >= timedelta(days=1):
@@ -231,94 +305,55 @@ class SpikeDetector:
         words = _explain(value, baseline, factor, span, usual_when, share, usual_share)
         return Spike(ts, value, baseline, factor, share, usual_share, words)
 
-    def _windows(self, ts: datetime) -> list[_Window]:
-        """The latest bucket, the last hour and the last few hours; a window that holds no
-        more buckets than a shorter one is left out."""
-        spans = (timedelta(0), HOUR, timedelta(hours=self.params.sustained_hours))
-        longest = max(spans)
-        while self._recent[0].start < ts - longest and len(self._recent) > 1:
-            self._recent.popleft()
-        windows: list[_Window] = []
-        value = baseline = 0.0
-        total: float | None = 0.0
-        buckets = 0
-        recent = reversed(self._recent)
-        bucket = next(recent, None)
-        first_end = start = ts
-        for kind, span in enumerate(spans):
-            while bucket is not None and (buckets == 0 or bucket.start >= ts - span):
-                start, first_end = bucket.start, bucket.ts
-                value += bucket.value
-                baseline += bucket.baseline
-                total = None if total is None or bucket.total is None else total + bucket.total
-                buckets += 1
-                bucket = next(recent, None)
-            if not windows or buckets > windows[-1].buckets:
-                windows.append(_Window(kind, start, first_end, buckets, value, baseline, total))
-        return windows
-
-    def _surprise(self, window: _Window, ts: datetime, learned: bool) -> float:
-        """How far above usual the window is, in this kind of window's typical deviations.
-
-        The deviation is remembered (once the bucket's hour has history) to learn the unit.
-        """
-        burstiness = self.params.burstiness / window.buckets
-        scale = _stabiliser(burstiness)
-        deviation = scale(window.value) - scale(window.baseline)
-        typical = self._deviations[window.kind]
-        typical.expire(ts)
-        unit = POISSON_SD / math.sqrt(1 + burstiness * window.baseline)  # no count varies less
-        if len(typical):
-            unit = max(unit, MAD_TO_SD * typical.median())
-        if learned:
-            typical.add(ts, abs(deviation))
-        return deviation / unit
-
-    def _threshold(self, kind: int, width: timedelta) -> float:
-        """By the window's span: a lone bucket counts as long as the series' usual bucket."""
-        params = self.params
-        span = (width, HOUR, timedelta(hours=params.sustained_hours))[kind]
-        if span < HOUR:
-            return params.burst_threshold
-        if span < timedelta(hours=params.sustained_hours):
-            return params.threshold
-        return params.sustained_threshold
-
-    def _usual(self, ts: datetime) -> tuple[float, str]:
-        """The usual count for this bucket, and words saying which history it comes from."""
-        by_hour = self._by_hour[ts.hour]
-        by_hour.expire(ts)
-        baseline = by_hour.median() if len(by_hour) else 0.0
-        when = f"at {ts.hour:02d}:00"
-        assert self._first is not None
-        if ts - self._first >= WEEK:
-            by_week_hour = self._by_week_hour[ts.weekday() * 24 + ts.hour]
-            by_week_hour.expire(ts)
-            weekly = by_week_hour.median() if len(by_week_hour) else 0.0
-            if weekly > baseline:
-                baseline = weekly
-                when = f"on {WEEKDAYS[ts.weekday()]} at {ts.hour:02d}:00"
-        return baseline, when
-
     def _remember(self, ts: datetime, value: float, total: float | None) -> None:
-        for rolling in (self._by_hour[ts.hour], self._by_week_hour[ts.weekday() * 24 + ts.hour]):
-            rolling.expire(ts)
-            rolling.add(ts, value)
+        stabilised = self._scorer.transform(value)
+        for level in (self._day_level, self._weeks_level):
+            level.add(ts, value, stabilised)
+        self._weeks_median.add(ts, value)
         if total is not None:
             self._values.add(ts, value)
             self._totals.add(ts, total)
 
 
-def _stabiliser(burstiness: float) -> Callable[[float], float]:
+def _usual_words(ts: datetime, reading: Reading) -> str:
+    """Which history the usual count comes from; a weekday's usual that is no different from
+    every day's is said as every day's."""
+    if reading.model == "day":
+        return "over the last day"
+    if reading.model == "weekday" and reading.usuals.get("hour") != reading.usual:
+        return f"on {WEEKDAYS[ts.weekday()]} at {ts.hour:02d}:00"
+    return f"at {ts.hour:02d}:00"
+
+
+def _per_bucket(width: timedelta) -> str:
+    if width == HOUR:
+        return "an hour"
+    return f"per {round(width.total_seconds() / 60)} minutes"
+
+
+def poisson_floor(usual: float, buckets: int, burstiness: float) -> float:
+    """The least a mean over `buckets` stabilised counts varies by: Poisson noise."""
+    return POISSON_SD / math.sqrt(buckets * (1 + burstiness * usual))
+
+
+@dataclass(frozen=True)
+class Stabiliser:
     """The variance-stabilising transform of negative binomial counts with this burstiness.
 
-    It is the square root for small counts and grows like a logarithm for large ones; a sum
-    of k buckets is k times less bursty than one bucket.
+    It is the square root for small counts and grows like a logarithm for large ones. The
+    3/8 added (Anscombe's) keeps the noise of counts near zero as even as the rest, so one
+    mention on a night that usually has none is not as surprising as a burst by day. A
+    class, not a closure, so a detector can be copied through pickle.
     """
-    if burstiness <= 0:
-        return math.sqrt
-    root = math.sqrt(burstiness)
-    return lambda count: math.asinh(root * math.sqrt(count)) / root
+
+    burstiness: float
+
+    def __call__(self, count: float) -> float:
+        count += 3 / 8
+        if self.burstiness <= 0:
+            return math.sqrt(count)
+        root = math.sqrt(self.burstiness)
+        return math.asinh(root * math.sqrt(count)) / root
 
 
 def _bucket_words(start: datetime, ts: datetime) -> str:

@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, create_model, model_validator
 
-from monitor.alert import Alert
-from monitor.analysis import series, spikes
+from monitor.alert import Alert, Severity
+from monitor.analysis import series, spikes, surprise
 from monitor.analysis.spikes import Spike, SpikeDetector, SpikeParams
 from monitor.config import Target
 from monitor.detectors.base import Context, Detector, DetectorOptions
@@ -127,7 +127,9 @@ class NegativeSpike(Detector):
             )
             replays[target.name] = replay
             for hour, spike in replay.up_to(ctx.now, hours):
-                if hour + HOUR > report_from and not _cooling_down(ctx, target, hour, params):
+                if hour + HOUR <= report_from:
+                    continue
+                if spike.kind == "step" or not _cooling_down(ctx, target, hour, params):
                     alerts.append(_alert(ctx, target, hour, spike, zone))
         if not ctx.backtest:
             _save(ctx, replays)
@@ -209,9 +211,10 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a spike replay")
 
 
-REPLAY_MODULES = {"monitor.analysis.spikes", "monitor.analysis.series"}
+REPLAY_MODULES = {"monitor.analysis.spikes", "monitor.analysis.series", "monitor.analysis.surprise"}
 REPLAY_GLOBALS = {
     ("collections", "deque"),
+    ("functools", "partial"),
     ("datetime", "datetime"),
     ("datetime", "timedelta"),
     ("datetime", "timezone"),
@@ -252,7 +255,9 @@ SAVED = "spike replay "  # + the target's name
 @cache
 def _code() -> str:
     """A fingerprint of the code a saved replay depends on."""
-    sources = (inspect.getsource(module) for module in (spikes, series, sys.modules[__name__]))
+    sources = (
+        inspect.getsource(module) for module in (spikes, surprise, series, sys.modules[__name__])
+    )
     return hashlib.sha256("\0".join(sources).encode()).hexdigest()
 
 
@@ -331,11 +336,14 @@ def _cooling_down(ctx: Context, target: Target, hour: datetime, params: SpikePar
         return False
     since = hour - timedelta(hours=params.cooldown_hours)
     earlier = ctx.store.alerts(since=since, kind="spike", target=target.name)
-    return any(alert.key != _key(target, hour) for alert in earlier)
+    own = _key(target, hour)
+    return any(alert.key != own and alert.key.startswith("spike:") for alert in earlier)
 
 
-def _key(target: Target, hour: datetime) -> str:
-    return f"spike:{target.name}:{hour:%Y-%m-%dT%H}"
+def _key(target: Target, hour: datetime, kind: str = "spike") -> str:
+    """A step has its own key, so it neither replaces nor holds back a spike's alert."""
+    prefix = "spike" if kind == "spike" else "spike-step"
+    return f"{prefix}:{target.name}:{hour:%Y-%m-%dT%H}"
 
 
 def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: ZoneInfo) -> Alert:
@@ -356,18 +364,24 @@ def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: Zon
     start_local, end_local = hour.astimezone(zone), end.astimezone(zone)
     facts["window"] = f"{start_local:%Y-%m-%d %H:%M}–{end_local:%H:%M} ({zone.key})"
     summary = f"{target.name}: {spike.explanation}."
+    title = f"Negative spike for {target.name}"
+    severity: Severity = "critical" if target.kind == "brand" else "info"
+    if spike.kind == "step":  # worth saying, not worth paging for
+        title = f"New usual level of negative mentions for {target.name}"
+        severity, posts = "info", ()
+        facts.update(now=round(spike.value, 1), step=True)
     if posts:
         summary += f" The {len(posts)} most-seen negative posts of that hour are below."
     return Alert(
-        key=_key(target, hour),
+        key=_key(target, hour, spike.kind),
         kind="spike",
-        title=f"Negative spike for {target.name}",
+        title=title,
         summary=summary,
         created_at=ctx.stamp(end),
         happened_at=hour,
         target=target.name,
         target_kind=target.kind,
-        severity="critical" if target.kind == "brand" else "info",
+        severity=severity,
         posts=posts,
         facts=facts,
     )

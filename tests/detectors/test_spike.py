@@ -3,6 +3,8 @@ explained, with the posts that drove it; re-runs and replays never raise it twic
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from monitor.config import ConfigError
 from monitor.detect import backtest, detect_once
 from monitor.store import Store
-from tests.helpers import burst, make_settings, quiet_days
+from tests.helpers import burst, make_settings, quiet_days, record
 
 BRAND = "Kahve Durağı"
 START = datetime(2026, 11, 16, tzinfo=UTC)  # a Monday; Istanbul is three hours ahead
@@ -171,3 +173,29 @@ def test_live_cycles_every_hour_raise_what_the_backtest_finds(store: Store) -> N
     replayed = backtest(store, SETTINGS, since=START, now=end)["spike"]
     assert [a.key for a in store.alerts(kind="spike")] == [a.key for a in replayed]
     assert len(replayed) == 3  # 11:00 on day 3 is within the 09:00 spike's cooldown
+
+
+def test_a_new_source_is_said_once_as_a_new_level_and_pages_no_one(store: Store) -> None:
+    rng = random.Random(4)
+    step_at = START + timedelta(weeks=3)  # a new source doubles the negative mentions
+    posts, n = [], 1
+    for hour in range(4 * 7 * 24):
+        at = START + timedelta(hours=hour, minutes=10)
+        rate = (2.0 if 8 <= at.hour < 20 else 0.5) * (2 if at >= step_at else 1)
+        limit, count, product = math.exp(-rate), 0, rng.random()
+        while product > limit:
+            count += 1
+            product *= rng.random()
+        for label in ["neg"] * count + ["neu"]:
+            posts.append(record(n, at + timedelta(minutes=n % 40), BRAND, label))
+            n += 1
+    store.save(posts)
+
+    found = backtest(store, SETTINGS, since=START, now=START + timedelta(weeks=4))["spike"]
+
+    assert [(a.severity, a.title) for a in found] == [
+        ("info", "New usual level of negative mentions for Kahve Durağı")
+    ]
+    assert step_at < found[0].created_at < step_at + timedelta(days=3)
+    assert found[0].facts["step"] is True
+    assert "a new level (a newly added source, or more people talking)" in found[0].summary

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import datetime, timedelta
 
 import pytest
@@ -152,9 +154,9 @@ def test_a_rise_no_five_minutes_show_alone_alerts_over_the_hour():
 
     (spike,) = detect_series(rows)
 
-    assert spike.ts == rows[-4][0]  # after 9 of the 12 raised buckets
-    assert (spike.value, spike.baseline) == (54, 18)
-    assert spike.explanation == "54 negative mentions since 23:00, usually 18 at these hours (3.0x)"
+    assert spike.ts == rows[-8][0]  # after 5 of the 12 raised buckets
+    assert (spike.value, spike.baseline) == (30, 10)
+    assert spike.explanation == "30 negative mentions since 23:00, usually 10 at these hours (3.0x)"
 
 
 def test_a_rise_building_over_an_afternoon_alerts_on_the_hours_together():
@@ -166,7 +168,7 @@ def test_a_rise_building_over_an_afternoon_alerts_on_the_hours_together():
     assert spikes[0].explanation == (
         "120 negative mentions since 12:00, usually 80 at these hours (1.5x)"
     )
-    assert alert_times(rows, SpikeParams(sustained_threshold=20)) == []
+    assert alert_times(rows, SpikeParams(threshold=20)) == []
 
 
 def test_a_series_that_always_swings_needs_a_bigger_jump_than_a_steady_one():
@@ -253,3 +255,61 @@ def test_an_unfinished_last_bucket_is_judged_against_a_full_hour_of_usual():
     assert spike.explanation == (
         "40 negative mentions in the 20 minutes to 00:20, usually 5 at 00:00 (8.0x)"
     )
+
+
+def sparse_hours(weeks: int, rate, seed: int = 11) -> list[tuple[datetime, float]]:
+    """Hourly Poisson counts of a few negative mentions, `rate(ts)` an hour on average."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(weeks * 7 * 24):
+        ts = START + (i + 1) * HOUR
+        limit, count, product = math.exp(-rate(ts)), 0, rng.random()
+        while product > limit:
+            count += 1
+            product *= rng.random()
+        rows.append((ts, float(count)))
+    return rows
+
+
+def office_rate(ts: datetime) -> float:
+    """One or two mentions an hour in the day, fewer at night and at weekends."""
+    rate = 2.0 if 8 <= ts.hour < 20 else 0.5
+    return rate * (0.5 if ts.weekday() >= 5 else 1.0)
+
+
+def test_a_burst_on_sparse_counts_alerts_at_once_and_nothing_else_does():
+    rows = sparse_hours(4, office_rate)
+    burst_at = START + timedelta(weeks=3, days=2, hours=14)
+    rows = [(ts, 20.0 if ts == burst_at else count) for ts, count in rows]
+
+    spikes = detect_series(rows)
+
+    assert [(s.ts, s.kind) for s in spikes] == [(burst_at, "spike")]
+    assert spikes[0].explanation.startswith("20 negative mentions in the hour to 14:00")
+
+
+def test_a_new_source_is_reported_once_as_a_new_level_and_never_paged():
+    step_at = START + timedelta(weeks=3, hours=12)
+
+    def rate(ts: datetime) -> float:
+        return office_rate(ts) * (2.0 if ts > step_at else 1.0)
+
+    spikes = detect_series(sparse_hours(6, rate))
+
+    assert [s.kind for s in spikes] == ["step"]
+    (step,) = spikes
+    assert step_at < step.ts < step_at + timedelta(days=3)
+    assert step.explanation.startswith("negative mentions have run at ")
+    assert step.explanation.endswith(
+        "a new level (a newly added source, or more people talking), not a passing spike"
+    )
+
+
+def test_decisions_on_a_noisy_prefix_never_change_when_rows_are_appended():
+    rows = sparse_hours(5, office_rate, seed=5)
+    rows = [(ts, count + (25 if i % 211 == 0 and i else 0)) for i, (ts, count) in enumerate(rows)]
+    full = detect_series(rows)
+    assert full  # the appended bursts do alert
+
+    for cut in range(24 * 7, len(rows), 97):
+        assert detect_series(rows[:cut]) == [s for s in full if s.ts < rows[cut][0]]

@@ -1,0 +1,198 @@
+"""How improbable is the latest value of a series? A streaming, calibrated tail probability.
+
+Each choice is made so that it holds whatever the series, without tuning to it:
+
+- Usual is a median, which the spikes themselves do not move, under one of three models: the
+  same hour of the day over the last week, the same weekday and hour over the last four weeks,
+  or simply the last day. Each bucket uses the model whose residuals have lately been the
+  smallest, so daily or weekly seasonality counts only where the data shows it.
+- The residual (value minus usual, on the caller's variance-stabilised scale) is averaged over a
+  few spans ending now: a burst shows in the latest bucket, a slow rise over hours.
+- Calibration: each span's residual (under the model in use) is compared with the same
+  statistic's last four weeks. An exponential tail through its 90% and 99% quantiles (a
+  generalised Pareto tail of shape 0, as in streaming peaks-over-threshold detectors) gives
+  the chance of a value at least as high, so the score means the same on every series
+  whatever its unit, level or noise: it is -log10 of that chance, corrected for testing
+  several spans (3 = one bucket in a thousand). Values as improbable as an alert are left
+  out of the tail, so a burst does not make the next one look usual.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.analysis.series import RollingMedian, RollingSum
+
+WEEK = timedelta(days=7)
+DAY = timedelta(days=1)
+TAIL_SPAN = 4 * WEEK
+TAIL_LOW, TAIL_HIGH = 0.90, 0.99  # a decade of probability apart
+MIN_TAIL = 60  # values before the tail is trusted: two and a half days of hours
+MODELS = ("hour", "weekday", "day")  # on a tie, the earlier one
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the scorer makes of one bucket."""
+
+    surprise: float
+    """-log10 of the chance of so extreme a value, corrected for the spans tested; 0 when
+    not in the tail or not yet learned."""
+    buckets: int
+    """How many buckets, ending with this one, the most surprising span holds."""
+    usual: float
+    """The usual value of this bucket under the model used, in the series' own unit."""
+    model: str
+    """Which model of usual: 'hour', 'weekday' or 'day'."""
+    usuals: dict[str, float]
+    """The usual value under every model that has one."""
+    rising: bool
+    """Whether this bucket is above usual (away from it in either direction when two-sided)."""
+
+
+class SurpriseScorer:
+    """Streaming scorer for one series; `step` takes buckets in time order.
+
+    `transform` puts values on a scale where their noise is about the same at every level;
+    `floor(usual, buckets)` is the least a span's residual can vary by (such as Poisson noise
+    for counts), so a series that has been perfectly flat is not infinitely surprised.
+    Statistics at least `learn_below` surprising (the alert threshold) are left out of the
+    tails, so a burst does not make the next one look usual.
+    """
+
+    def __init__(
+        self,
+        spans: Sequence[timedelta],
+        transform: Callable[[float], float] = float,
+        floor: Callable[[float, int], float] | None = None,
+        two_sided: bool = False,
+        learn_below: float = math.inf,
+    ) -> None:
+        self.spans = tuple(spans)
+        self.transform = transform
+        self.floor = floor
+        self.two_sided = two_sided
+        self.learn_below = learn_below
+        self._first: datetime | None = None
+        self._by_hour = [RollingMedian(WEEK) for _ in range(24)]
+        self._by_week_hour = [RollingMedian(4 * WEEK) for _ in range(7 * 24)]
+        self._last_day = RollingMedian(DAY)
+        self._residuals = {model: deque[float]() for model in MODELS}
+        self._fit = {model: (RollingSum(WEEK), RollingSum(WEEK)) for model in MODELS}
+        self._tails: dict[int, RollingMedian] = {}
+
+    def step(self, ts: datetime, value: float, width: timedelta) -> Reading:
+        """Score the bucket ending at `ts`; `width` is the series' usual bucket width."""
+        if self._first is None:
+            self._first = ts
+        usuals = self._usuals(ts)
+        model = self._best(ts, usuals)
+        lengths = sorted({max(1, round(span / width)) for span in self.spans})
+        tests = len(lengths) * (2 if self.two_sided else 1)
+        best = (0.0, 1)
+        y = self.transform(value)
+        for name, usual in usuals.items():
+            residuals = self._residuals[name]
+            residuals.append(y - self.transform(usual))
+            while len(residuals) > lengths[-1]:
+                residuals.popleft()
+            if "hour" not in usuals:  # compared over the same buckets, or a tie is not one
+                continue
+            for rolling, amount in zip(self._fit[name], (abs(residuals[-1]), 1.0), strict=True):
+                rolling.expire(ts)
+                rolling.add(ts, amount)
+        if model is not None:
+            residuals = self._residuals[model]
+            for length in (n for n in lengths if n <= len(residuals)):
+                mean = sum(itertools.islice(residuals, len(residuals) - length, None)) / length
+                tail = self._tails.setdefault(length, RollingMedian(TAIL_SPAN))
+                tail.expire(ts)
+                if len(tail) >= MIN_TAIL:
+                    least = self._least(usuals[model], length)
+                    surprise = _tail_surprise(tail, mean, least, self.two_sided)
+                    surprise -= math.log10(tests)
+                    best = max(best, (surprise, length))
+                    if surprise >= self.learn_below:
+                        continue  # an anomaly does not teach what noise is
+                tail.add(ts, mean)
+        self._remember(ts, value)
+        if model is None:
+            return Reading(0.0, 1, 0.0, "day", usuals, False)
+        latest = self._residuals[model][-1]
+        rising = latest != 0 if self.two_sided else latest > 0
+        return Reading(max(best[0], 0.0), best[1], usuals[model], model, usuals, rising)
+
+    def rebase(self) -> None:
+        """Forget the seasonal history: the level has changed for good (a new source), so
+        the last day is usual until the hours and weekdays are learned again."""
+        for rolling in (*self._by_hour, *self._by_week_hour, *itertools.chain(*self._fit.values())):
+            rolling.clear()
+
+    def _least(self, usual: float, length: int) -> float:
+        least = self.floor(usual, length) if self.floor else 0.0
+        return max(least, 1e-12 * (1 + abs(usual)))
+
+    def _usuals(self, ts: datetime) -> dict[str, float]:
+        assert self._first is not None
+        usuals: dict[str, float] = {}
+        by_hour = self._by_hour[ts.hour]
+        by_hour.expire(ts)
+        if len(by_hour):
+            usuals["hour"] = by_hour.median()
+        if ts - self._first >= WEEK:
+            by_week_hour = self._by_week_hour[ts.weekday() * 24 + ts.hour]
+            by_week_hour.expire(ts)
+            if len(by_week_hour):
+                usuals["weekday"] = by_week_hour.median()
+        self._last_day.expire(ts)
+        if len(self._last_day):
+            usuals["day"] = self._last_day.median()
+        return usuals
+
+    def _best(self, ts: datetime, usuals: dict[str, float]) -> str | None:
+        """The model with the smallest mean residual over the last week: a mean, not a
+        median, so a pattern of a few hours a week (busy Monday mornings) counts."""
+        fits = []
+        for rank, name in enumerate(MODELS):
+            if name not in usuals:
+                continue
+            residuals, count = self._fit[name]
+            residuals.expire(ts)
+            count.expire(ts)
+            fit = residuals.total / count.total if count.total > 0 else math.inf
+            fits.append((fit, rank, name))
+        return min(fits)[2] if fits else None
+
+    def _remember(self, ts: datetime, value: float) -> None:
+        for rolling in (
+            self._by_hour[ts.hour],
+            self._by_week_hour[ts.weekday() * 24 + ts.hour],
+            self._last_day,
+        ):
+            rolling.add(ts, value)
+
+
+def _sides(tail: RollingMedian, least: float, two_sided: bool) -> list[tuple[float, float, float]]:
+    """Each tail as (sign, edge, decade): values beyond the edge are in the top 10%, and
+    each `decade` further is ten times rarer; the lower tail is mirrored."""
+    edge, decade = tail.quantile(TAIL_LOW), tail.quantile(TAIL_HIGH) - tail.quantile(TAIL_LOW)
+    sides = [(1.0, edge, max(decade, least))]
+    if two_sided:
+        low = tail.quantile(1 - TAIL_LOW)
+        sides.append((-1.0, -low, max(low - tail.quantile(1 - TAIL_HIGH), least)))
+    return sides
+
+
+def _tail_surprise(tail: RollingMedian, value: float, least: float, two_sided: bool) -> float:
+    """Decades of improbability of `value` under an exponential tail through the 90% and
+    99% quantiles of `tail` (0 inside the central 80%)."""
+    surprise = 0.0
+    for sign, edge, decade in _sides(tail, least, two_sided):
+        if sign * value > edge:
+            surprise = max(surprise, 1 + (sign * value - edge) / decade)
+    return surprise

@@ -1,0 +1,65 @@
+"""The surprise scorer: a tail probability that means the same on every series."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+
+from monitor.analysis.surprise import SurpriseScorer
+
+START = datetime(2025, 3, 3)  # a Monday
+FIVE_MINUTES = timedelta(minutes=5)
+SPANS = (timedelta(0), timedelta(hours=1), timedelta(hours=4))
+
+
+def noise(days: int, seed: int = 7) -> list[tuple[datetime, float]]:
+    rng = random.Random(seed)
+    return [(START + (i + 1) * FIVE_MINUTES, 50 + rng.gauss(0, 5)) for i in range(days * 288)]
+
+
+def surprises(rows, two_sided: bool = False) -> list[float]:
+    scorer = SurpriseScorer(SPANS, two_sided=two_sided)
+    return [scorer.step(ts, value, FIVE_MINUTES).surprise for ts, value in rows]
+
+
+def test_on_plain_noise_a_surprise_of_two_is_about_one_bucket_in_a_hundred():
+    scores = surprises(noise(14))[288:]  # after a day of learning
+
+    share = sum(score >= 2 for score in scores) / len(scores)
+
+    # 1% per span tested, less the correction for testing three: about 1% in all
+    assert 0.003 < share < 0.02
+
+
+def test_the_score_does_not_depend_on_the_unit():
+    rows = noise(8)
+    rows[-30] = (rows[-30][0], 90.0)
+    in_thousands = [(ts, value * 1000) for ts, value in rows]
+
+    assert surprises(in_thousands) == pytest.approx(surprises(rows), abs=1e-9)
+    assert surprises(rows)[-30] > 5
+
+
+def test_a_fall_is_surprising_only_when_both_directions_are_asked_for():
+    rows = noise(8)
+    rows[-30] = (rows[-30][0], 10.0)
+
+    assert surprises(rows)[-30] == 0
+    assert surprises(rows, two_sided=True)[-30] > 5
+
+
+def test_daily_seasonality_is_used_where_the_data_shows_it():
+    rng = random.Random(3)
+    rows = []
+    for i in range(10 * 288):
+        ts = START + (i + 1) * FIVE_MINUTES
+        busy = 100 if 9 <= ts.hour < 17 else 10  # office hours
+        rows.append((ts, busy + rng.gauss(0, 2)))
+    scorer = SurpriseScorer(SPANS)
+
+    readings = [scorer.step(ts, value, FIVE_MINUTES) for ts, value in rows]
+
+    assert {r.model for r in readings[-288:]} == {"hour"}
+    assert max(r.surprise for r in readings[-288:]) < 3  # every morning's rise is usual
