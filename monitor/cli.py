@@ -56,13 +56,17 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 err.print(f"  - {line}", markup=False, highlight=False)
             sys.exit(2)
         except DatabaseUnavailable as exc:
-            err.print(f"{exc} (kulak.database in the settings)", markup=False, highlight=False)
+            err.print(
+                shown(f"{exc} (kulak.database in the settings)"), markup=False, highlight=False
+            )
             sys.exit(1)
         except DBAPIError as exc:  # opened, then failed: a damaged file, a dropped server
             reason = str(exc.orig or exc).strip().splitlines()[0]
             err.print(
-                f"the database failed: {reason} (kulak.database in the settings; a SQLite file "
-                "can be checked with: sqlite3 FILE 'PRAGMA integrity_check')",
+                shown(
+                    f"the database failed: {reason} (kulak.database in the settings; a "
+                    "SQLite file can be checked with: sqlite3 FILE 'PRAGMA integrity_check')"
+                ),
                 markup=False,
                 highlight=False,
             )
@@ -87,14 +91,13 @@ def load(config_path: Path, *, sending: bool = False) -> Settings:
     return settings
 
 
-def shown(settings: Settings, text: str) -> str:
+def shown(text: str) -> str:
     """Text that came from outside (a post, a server's error) as printed: its controls
-    escaped, the settings' secrets masked."""
-    from monitor.logs import secrets_of
+    escaped, the loaded settings' secrets masked."""
+    from monitor.logs import masked
     from monitor.printable import printable
-    from monitor.redact import Redactor
 
-    return printable(Redactor(secrets_of(settings))(text), one_line=True)
+    return printable(masked(text), one_line=True)
 
 
 def open_store(settings: Settings) -> Any:
@@ -146,9 +149,11 @@ def check(config_path: Path) -> None:
     settings = load(config_path, sending=True)
     console.print(f"[green]✓[/] {config_path} is valid.")
     try:
-        console.print(f"Store: {probe(database_url(settings))}", markup=False, highlight=False)
+        console.print(
+            shown(f"Store: {probe(database_url(settings))}"), markup=False, highlight=False
+        )
     except DatabaseUnavailable as exc:
-        err.print(f"Store: {exc}", markup=False, highlight=False)
+        err.print(shown(f"Store: {exc}"), markup=False, highlight=False)
         store_failed = True
     else:
         store_failed = False
@@ -327,7 +332,7 @@ def collect(config_path: Path, source_names: tuple[str, ...], once: bool) -> Non
             line += f" — {status}: {reason}"
             if len(report.problems) > 1:
                 line += f" (and {plural(len(report.problems) - 1, 'other problem')})"
-        console.print(shown(settings, line), markup=False, highlight=False)
+        console.print(shown(line), markup=False, highlight=False)
     sys.exit(1 if failed else 0)
 
 
@@ -515,7 +520,7 @@ def deliver(config_path: Path, once: bool, retry_failed: bool) -> None:
         if report.error:
             trouble = True
             line += f" — {report.error}"
-        console.print(shown(settings, line), markup=False, highlight=False)
+        console.print(shown(line), markup=False, highlight=False)
     sys.exit(1 if trouble else 0)
 
 
@@ -585,12 +590,12 @@ def detect(config_path: Path, once: bool) -> None:
         new = detect_once(open_store(settings), settings)
     except DetectorsFailed as failed:
         for name, exc in failed.failures.items():
-            err.print(shown(settings, f"detector {name} failed: {exc}"), markup=False)
+            err.print(shown(f"detector {name} failed: {exc}"), markup=False)
         err.print(f"The other detectors ran; {len(failed.queued)} new alerts queued.")
         sys.exit(1)
     for alert in new:
         line = f"{alert.kind}: {alert.title} ({alert.key})"
-        console.print(shown(settings, line), markup=False, highlight=False)
+        console.print(shown(line), markup=False, highlight=False)
     console.print(f"{len(new)} new alert{'' if len(new) == 1 else 's'} queued.")
 
 
@@ -696,24 +701,22 @@ def status(config_path: Path, check: bool) -> None:
         state = row.status if row.enabled else f"{row.status} (disabled)"
         cells = (row.name, state, row.last_success or "never", failure, str(row.posts_last_day))
         # Reasons are text from outside: not markup, no terminal controls, no secrets.
-        sources.add_row(*(Text(shown(settings, cell)) for cell in cells))
+        sources.add_row(*(Text(shown(cell)) for cell in cells))
     console.print(sources)
     for row in report.sources:
         if row.skip_example:
             example = f"{row.name}: {row.skipped} items skipped in its last run, e.g. "
-            console.print(
-                shown(settings, example + row.skip_example), markup=False, highlight=False
-            )
+            console.print(shown(example + row.skip_example), markup=False, highlight=False)
     channels_table = Table(title="Channels")
     for column in ("channel", "queued", "failed", "sent", "last digest"):
         channels_table.add_column(column)
     for row in report.channels:
         cells = (row.name, str(row.queued), str(row.failed), str(row.sent), row.digest or "")
-        channels_table.add_row(*(Text(shown(settings, cell)) for cell in cells))
+        channels_table.add_row(*(Text(shown(cell)) for cell in cells))
     console.print(channels_table)
     if check:
         for problem in report.problems:
-            err.print(shown(settings, f"problem: {problem}"), markup=False, highlight=False)
+            err.print(shown(f"problem: {problem}"), markup=False, highlight=False)
         sys.exit(1 if report.problems else 0)
 
 

@@ -25,7 +25,15 @@ from monitor.config import Settings
 from monitor.printable import printable
 from monitor.redact import MASK, Redactor
 
-__all__ = ["MASK", "JsonFormatter", "RedactingFormatter", "TextFormatter", "mask", "secrets_of"]
+__all__ = [
+    "MASK",
+    "JsonFormatter",
+    "RedactingFormatter",
+    "TextFormatter",
+    "mask",
+    "masked",
+    "secrets_of",
+]
 
 LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -103,10 +111,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+#: the secrets `mask` was last given, for text printed without a log handler
+_masking = Redactor()
+
+
+def masked(text: str) -> str:
+    """`text` with the secrets of this process's settings masked."""
+    return _masking(text)
+
+
 def mask(secrets: Iterable[str]) -> Redactor:
-    """From now on in this process, `secrets` never reach a log handler or a traceback
-    printed on stderr; the redactor is returned for the other exits (store, output)."""
-    redact = Redactor(secrets)
+    """From now on in this process, `secrets` never reach a log handler, a traceback
+    printed on stderr or `masked`; the redactor is returned for the store."""
+    global _masking
+    redact = _masking = Redactor(secrets)
     for handler in logging.getLogger().handlers:
         for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
             handler.removeFilter(old)

@@ -10,7 +10,7 @@ from monitor.cli import main
 from monitor.replay import Reply
 from monitor.store import Store
 from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
-from tests.helpers import burst, fixture_text, kulak, quiet_days, write_settings
+from tests.helpers import BASE_SETTINGS, burst, fixture_text, kulak, quiet_days, write_settings
 
 
 def test_init_writes_a_starter_that_check_accepts(tmp_path, monkeypatch):
@@ -368,3 +368,18 @@ def test_check_refuses_a_webhook_url_without_a_scheme_and_never_prints_it(tmp_pa
         result.stderr
     )
     assert "Xy9secretpart" not in result.stdout + result.stderr
+
+
+def test_a_database_error_never_prints_a_value_from_the_environment(tmp_path):
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(
+        BASE_SETTINGS.replace(
+            "kulak:\n", "kulak:\n  database: sqlite:////nowhere/${DB_FOLDER}/kulak.sqlite3\n"
+        ),
+        encoding="utf-8",
+    )
+    env = {"DB_FOLDER": "kahve-gizli-9"}
+    for command in ("check", "status"):
+        result = kulak(command, "--config", str(settings), cwd=tmp_path, env=env)
+        assert result.returncode == 1
+        assert "/nowhere/***" in result.stderr and "kahve-gizli" not in result.stderr
