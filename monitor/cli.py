@@ -173,7 +173,7 @@ def check(config_path: Path) -> None:
     sentiment = f"{model.description} first" if model else "offline scorer"
     unusable = _unusable_model(settings)
     if unusable:
-        err.print(shown(settings, f"Sentiment: {sentiment}, but {unusable}"), markup=False)
+        err.print(shown(f"Sentiment: {sentiment}, but {unusable}"), markup=False)
     else:
         console.print(f"Sentiment: {sentiment}", markup=False, highlight=False)
     for note in unanswerable(settings.targets, settings.sources, spider_classes()):
@@ -688,7 +688,7 @@ def status(config_path: Path, check: bool) -> None:
     settings = load(config_path)
     report = gather(open_store(settings), settings)
     console.print(f"kulak run: {'serving' if report.serving else 'not running'}")
-    console.print(shown(settings, f"Sentiment: {report.sentiment}"), markup=False, highlight=False)
+    console.print(shown(f"Sentiment: {report.sentiment}"), markup=False, highlight=False)
     console.print(f"Team: {report.team}", markup=False, highlight=False)
     console.print(f"Corrections: {report.corrections}", markup=False, highlight=False)
     sources = Table(title="Sources")
