@@ -674,6 +674,53 @@ def run(config_path: Path, log_format: str) -> None:
 @main.command()
 @config_option
 @click.option(
+    "--hash-password",
+    is_flag=True,
+    help="Ask for a password and print its hash, for inbox.users in the settings.",
+)
+@friendly_errors
+def inbox(config_path: Path, hash_password: bool) -> None:
+    """Serve the web inbox alone (`kulak run` serves it too), until SIGTERM or Ctrl-C."""
+    import asyncio
+    import signal
+
+    from monitor.inbox.app import Inbox
+    from monitor.inbox.auth import hash_password as hashed
+    from monitor.inbox.server import InboxServer
+
+    if hash_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < 8:
+            err.print("A password needs at least 8 characters.")
+            sys.exit(2)
+        console.print(hashed(password), markup=False, highlight=False)
+        return
+    settings = load(config_path)
+    store = open_store(settings)
+    options = settings.inbox
+    server = InboxServer(Inbox(store, settings), options.host, options.port)
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        await server.start()
+        console.print(f"kulak inbox: open {server.url} (Ctrl-C stops it)", markup=False)
+        await stop.wait()
+        await server.stop()
+
+    try:
+        asyncio.run(serve())
+    except OSError as exc:
+        err.print(f"the inbox cannot listen on {options.host} port {options.port}: {exc}")
+        sys.exit(1)
+    finally:
+        store.close()
+
+
+@main.command()
+@config_option
+@click.option(
     "--check",
     is_flag=True,
     help="Exit 1 when no `kulak run` serves the database, a source keeps failing or a "

@@ -304,6 +304,65 @@ class SentimentSettings(Strict):
     model: SentimentModel | None = None
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+#: the shape `kulak inbox --hash-password` writes (monitor/inbox/auth.py)
+PASSWORD_HASH = re.compile(r"pbkdf2_sha256\$[1-9][0-9]{3,}\$[A-Za-z0-9_-]{8,}\$[A-Za-z0-9_-]{20,}")
+HEADER_NAME = re.compile(r"[A-Za-z0-9-]+")
+
+
+class InboxSettings(Strict):
+    """The web inbox `kulak run` (or `kulak inbox`) serves: leads to take and answer."""
+
+    enabled: bool = Field(True, description="serve the inbox with kulak run")
+    host: str = Field("127.0.0.1", description="address to listen on (this machine only)")
+    port: int = Field(8765, ge=0, le=65535, description="port to listen on (0: any free one)")
+    users: dict[NonEmptyStr, SecretStr] = Field(
+        default_factory=dict,
+        description="name -> password hash (from `kulak inbox --hash-password`): who may "
+        "sign in; needed to listen beyond this machine",
+    )
+    trusted_header: str | None = Field(
+        None,
+        description="a header a reverse proxy in front sets to the signed-in user "
+        "(e.g. X-Forwarded-User): kulak then trusts it instead of its own sign-in",
+    )
+    secret: SecretStr | None = Field(
+        None,
+        description="key that signs session cookies and forms, from ${ENV}; without it a new "
+        "one per start (everyone signs in again)",
+    )
+    secure_cookies: bool = Field(
+        False, description="cookies only over HTTPS: set it behind a TLS reverse proxy"
+    )
+
+    @field_validator("users")
+    @classmethod
+    def _hashed(cls, users: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name, stored in users.items():
+            if not PASSWORD_HASH.fullmatch(stored.get_secret_value()):
+                raise ValueError(
+                    f"the password of {name!r} is not a hash from `kulak inbox --hash-password` "
+                    "(never write a password itself here)"
+                )
+        return users
+
+    @field_validator("trusted_header")
+    @classmethod
+    def _header(cls, header: str | None) -> str | None:
+        if header is not None and not HEADER_NAME.fullmatch(header):
+            raise ValueError(f"{header!r} is not a header name (letters, digits and -)")
+        return header
+
+    @model_validator(mode="after")
+    def _guarded(self) -> InboxSettings:
+        if self.host not in LOOPBACK and not self.users and not self.trusted_header:
+            raise ValueError(
+                f"the inbox listens on {self.host}, beyond this machine: name its users "
+                "(users) or the header your reverse proxy sets (trusted_header)"
+            )
+        return self
+
+
 def parse_model_spec(spec: str) -> SentimentModel:
     """`kulak score --model`: a folder, or ollama:NAME@URL, or openai:NAME@URL."""
     kind, _, rest = spec.partition(":")
@@ -332,6 +391,7 @@ class Settings:
     """Every value that came from the environment (`${VAR}`): masked wherever kulak
     writes text (logs, the store's error columns, status, alerts)."""
     sentiment: SentimentSettings = field(default_factory=SentimentSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -356,6 +416,7 @@ class _Top(Strict):
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
     detectors: dict[str, Any] = Field(default_factory=dict)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
+    inbox: InboxSettings = Field(default_factory=InboxSettings)
 
     @field_validator("targets")
     @classmethod
@@ -625,6 +686,7 @@ def parse_settings(
         path=path,
         secrets=frozenset(environment.secrets),
         sentiment=top.sentiment,
+        inbox=top.inbox,
     )
 
 

@@ -34,6 +34,8 @@ from monitor.config import Settings, Source
 from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import DetectorsFailed, detect_once
 from monitor.digest import build_digest, due_day, previous_day
+from monitor.inbox.app import Inbox
+from monitor.inbox.server import InboxServer
 from monitor.runtime import Runtime
 from monitor.slack_triage import SlackTriage
 from monitor.store import Store
@@ -240,6 +242,7 @@ class Service:
         for job in scheduler.get_jobs():
             log.info("scheduled %s: %s", job.name, job.trigger)
         listeners = self.triage_listeners()
+        inbox = await self.start_inbox()
         try:
             waits = {
                 asyncio.ensure_future(stop.wait()),
@@ -251,6 +254,8 @@ class Service:
         finally:
             for listener in listeners:
                 listener.close()
+            if inbox is not None:
+                await inbox.stop()
             await self.shutdown(scheduler)
 
     def triage_listeners(self) -> list[SlackTriage]:
@@ -269,6 +274,22 @@ class Service:
                     continue
                 listeners.append(listener)
         return listeners
+
+    async def start_inbox(self) -> InboxServer | None:
+        """The web inbox, in this loop; one that cannot listen (the port is taken) is
+        logged and the service goes on (Slack, email and the store still work)."""
+        options = self.settings.inbox
+        if not options.enabled:
+            return None
+        server = InboxServer(
+            Inbox(self.store, self.settings, self.clock), options.host, options.port
+        )
+        try:
+            await server.start()
+        except OSError as exc:
+            log.error("inbox: cannot listen on %s port %d: %s", options.host, options.port, exc)
+            return None
+        return server
 
     async def shutdown(self, scheduler: AsyncIOScheduler) -> None:
         """No new jobs; crawls stop gracefully (their posts are stored), the detection

@@ -7,7 +7,7 @@ import pytest
 
 from alerts import registry as channel_registry
 from monitor.cli import main
-from monitor.config import SentimentModel, human_duration
+from monitor.config import InboxSettings, SentimentModel, human_duration
 from monitor.registry import detector_options, spider_classes
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -64,10 +64,17 @@ def test_every_detector_option_is_described_in_the_readme_with_its_default(detec
         assert row in README, row
 
 
-@pytest.mark.parametrize("key", sorted(SentimentModel.model_fields))
-def test_every_sentiment_model_setting_is_in_the_readme_with_its_default(key):
-    field = SentimentModel.model_fields[key]
+#: settings sections documented as a table of `section.key` rows
+SECTIONS = {"sentiment.model": SentimentModel, "inbox": InboxSettings}
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [(section, key) for section, model in SECTIONS.items() for key in sorted(model.model_fields)],
+)
+def test_every_section_setting_is_in_the_readme_with_its_default(section, key):
+    field = SECTIONS[section].model_fields[key]
     assert field.description, key
     default = readme_default(field.get_default(call_default_factory=True))
-    row = f"| `sentiment.model.{key}` | {default or ''}"
+    row = f"| `{section}.{key}` | {default or ''}"
     assert row in README, row

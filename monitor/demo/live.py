@@ -94,7 +94,8 @@ def service_settings(
     folder: Path, feed_url: str, slack_url: str, interval: str = "200ms", **source: Any
 ) -> Path:
     """Settings for `kulak run` against a local Hacker News and a local Slack Web API
-    (its bot token from ${SLACK_BOT_TOKEN}); `source` adds options to the source."""
+    (its bot token from ${SLACK_BOT_TOKEN}); `source` adds options to the source. The inbox
+    takes any free port, so runs side by side never compete for one."""
     options = "".join(f"\n    {key}: {value}" for key, value in source.items())
     path = folder / "settings.yaml"
     path.write_text(
@@ -120,6 +121,8 @@ channels:
     token: ${{SLACK_BOT_TOKEN}}
     channel: "#brand-alerts"
     base_url: {slack_url}api/
+inbox:
+  port: 0
 """,
         encoding="utf-8",
     )

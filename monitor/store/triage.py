@@ -101,6 +101,26 @@ class TriageWrites:
             raw = conn.execute(select(table.c.payload).where(table.c.key == key)).scalar()
         return None if raw is None else Alert.from_json(raw)
 
+    def posts_by_id(self, source: str, external_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Stored posts of one source, each with its mentions: the inbox shows a lead's
+        post and its parent as stored now (edited text, new counts)."""
+        p, m = schema.posts, schema.mentions
+        wanted = sorted(set(external_ids))
+        if not wanted:
+            return []
+        with self.engine.connect() as conn:
+            query = select(p).where(p.c.source == source, p.c.external_id.in_(wanted))
+            posts = [dict(row) for row in conn.execute(query).mappings()]
+            mentions: dict[int, list[dict[str, Any]]] = {}
+            if posts:
+                query = select(m).where(m.c.post_id.in_([post["id"] for post in posts]))
+                for row in conn.execute(query).mappings():
+                    mentions.setdefault(row["post_id"], []).append(dict(row))
+        for post in posts:
+            post["created_at"] = _utc(post["created_at"])
+            post["mentions"] = mentions.get(post["id"], [])
+        return posts
+
     def put_label(self, label: Label) -> None:
         """The team's latest word on one mention replaces any earlier one."""
         table = schema.labels
