@@ -59,7 +59,8 @@ def browser() -> Iterator[object]:
 def test_filter_take_correct_and_reply_in_a_browser(browser, leads_store, tmp_path: Path):
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     def shot(name: str) -> None:
         browser.save_screenshot(str(tmp_path / f"{name}.png"))
@@ -68,7 +69,10 @@ def test_filter_take_correct_and_reply_in_a_browser(browser, leads_store, tmp_pa
         return browser.find_element(By.ID, "flash").text
 
     def press(selector: str) -> None:
+        """Click, then wait for the next page: the old one's elements go stale."""
+        page = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, selector).click()
+        WebDriverWait(browser, 20).until(staleness_of(page))
 
     with serving(leads_store, inbox_settings()) as url:
         browser.get(url + "/")
