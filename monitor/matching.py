@@ -32,6 +32,9 @@ class TargetMatcher:
         self.target = target
         terms = [*target.keywords, *target.hashtags, *target.all_handles]
         self.pattern = _alternation(terms)
+        # Each folded term as it must appear: a post holding none of them is passed by
+        # with a few substring tests instead of this target's regexes.
+        self.needles = {fold(t.strip()) for t in terms if t.strip()}
         self.exclude = _alternation(target.exclude) if target.exclude else None
         self.own_handles = {fold(h.lstrip("@")) for h in target.handles_everywhere}
         self.query = parse_query(target.query, fold) if target.query else None
@@ -47,6 +50,8 @@ class TargetMatcher:
         own account wrote the post, when known (`monitor.accounts`); else the author's
         handle is compared with the target's plain list of handles."""
         folded = fold(text) if folded is None else folded
+        if not any(needle in folded for needle in self.needles):
+            return None
         if self.exclude is not None and self.exclude.search(folded):
             return None
         if self.query is not None and not evaluate(self.query, folded):

@@ -3,12 +3,14 @@
 The last four weeks of hourly counts (from the store's `mention_hours`) go through a
 `SpikeDetector` one hour at a time, so each decision uses only data up to its own hour,
 exactly as the library decides live. Within one process the replay carries on from cycle
-to cycle, and starts afresh when a finished hour's count changes (posts collected late)
-or the settings do. The current, unfinished hour goes last, as a short bucket, to a copy:
-a burst alerts within minutes and is judged again next cycle. A new target warms up from
-its first mention. The alert's key is the target and the hour, so a re-run finds the same
-alert; a spike found a few hours later by a replay that saw late posts is held back by
-the cooldown against the alerts already stored.
+to cycle; when a finished hour's count changes (posts collected late) it goes back to its
+last checkpoint before that hour (one every six hours of the last two days), and starts
+afresh when there is none or the settings change. A new process reads each target's
+replay back from the store. The current, unfinished hour goes last, as a short bucket, to
+a copy: a burst alerts within minutes and is judged again next cycle. A new target warms
+up from its first mention. The alert's key is the target and the hour, so a re-run finds
+the same alert; a spike found a few hours later by a replay that saw late posts is held
+back by the cooldown against the alerts already stored.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ HOUR = timedelta(hours=1)
 HISTORY = timedelta(days=29)  # four weeks of same-weekday medians, and a day to spare
 RECENT = timedelta(hours=6)  # live: spikes this recent are still news after a pause
 TOP_POSTS = 5
+CHECKPOINT_EVERY = 6  # hours between a replay's checkpoints...
+LATE = timedelta(days=2)  # ...kept for posts collected this late
 
 
 class _SpikeOptions(DetectorOptions):
@@ -153,6 +157,10 @@ class _Replay:
     """The detector pickled as of `next_hour`: copied from for each unfinished hour."""
     saved_hour: datetime | None = field(default=None, repr=False)
     """`next_hour` when the replay was last saved to the store or read from it."""
+    checkpoints: list[tuple[datetime, bytes]] = field(default_factory=list, repr=False)
+    """(next_hour, the detector pickled and compressed) every few hours of the last days:
+    posts collected late into a finished hour replay from the checkpoint before it, not
+    from four weeks back."""
 
     def up_to(self, now: datetime, hours: Counts) -> list[tuple[datetime, Spike]]:
         """Spikes up to `now`. Finished hours are fed for good; the unfinished hour goes to
@@ -164,6 +172,9 @@ class _Replay:
             self.fed[self.next_hour] = counts
             self.next_hour += HOUR
             self.snapshot = None
+            if self.next_hour.hour % CHECKPOINT_EVERY == 0 and finished - self.next_hour < LATE:
+                self.checkpoints.append((self.next_hour, zlib.compress(self.pickled(), 1)))
+        self.checkpoints = [c for c in self.checkpoints if finished - c[0] < LATE]
         found = list(self.found)
         if now > finished:
             counts = hours.get(finished, (0, 0))
@@ -190,13 +201,31 @@ class _Replay:
         if spike is not None:
             found.append((hour, spike))
 
-    def agrees(self, params: SpikeParams, zone: ZoneInfo, now: datetime, hours: Counts) -> bool:
-        """Same settings, not ahead of `now`, and every finished hour still counts as fed."""
+    def resumed(
+        self, params: SpikeParams, zone: ZoneInfo, now: datetime, hours: Counts
+    ) -> _Replay | None:
+        """This replay, if it has the same settings, is not ahead of `now` and every
+        finished hour still counts as fed; else set back to the last checkpoint before the
+        first hour that changed; None when there is none."""
         if (params, zone) != (self.params, self.zone) or self.next_hour > floor_hour(now):
-            return False
+            return None
         start = min(hours)
         fed = {h: c for h, c in self.fed.items() if h >= start and c != (0, 0)}
-        return fed == {h: c for h, c in hours.items() if h < self.next_hour}
+        now_fed = {h: c for h, c in hours.items() if h < self.next_hour}
+        changed = [h for h in fed.keys() | now_fed.keys() if fed.get(h) != now_fed.get(h)]
+        if not changed:
+            return self
+        first = min(changed)
+        usable = [c for c in self.checkpoints if c[0] <= first]
+        if not usable:
+            return None
+        hour, packed = usable[-1]
+        self.detector = pickle.loads(zlib.decompress(packed))  # made by this process
+        self.next_hour, self.snapshot, self.saved_hour = hour, None, None
+        self.fed = {h: c for h, c in self.fed.items() if h < hour}
+        self.found = [(h, spike) for h, spike in self.found if h < hour]
+        self.checkpoints = [c for c in self.checkpoints if c[0] <= hour]
+        return self
 
 
 class _Unpickler(pickle.Unpickler):
@@ -318,7 +347,9 @@ def _replay_for(
 ) -> _Replay:
     key = (ctx.store.engine.url.render_as_string(hide_password=True), target)
     replay = _REPLAYS.get(key) or _restored(saved, params, zone)
-    if ctx.backtest or replay is None or not replay.agrees(params, zone, ctx.now, hours):
+    if not ctx.backtest and replay is not None:
+        replay = replay.resumed(params, zone, ctx.now, hours)
+    if ctx.backtest or replay is None:
         replay = _Replay(params, zone, SpikeDetector(params), min(hours))
     if not ctx.backtest:
         if len(_REPLAYS) >= MAX_REPLAYS:

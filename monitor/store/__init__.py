@@ -557,9 +557,16 @@ class Store(OutboxWrites, TriageWrites):
                 rows = cursor.execute(query, (self._page_writer.time(start), *targets)).fetchall()
             finally:
                 cursor.close()
+        hours: dict[Any, datetime] = {}  # each hour parsed once, not once per target
         for target, at, total, negative in rows:
-            at = datetime.fromisoformat(at).replace(tzinfo=UTC) if isinstance(at, str) else at
-            counts.setdefault(target, {})[at.astimezone(UTC)] = (total, negative)
+            hour = hours.get(at)
+            if hour is None:
+                hour = hours[at] = (
+                    datetime.fromisoformat(at).replace(tzinfo=UTC)
+                    if isinstance(at, str)
+                    else at.astimezone(UTC)
+                )
+            counts.setdefault(target, {})[hour] = (total, negative)
         return counts
 
     def mentions_between(

@@ -57,6 +57,8 @@ POST_KEY = ("source", "external_id")
 #: rows in one statement at most, and what it returns to tell them apart
 MANY = 64
 MANY_RETURNING = "RETURNING id, collected_at, source, external_id"
+#: lists of words whose JSON is kept, at most
+KNOWN_LISTS = 4096
 #: SQLite answers INSERT ... RETURNING from 3.35 on
 RETURNING_SQLITE = (3, 35, 0)
 
@@ -216,7 +218,23 @@ def _processor(table: Table, column: str, dialect: Dialect) -> Callable[[Any], A
 
 
 def _json(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A JSON conversion that converts an empty list or dict once, not every time (most
-    posts have no intents and no extra fields)."""
-    empty = {list: convert([]), dict: convert({})}
-    return lambda value: convert(value) if value or type(value) not in empty else empty[type(value)]
+    """A JSON conversion that converts each list of words once, not once per row: most
+    posts have no intents, no extra fields, and name a target as the last post did."""
+    known: dict[tuple[Any, ...], Any] = {(): convert([])}
+    empty = convert({})
+
+    def converted(value: Any) -> Any:
+        if type(value) is dict:
+            return convert(value) if value else empty
+        if type(value) is not list or not all(type(item) is str for item in value):
+            return convert(value)
+        key = tuple(value)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= KNOWN_LISTS:
+                known.clear()
+                known[()] = convert([])
+            found = known[key] = convert(value)
+        return found
+
+    return converted

@@ -13,6 +13,8 @@ import pytest
 from monitor.analysis.spikes import SpikeDetector
 from monitor.detect import detect_once
 from monitor.detectors import spike
+from monitor.detectors.base import Context
+from monitor.detectors.spike import NegativeSpike
 from monitor.store import Store
 from tests.helpers import burst, make_settings, quiet_days
 
@@ -20,6 +22,7 @@ START = datetime(2026, 11, 16, tzinfo=UTC)
 SPIKE_HOUR = START + timedelta(days=4, hours=9)
 SETTINGS = make_settings()
 KEY = "spike:Kahve Durağı:2026-11-20T09"
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +96,24 @@ class _Planted:
 
     def __reduce__(self):
         return (Path.touch, (Path(self.path),))
+
+
+def test_posts_collected_late_replay_from_a_checkpoint(store: Store, steps) -> None:
+    """A late burst into a finished hour is judged again from the checkpoint before it,
+    and found as a replay from the start finds it."""
+    store.save(quiet_days(START, 5))
+    detector, options = NegativeSpike(), NegativeSpike.Options()
+    detector.detect(Context(store, SETTINGS, SPIKE_HOUR), options)
+    store.save(burst(SPIKE_HOUR - 3 * HOUR, 25, first_id=1000))  # collected late
+    steps.clear()
+    later = Context(store, SETTINGS, SPIKE_HOUR + timedelta(minutes=5))
+
+    resumed = detector.detect(later, options)
+    fed = len(steps)
+    spike.forget_replays()
+    store.save_detector_states({spike.SAVED + "Kahve Durağı": {}})  # nothing to read back
+    afresh = detector.detect(later, options)
+
+    assert [a.key for a in resumed] == ["spike:Kahve Durağı:2026-11-20T06"]
+    assert resumed == afresh
+    assert fed <= 4  # 06:00 (its checkpoint) to 09:00 and the unfinished hour
