@@ -21,7 +21,7 @@ import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -34,11 +34,12 @@ from monitor.config import Settings, Source
 from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import DetectorsFailed, detect_once
 from monitor.digest import build_digest, due_day, previous_day
-from monitor.inbox.app import Inbox
-from monitor.inbox.server import InboxServer
 from monitor.runtime import Runtime
 from monitor.slack_triage import SlackTriage
 from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.inbox.server import InboxServer
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +282,10 @@ class Service:
         options = self.settings.inbox
         if not options.enabled:
             return None
+        # Imported here: a service without the inbox never loads uvicorn.
+        from monitor.inbox.app import Inbox
+        from monitor.inbox.server import InboxServer
+
         server = InboxServer(
             Inbox(self.store, self.settings, self.clock), options.host, options.port
         )

@@ -138,6 +138,8 @@ class Inbox:
         self.signer = Signer(secret.get_secret_value().encode() if secret else os.urandom(32))
         self.tz = settings.general.timezone
         self.css = (files("templates") / "inbox.css").read_bytes()
+        # Password checks are slow on purpose: a burst of sign-ins may use two cores, no more.
+        self.checking = asyncio.Semaphore(2)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -305,7 +307,9 @@ class Inbox:
             stored = users.get(name)
             hashed = stored.get_secret_value() if stored else decoy()
             password = request.form.get("password", "")
-            ok = await asyncio.to_thread(check_password, password, hashed) and stored is not None
+            async with self.checking:
+                matched = await asyncio.to_thread(check_password, password, hashed)
+            ok = matched and stored is not None
             problem = "Wrong name or password."
         else:
             ok = 0 < len(name) <= MAX_NAME and name.isprintable()

@@ -132,7 +132,7 @@ def listing(store: Store, settings: Settings, filters: Filters, now: datetime) -
             choices["language"].add(lead.post.lang or "")
             choices["intent"].update(lead.post.intents)
     kept = [lead for lead in leads if filters.keeps(lead)]
-    kept.sort(key=lambda lead: lead.alert.created_at, reverse=True)
+    kept.sort(key=lambda lead: (lead.alert.created_at, lead.alert.key), reverse=True)
     return Listing(kept, {name: sorted(v for v in values if v) for name, values in choices.items()})
 
 

@@ -3,13 +3,15 @@ and their filters, a lead in its thread, the actions, and what it refuses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 
 from monitor.config import ConfigError
 from monitor.inbox.auth import hash_password
-from tests.inbox.conftest import HOSTILE, Client, inbox_settings, serving
+from tests.inbox.conftest import HOSTILE, NOW, Client, inbox_settings, serving
 
 COMPLAINT = "opportunity:Demlik:hackernews:101"
 HOSTILE_KEY = "opportunity:Demlik:hackernews:104"
@@ -20,6 +22,12 @@ def titles(page: str) -> list[str]:
 
 
 def test_leads_filter_and_show_a_post_in_its_thread(leads_store):
+    older = replace(
+        leads_store.alert_by_key(COMPLAINT),
+        key="opportunity:Demlik:hackernews:99",
+        created_at=NOW - timedelta(days=2),
+    )
+    leads_store.add_alert(older, [])
     with serving(leads_store, inbox_settings()) as url:
         client = Client(url)
         assert client.get("/").location == "/login"  # a name first
@@ -28,10 +36,14 @@ def test_leads_filter_and_show_a_post_in_its_thread(leads_store):
         everything = client.get("/")
         greek = client.get("/?language=el")
         brand = client.get("/?" + urlencode({"target": "Kahve Durağı"}))
-        questions = client.get("/?intent=question&source=hackernews&age=24h")
+        questions = client.get("/?intent=question&source=hackernews")
+        last_day = client.get("/?age=24h")
+        nonsense = client.get("/?age=forever&state=lost")
         thread = client.get("/lead?key=" + COMPLAINT)
 
-    assert everything.status == 200 and len(titles(everything.text)) == 4
+    assert everything.status == 200 and len(titles(everything.text)) == 5
+    assert len(titles(last_day.text)) == 4 and "hackernews%3A99" not in last_day.text
+    assert titles(nonsense.text) == titles(everything.text)  # unknown values: defaults
     assert [t for t in titles(greek.text) if "hackernews%3A103" in t] == titles(greek.text)
     assert len(titles(greek.text)) == 1
     assert len(titles(brand.text)) == 1 and "105" in titles(brand.text)[0]
