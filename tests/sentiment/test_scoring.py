@@ -146,3 +146,22 @@ def test_greek_negation_reaches_past_clitics_and_stops_at_the_sentence_end():
 def test_ridiculous_is_not_laughter():
     # "γελοίοι" (ridiculous) and "γέλιο" (laughter) share a stem once their endings go.
     assert el("Γελοίοι είστε") < 0 < el("Ωραίο γέλιο")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("İyi Parti bugün kongresini topladı", "tr"),
+        ("Zafer Partisi il başkanı açıklama yaptı", "tr"),
+        ("Η Νέα Δημοκρατία κατέθεσε τροπολογία", "el"),
+        ("Βουλευτής της Ελληνικής Λύσης μίλησε στη Βουλή", "el"),
+    ],
+)
+def test_a_party_name_is_no_praise(text, lang):
+    assert rules_compound(text, lang) == 0
+
+
+def test_joining_is_not_murder():
+    # "katılıyorum" (I agree) folds to the spelling of "katil" (murderer) plus an ending.
+    assert tr("Size katılıyorum") == tr("Toplantıya katıldım") == 0
+    assert tr("Katil yakalandı") < 0
