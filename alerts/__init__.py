@@ -31,10 +31,11 @@ def create(
     options: ChannelOptions | dict[str, Any],
     name: str | None = None,
     timezone: str = "UTC",
+    language: str = "en",
 ):
     """A channel instance from validated options (or a raw dict, validated here), showing
-    times in `timezone` (kulak.timezone)."""
+    times in `timezone` (kulak.timezone) and writing in `language` (kulak.language)."""
     cls = registry()[type_name]
     if not isinstance(options, cls.Options):
         options = cls.Options.model_validate(options)
-    return cls(options, name=name, timezone=timezone)
+    return cls(options, name=name, timezone=timezone, language=language)

@@ -16,9 +16,10 @@ from datetime import time
 from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.error import URLError
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from monitor.alert import Alert
+from monitor.i18n import Language, LanguageCode, language
 
 if TYPE_CHECKING:
     from monitor.digest import Digest
@@ -71,6 +72,10 @@ class ChannelOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    language: LanguageCode | None = Field(
+        None, description="en, tr or el: the language of this channel (default: kulak.language)"
+    )
+
 
 class Channel:
     """One way of telling people about alerts. Subclasses live one per file in `alerts/`.
@@ -83,11 +88,21 @@ class Channel:
     Options: ClassVar[type[ChannelOptions]] = ChannelOptions
 
     def __init__(
-        self, options: ChannelOptions | None = None, name: str | None = None, timezone: str = "UTC"
+        self,
+        options: ChannelOptions | None = None,
+        name: str | None = None,
+        timezone: str = "UTC",
+        language: str = "en",
     ) -> None:
         self.options = options if options is not None else self.Options()
         self.name = name or self.type
         self.timezone = timezone  # kulak.timezone: times in alerts are shown in it
+        self.default_language = language  # kulak.language, unless the options set one
+
+    @property
+    def lang(self) -> Language:
+        """The language this channel writes in: its own option, else kulak.language."""
+        return language(self.options.language or self.default_language)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

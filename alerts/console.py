@@ -11,8 +11,10 @@ from rich.panel import Panel
 from rich.text import Text
 
 from alerts.base import Channel, ChannelOptions, SendResult
-from alerts.wording import fact_lines, next_steps, post_meta
+from alerts.wording import ENGLISH, fact_lines, kind_word, next_steps, post_meta, summary
+from alerts.wording import title as alert_title
 from monitor.alert import Alert
+from monitor.i18n import Language
 from monitor.printable import printable
 
 COLOURS = {"info": "cyan", "warning": "yellow", "critical": "red"}
@@ -32,25 +34,27 @@ class ConsoleChannel(Channel):
         stream = sys.stdout if self.options.stream == "stdout" else sys.stderr
         # Text objects, never markup strings: a post containing "[red]" stays literal.
         console = Console(file=stream, highlight=False, emoji=False)
-        console.print(render(alert, self.options.max_posts, self.timezone))
+        console.print(render(alert, self.options.max_posts, self.timezone, self.lang))
         return SendResult.sent()
 
 
-def render(alert: Alert, max_posts: int = 5, tz: str = "UTC") -> Panel:
-    parts: list[Text] = [_text(alert.summary)]
-    facts = fact_lines(alert)
+def render(alert: Alert, max_posts: int = 5, tz: str = "UTC", lang: Language = ENGLISH) -> Panel:
+    _ = lang.gettext
+    parts: list[Text] = [_text(summary(alert, lang))]
+    facts = fact_lines(alert, lang)
     if facts:
-        parts.append(_text("Why: " + "; ".join(facts), style="dim"))
+        parts.append(_text(_("Why:") + " " + "; ".join(facts), style="dim"))
     for post in alert.posts[:max_posts]:
         parts.append(Text(""))
-        parts.append(_text(post_meta(post, tz), style="bold"))
+        parts.append(_text(post_meta(post, tz, lang), style="bold"))
         parts.append(_text(post.text))
         parts.append(_text(post.url, style="underline"))
     if len(alert.posts) > max_posts:
-        parts.append(Text(f"… and {len(alert.posts) - max_posts} more posts", style="dim"))
+        more = _("… and {count} more posts").format(count=len(alert.posts) - max_posts)
+        parts.append(Text(more, style="dim"))
     parts.append(Text(""))
-    parts.append(_text("Next: " + next_steps(alert), style="italic"))
-    title = _text(f"{alert.kind.upper()} · {alert.title}")
+    parts.append(_text(_("Next:") + " " + next_steps(alert, lang), style="italic"))
+    title = _text(f"{lang.upper(kind_word(alert, lang))} · {alert_title(alert, lang)}")
     return Panel(Group(*parts), title=title, border_style=COLOURS.get(alert.severity, "white"))
 
 

@@ -22,6 +22,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from alerts.base import Channel, ChannelOptions, DigestSchedule, SendResult, classify_network_error
 from alerts.render import alert_html, alert_text, digest_charts, digest_html, digest_text, subject
+from alerts.wording import kind_word, title
 from monitor.alert import Alert
 from monitor.digest import Digest, TargetDigest
 from monitor.registry import KnownKind
@@ -90,21 +91,23 @@ class EmailChannel(Channel):
         return self.options.timezone or self.timezone
 
     def alert_message(self, alert: Alert) -> EmailMessage:
-        label = f"[kulak {alert.kind}]"
-        msg = self._message(f"{label} {alert.title}", f"alert:{alert.key}")
-        msg.set_content(alert_text(alert, self.tz))
-        msg.add_alternative(alert_html(alert, self.tz), subtype="html")
+        lang = self.lang
+        label = f"[kulak {kind_word(alert, lang)}]"
+        msg = self._message(f"{label} {title(alert, lang)}", f"alert:{alert.key}")
+        msg.set_content(alert_text(alert, self.tz, lang.code))
+        msg.add_alternative(alert_html(alert, self.tz, lang.code), subtype="html")
         return msg
 
     def digest_message(self, digest: Digest) -> EmailMessage:
-        msg = self._message(subject(digest), f"digest:{digest.day.isoformat()}")
+        code = self.lang.code
+        msg = self._message(subject(digest, code), f"digest:{digest.day.isoformat()}")
         charts = digest_charts(digest)
 
         def cid(index: int, _target: TargetDigest) -> str:
             return f"cid:{self._chart_id(digest, index)}"
 
-        msg.set_content(digest_text(digest))
-        msg.add_alternative(digest_html(digest, cid), subtype="html")
+        msg.set_content(digest_text(digest, code))
+        msg.add_alternative(digest_html(digest, cid, code), subtype="html")
         html_part = msg.get_payload()[1]
         for index, (target, chart) in enumerate(zip(digest.targets, charts, strict=True)):
             html_part.add_related(

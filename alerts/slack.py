@@ -164,9 +164,9 @@ class SlackChannel(Channel):
 
     def message(self, alert: Alert) -> dict[str, Any]:
         """The payload as sent, minus the token: what `kulak demo` writes to a file."""
-        payload = render(alert, self.options.max_posts, self.timezone)
+        payload = render(alert, self.options.max_posts, self.timezone, self.lang)
         if self.buttons_for(alert):
-            with_triage(payload, alert)
+            with_triage(payload, alert, lang=self.lang)
         if self.options.token is not None:
             payload["channel"] = self.route(alert.kind)
         return payload
@@ -234,7 +234,7 @@ class SlackChannel(Channel):
         delivered whatever happens here: a failed update is only logged."""
         payload = self.message(thread.first)
         payload.pop("channel", None)
-        with_thread_note(payload, thread.more, thread.latest, self.timezone)
+        with_thread_note(payload, thread.more, thread.latest, self.timezone, self.lang)
         try:
             client.chat_update(channel=thread.channel_id, ts=thread.ts, **payload)
         except SlackApiError as exc:
@@ -267,13 +267,16 @@ def api_error_result(exc: SlackApiError, channel: str | None) -> SendResult:
 
 
 def preview_messages(
-    alerts: Iterable[Alert], options: SlackOptions | None = None, timezone: str = "UTC"
+    alerts: Iterable[Alert],
+    options: SlackOptions | None = None,
+    timezone: str = "UTC",
+    language: str = "en",
 ) -> list[dict]:
     """The messages a Slack channel would post, without posting: for `kulak demo`. A burst's
     later alerts carry the `thread_ts` of its first message ("preview.N", N its index);
     alerts past the hour's cap are not among them."""
     options = options or SlackOptions(token=SecretStr("xoxb-preview"), channel="#kulak-alerts")
-    channel = SlackChannel(options, timezone=timezone)
+    channel = SlackChannel(options, timezone=timezone, language=language)
     messages = []
     for alert in alerts:
         place = channel.placed(alert)

@@ -14,8 +14,22 @@ import re
 from datetime import datetime
 from typing import Any
 
-from alerts.wording import author, emoji, fact_lines, next_steps, reach, safe_url, when
+from alerts.wording import (
+    ENGLISH,
+    author,
+    emoji,
+    fact_lines,
+    intents,
+    kind_word,
+    next_steps,
+    reach,
+    safe_url,
+    summary,
+    title,
+    when,
+)
 from monitor.alert import Alert, AlertPost
+from monitor.i18n import N_, Language
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
@@ -50,6 +64,11 @@ def clip(text: str, limit: int) -> str:
     return PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
+def bold(text: str) -> str:
+    """A heading of kulak's own words (never a post's) in mrkdwn."""
+    return f"*{text}*"
+
+
 def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, str]:
     return {"type": "mrkdwn", "text": clip(text, limit)}
 
@@ -64,26 +83,29 @@ def quote(text: str) -> str:
     return "\n".join(f">{line}" for line in body.splitlines()) or ">(no text)"
 
 
-def post_blocks(post: AlertPost, index: int, tz: str = "UTC") -> list[dict[str, Any]]:
-    meta = [f"*{escape(author(post))}*"]
-    if reach(post):
-        meta.append(escape(reach(post)))
+def post_blocks(
+    post: AlertPost, index: int, tz: str = "UTC", lang: Language = ENGLISH
+) -> list[dict[str, Any]]:
+    meta = [f"*{escape(author(post, lang))}*"]
+    if reach(post, lang):
+        meta.append(escape(reach(post, lang)))
     meta.append(escape(post.source_shown))
     if post.created_at is not None:
         meta.append(
             # Slack shows each reader's own time; the fallback is kulak's timezone's.
             f"<!date^{int(post.created_at.timestamp())}^{{date_short_pretty}} {{time}}|"
-            f"{when(post.created_at, tz)}>"
+            f"{when(post.created_at, tz, lang)}>"
         )
     if post.intents:
-        meta.append(escape(", ".join(post.intents)))
+        meta.append(escape(intents(post, lang)))
     blocks: list[dict[str, Any]] = [
         {"type": "context", "elements": [mrkdwn(" · ".join(meta), FIELD_LIMIT)]},
         {"type": "section", "text": mrkdwn(quote(post.text))},
     ]
     url = safe_url(post.url)
     if url:
-        label = clip(f"Open on {post.source_shown} to reply", BUTTON_TEXT_LIMIT)
+        label = lang.gettext("Open on {source} to reply").format(source=post.source_shown)
+        label = clip(label, BUTTON_TEXT_LIMIT)
         button = {"type": "plain_text", "text": label}
         blocks.append(
             {
@@ -96,12 +118,18 @@ def post_blocks(post: AlertPost, index: int, tz: str = "UTC") -> list[dict[str, 
     return blocks
 
 
-def with_thread_note(payload: dict[str, Any], more: int, latest: datetime, tz: str) -> None:
+def with_thread_note(
+    payload: dict[str, Any], more: int, latest: datetime, tz: str, lang: Language = ENGLISH
+) -> None:
     """A burst's first message, updated: how many alerts like it are in its thread."""
-    like = "alert like this one" if more == 1 else "alerts like this one"
-    note = f":thread: {more} more {like} in the thread, the latest {when(latest, tz)}"
-    payload["blocks"].insert(-1, {"type": "context", "elements": [mrkdwn(note)]})
-    payload["text"] = clip(f"{payload['text']} (+{more} in the thread)", SECTION_LIMIT)
+    note = lang.ngettext(
+        "{n} more alert like this one in the thread, the latest {time}",
+        "{n} more alerts like this one in the thread, the latest {time}",
+        more,
+    ).format(n=more, time=when(latest, tz, lang))
+    payload["blocks"].insert(-1, {"type": "context", "elements": [mrkdwn(":thread: " + note)]})
+    in_thread = lang.gettext("+{n} in the thread").format(n=more)
+    payload["text"] = clip(f"{payload['text']} ({in_thread})", SECTION_LIMIT)
 
 
 #: what the triage buttons send back (Socket Mode); a button's value is the alert's key
@@ -112,25 +140,33 @@ CLAIM, REPLIED, NOT_RELEVANT, RELABEL = (
     ("kulak:relabel"),
 )
 RELABELS = {"pos": "positive", "neu": "neutral", "neg": "negative"}
+RELABEL_WORDS = {
+    "pos": N_("It is positive"),
+    "neu": N_("It is neutral"),
+    "neg": N_("It is negative"),
+}
 
 
-def with_triage(payload: dict[str, Any], alert: Alert, state: str | None = None) -> None:
+def with_triage(
+    payload: dict[str, Any], alert: Alert, state: str | None = None, lang: Language = ENGLISH
+) -> None:
     """Buttons to take the alert, mark it replied or not relevant, and say its sentiment is
     wrong; above them, who did what (`state`, plain words from kulak, not from a post)."""
+    _ = lang.gettext
     buttons = [
-        _button("I'll take it", CLAIM, alert.key, "primary"),
-        _button("Replied", REPLIED, alert.key),
-        _button("Not relevant", NOT_RELEVANT, alert.key),
+        _button(_("I'll take it"), CLAIM, alert.key, "primary"),
+        _button(_("Replied"), REPLIED, alert.key),
+        _button(_("Not relevant"), NOT_RELEVANT, alert.key),
         {
             "type": "static_select",
             "action_id": RELABEL,
-            "placeholder": {"type": "plain_text", "text": "Sentiment is wrong"},
+            "placeholder": {"type": "plain_text", "text": _("Sentiment is wrong")},
             "options": [
                 {
-                    "text": {"type": "plain_text", "text": f"It is {words}"},
+                    "text": {"type": "plain_text", "text": _(RELABEL_WORDS[label])},
                     "value": f"{label}|{short_key(alert.key)}",
                 }
-                for label, words in RELABELS.items()
+                for label in RELABELS
             ],
         },
     ]
@@ -159,34 +195,46 @@ def _button(label: str, action: str, key: str, style: str | None = None) -> dict
     return button
 
 
-def render(alert: Alert, max_posts: int = 5, tz: str = "UTC") -> dict[str, Any]:
+SEVERITIES = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical")}
+
+
+def render(
+    alert: Alert, max_posts: int = 5, tz: str = "UTC", lang: Language = ENGLISH
+) -> dict[str, Any]:
     """`text` (the notification fallback) and `blocks` for chat.postMessage or a webhook."""
-    headline = clip(defuse(f"{emoji(alert)} {alert.title}"), HEADER_LIMIT)
-    fields = [f"*Kind*\n{alert.kind}", f"*Severity*\n{alert.severity}"]
+    _ = lang.gettext
+    headline_text, summary_text = title(alert, lang), summary(alert, lang)
+    headline = clip(defuse(f"{emoji(alert)} {headline_text}"), HEADER_LIMIT)
+    kind, severity = kind_word(alert, lang), alert.severity
+    if not lang.english and severity in SEVERITIES:
+        severity = _(SEVERITIES[severity])
+    fields = [bold(_("Kind")) + f"\n{kind}", bold(_("Severity")) + f"\n{severity}"]
     if alert.target:
-        kind = f" ({alert.target_kind})" if alert.target_kind else ""
-        fields.insert(0, f"*Target*\n{escape(alert.target)}{kind}")
+        target_kind = " (" + _(alert.target_kind) + ")" if alert.target_kind else ""
+        fields.insert(0, bold(_("Target")) + f"\n{escape(alert.target)}{target_kind}")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": headline}},
         {
             "type": "section",
-            "text": mrkdwn(escape(alert.summary)),
+            "text": mrkdwn(escape(summary_text)),
             "fields": [mrkdwn(field, FIELD_LIMIT) for field in fields],
         },
     ]
-    facts = fact_lines(alert)
+    facts = fact_lines(alert, lang)
     if facts:
-        why = "*Why it fired*\n" + "\n".join(f"• {escape(line)}" for line in facts)
+        why = bold(_("Why it fired")) + "\n" + "\n".join(f"• {escape(line)}" for line in facts)
         blocks.append({"type": "section", "text": mrkdwn(why)})
     blocks.append({"type": "divider"})
     shown = alert.posts[: min(max_posts, MAX_POSTS)]
     for index, post in enumerate(shown):
-        blocks.extend(post_blocks(post, index, tz))
+        blocks.extend(post_blocks(post, index, tz, lang))
     if len(alert.posts) > len(shown):
-        more = f"… and {len(alert.posts) - len(shown)} more posts in the digest"
+        count = len(alert.posts) - len(shown)
+        more = _("… and {count} more posts in the digest").format(count=count)
         blocks.append({"type": "context", "elements": [mrkdwn(more)]})
-    blocks.append({"type": "section", "text": mrkdwn(f"*Next steps*\n{escape(next_steps(alert))}")})
-    footer = f"kulak · {alert.kind} · key `{escape(alert.key)}`"
+    steps = bold(_("Next steps")) + "\n" + escape(next_steps(alert, lang))
+    blocks.append({"type": "section", "text": mrkdwn(steps)})
+    footer = f"kulak · {kind} · " + _("key") + f" `{escape(alert.key)}`"
     blocks.append({"type": "context", "elements": [mrkdwn(footer, FIELD_LIMIT)]})
-    text = escape(f"{alert.kind}: {alert.title} — {alert.summary}")
+    text = escape(f"{kind}: {headline_text} — {summary_text}")
     return {"text": clip(text, SECTION_LIMIT), "blocks": blocks}

@@ -83,6 +83,9 @@ class Alert:
     happened_at: datetime | None = None
     """When the event itself happened (a post's time, a spike's hour), when that is not
     `created_at`, the moment it was raised."""
+    phrases: dict[str, Any] = field(default_factory=dict)
+    """`title` (a phrase) and `summary` (a list of phrases) as `monitor.i18n` stores them,
+    so a channel says them in its language; `title` and `summary` stay the English text."""
 
     @property
     def event_time(self) -> datetime:

@@ -483,7 +483,7 @@ def demo(folder: Path | None) -> None:
         )
     tz = run.settings.general.timezone
     console.print(
-        f"The demo's clock: {local_time(run.now, tz, '%d %b %H:%M')} ({tz}); the invented "
+        f"The demo's clock: {local_time(run.now, tz)} ({tz}); the invented "
         "posts are dated before it.",
         highlight=False,
     )
@@ -552,7 +552,7 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any, again:
     store = open_store(settings)
     built = build_digest(store, settings, the_day, tz)
     if preview:
-        private.write_text(preview, preview_html(built))
+        private.write_text(preview, preview_html(built, settings.general.language))
         console.print(f"Digest for {the_day} written to {preview}")
     if send:
         takers = {name: c for name, c in channels(settings).items() if c.sends_digests}
@@ -563,7 +563,7 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any, again:
         for name, channel in takers.items():
             record = store.digest_record(name, the_day)
             if record is not None and record.status == "sent" and not again:
-                when = local_time(record.sent_at, tz, "%d %b %H:%M %Z") if record.sent_at else ""
+                when = local_time(record.sent_at, tz, "moment") if record.sent_at else ""
                 console.print(
                     f"{name}: the digest for {the_day} was sent already {when}".rstrip()
                     + "; add --again to send it again",

@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from monitor.folding import fold
+from monitor.i18n import LanguageCode
 from monitor.query import parse_query
 from monitor.redact import redact
 from monitor.urls import WebUrl
@@ -143,6 +144,7 @@ class Target(Strict):
 class General(Strict):
     database: str = "sqlite:///kulak.sqlite3"
     timezone: str = "UTC"
+    language: LanguageCode = "en"  # of digests, alerts and mails; a channel may set its own
     contact_url: WebUrl = "https://github.com/kulak-dev/kulak"
     retention: PositiveDuration = timedelta(days=180)
 

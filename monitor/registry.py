@@ -91,9 +91,9 @@ def channels(settings: Settings) -> dict[str, Any]:
     """Channel instances by name; the console when none is configured."""
     from alerts import create
 
-    tz = settings.general.timezone
+    tz, lang = settings.general.timezone, settings.general.language
     configured = {
-        c.name: create(c.type, c.options, name=c.name, timezone=tz)
+        c.name: create(c.type, c.options, name=c.name, timezone=tz, language=lang)
         for c in settings.enabled_channels
     }
-    return configured or {"console": create("console", {}, timezone=tz)}
+    return configured or {"console": create("console", {}, timezone=tz, language=lang)}

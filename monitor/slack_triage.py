@@ -123,7 +123,7 @@ class SlackTriage:
         payload.pop("channel", None)
         # The buttons stay: someone else may still correct the sentiment or mark it replied.
         payload["blocks"] = [b for b in payload["blocks"] if b.get("block_id") != "kulak-triage"]
-        with_triage(payload, alert, state=words)
+        with_triage(payload, alert, state=words, lang=self.channel.lang)
         try:
             self.web.chat_update(channel=channel, ts=ts, **payload)
         except SlackApiError as exc:

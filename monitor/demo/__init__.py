@@ -131,7 +131,8 @@ def run_demo(folder: Path | None = None, now: datetime | None = None) -> DemoRun
 def write_slack_messages(run: DemoRun) -> None:
     """The Slack messages the alerts would make, as chat.postMessage payloads."""
     path = run.folder / "slack-messages.json"
-    payloads = preview_messages(run.alerts, timezone=run.settings.general.timezone)
+    general = run.settings.general
+    payloads = preview_messages(run.alerts, timezone=general.timezone, language=general.language)
     private.write_text(path, json.dumps(payloads, ensure_ascii=False, indent=2))
     run.files["Slack messages (JSON)"] = path
 
@@ -143,5 +144,5 @@ def write_digest(run: DemoRun, now: datetime) -> None:
     today = now.astimezone(ZoneInfo(tz)).date()
     digest = build_digest(run.store, run.settings, today, tz, now=now)
     path = run.folder / "digest.html"
-    private.write_text(path, preview_html(digest))
+    private.write_text(path, preview_html(digest, run.settings.general.language))
     run.files["Daily digest (HTML)"] = path

@@ -70,6 +70,9 @@ class Detector:
     #: the digest's heading over its alerts, and the word counting them ("2 spikes")
     heading: ClassVar[str] = ""
     noun: ClassVar[str] = "alert"
+    #: the noun counted, singular and plural with `{n}`, for languages other than English
+    #: (`monitor.i18n.Nn_` marks them for the catalog)
+    counted: ClassVar[tuple[str, str] | None] = None
     digest_place: ClassVar[DigestPlace] = "last"
     #: lower comes first in the digest's headline and among sections at the same place
     prominence: ClassVar[int] = 100

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from monitor.alert import Alert
 from monitor.detectors.base import Context, Detector, DetectorOptions
+from monitor.i18n import N_, Nn_
 
 Failure = Literal[
     "auth_failed",
@@ -75,12 +76,13 @@ class Health(Detector):
     name = "health"
     Options = Options
     emoji = ":wrench:"
-    next_steps = (
+    next_steps = N_(
         "Run `kulak check`, look at the source's credentials and last error; posts from "
         "this source are missing until it is fixed."
     )
-    heading = "Collector health"
-    noun = "health alert"
+    heading = N_("Collector health")
+    noun = N_("health alert")
+    counted = Nn_("{n} health alert", "{n} health alerts")
     prominence = 90
     digest_place = "last"
     backtest_note = "from the current collector state: no history of runs is kept"

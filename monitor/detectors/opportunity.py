@@ -26,6 +26,7 @@ from monitor.analysis.complaints import (
 )
 from monitor.config import Duration
 from monitor.detectors.base import Context, Detector, DetectorOptions
+from monitor.i18n import N_, Nn_
 from monitor.responses import minutes_between, reach, source_class
 
 Intent = Literal["complaint", "question", "switching"]
@@ -60,16 +61,17 @@ class Opportunity(Detector):
     name = "opportunity"
     Options = Options
     emoji = ":dart:"
-    next_steps = (
+    next_steps = N_(
         "Open the post and reply helpfully: answer the question first, do not pitch; "
         "mention an offer only if they ask for alternatives."
     )
-    answered_next_steps = (
+    answered_next_steps = N_(
         "The competitor has answered it: read their reply first, and step in only if it "
         "left the question open."
     )
-    heading = "Competitor opportunities"
-    noun = "competitor opportunity"
+    heading = N_("Competitor opportunities")
+    noun = N_("competitor opportunity")
+    counted = Nn_("{n} competitor opportunity", "{n} competitor opportunities")
     prominence = 30
     triaged = True
     digest_place = "after_targets"

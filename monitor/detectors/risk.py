@@ -21,6 +21,7 @@ from monitor.analysis.complaints import (
 )
 from monitor.config import Duration
 from monitor.detectors.base import Context, Detector, DetectorOptions
+from monitor.i18n import N_, Nn_
 from monitor.responses import engagement, minutes_between, reach
 
 COUNTED = (
@@ -55,16 +56,17 @@ class Risk(Detector):
     name = "risk"
     Options = Options
     emoji = ":rotating_light:"
-    next_steps = (
+    next_steps = N_(
         "Reply publicly within the hour: acknowledge, then move details to a private "
         "message; tell the team that owns the problem."
     )
-    answered_next_steps = (
+    answered_next_steps = N_(
         "Your team has answered it: read the reply and follow up in the same thread if "
         "the author is still unhappy; tell the team that owns the problem."
     )
-    heading = "Risks to answer first"
-    noun = "risk"
+    heading = N_("Risks to answer first")
+    noun = N_("risk")
+    counted = Nn_("{n} risk", "{n} risks")
     prominence = 20
     triaged = True
     digest_place = "first"

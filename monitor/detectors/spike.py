@@ -41,6 +41,7 @@ from monitor.analysis import series, spikes, surprise
 from monitor.analysis.spikes import Spike, SpikeDetector, SpikeParams
 from monitor.config import Target
 from monitor.detectors.base import Context, Detector, DetectorOptions
+from monitor.i18n import N_, Nn_
 from monitor.responses import about, alert_post, reach
 from monitor.store import floor_hour
 
@@ -98,13 +99,14 @@ class NegativeSpike(Detector):
     name = "spike"
     Options = Options
     emoji = ":chart_with_upwards_trend:"
-    next_steps = (
+    next_steps = N_(
         "Open the top posts to see what people are reacting to; check for an outage, a "
         "price change or a viral post; reply to the loudest ones and post a status update "
         "if many people hit the same problem."
     )
-    heading = "Spikes"
-    noun = "spike"
+    heading = N_("Spikes")
+    noun = N_("spike")
+    counted = Nn_("{n} spike", "{n} spikes")
     prominence = 10
     digest_place = "target"
     in_subject = True
