@@ -74,7 +74,8 @@ def update(template: Catalog, code: str) -> Catalog:
     catalog.creation_date = FIXED_DATE
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as po:
-        write_po(po, catalog, width=100, omit_header=False, sort_output=True)
+        # files, not line numbers: the catalogs change only when the words do
+        write_po(po, catalog, width=100, sort_output=True, include_lineno=False)
     return catalog
 
 
