@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import signal
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -15,6 +20,8 @@ from monitor.registry import channels
 from monitor.service import Service
 from tests.helpers import run
 from tests.inbox.conftest import Client, inbox_settings
+
+ROOT = Path(__file__).parents[2]
 
 
 def test_the_service_serves_the_inbox_and_stops_it(sqlite_store):
@@ -61,3 +68,24 @@ def test_hash_password_prints_a_hash_of_the_password_typed():
     assert check_password("s3cret pass", hashed) and not check_password("s3cret", hashed)
     assert "s3cret pass" not in made.output
     assert short.exit_code == 2 and "at least 8 characters" in short.output
+
+
+def test_kulak_inbox_serves_it_alone_until_sigterm(tmp_path):
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(
+        f"kulak:\n  database: sqlite:///{tmp_path / 'kulak.sqlite3'}\n"
+        "targets:\n  - name: Demlik\n    kind: competitor\n    keywords: [Demlik]\n"
+        "inbox:\n  port: 0\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "monitor.cli", "inbox", "--config", str(settings)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT) as served:
+        try:
+            line = served.stdout.readline()
+            url = re.search(r"open (http://127\.0\.0\.1:\d+)", line).group(1)
+            page = Client(url).get("/login")
+        finally:
+            served.send_signal(signal.SIGTERM)
+        assert served.wait(timeout=30) == 0
+
+    assert page.status == 200 and "Who are you?" in page.text

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
+import urllib.request
 
 from monitor.store import Store
 from tests.service.conftest import POSTS, RISK, TOKEN, service_settings
@@ -58,3 +60,19 @@ def test_a_second_run_on_the_same_database_refuses_to_start(
     assert second.process.wait(timeout=30) == 1
     assert "another `kulak run` is serving" in second.output()
     assert first.process.poll() is None
+
+
+def test_kulak_run_serves_the_inbox_in_its_loop_and_sigterm_still_stops_it(
+    tmp_path, cafe_feed, slack_server, kulak_run
+):
+    settings = service_settings(tmp_path, cafe_feed.url, slack_server.url)
+    run = kulak_run(settings).start()
+    run.wait_until(lambda: "inbox: serving on http://127.0.0.1:" in run.output())
+    url = re.search(r"inbox: serving on (http://127\.0\.0\.1:\d+)", run.output()).group(1)
+
+    with urllib.request.urlopen(url + "/login", timeout=10) as page:
+        asked = page.status, page.read().decode()
+
+    assert asked[0] == 200 and "Who are you?" in asked[1]
+    assert run.signal(signal.SIGTERM) == 0  # uvicorn took no signal from the service
+    assert run.output().rstrip().endswith("stopped")
