@@ -90,10 +90,16 @@ def sqlite_length_limit(store: Store, limit: int) -> Iterator[None]:
     def limited(connection: sqlite3.Connection, _record: object) -> None:
         connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
 
-    if store.dialect == "sqlite":
-        event.listen(store.engine, "connect", limited)
+    if store.dialect != "sqlite":
+        yield
+        return
+    event.listen(store.engine, "connect", limited)
+    store.engine.dispose()
+    try:
+        yield
+    finally:  # later steps (a detector's saved state) write long values again
+        event.remove(store.engine, "connect", limited)
         store.engine.dispose()
-    yield
 
 
 def unstorable_id() -> str:
