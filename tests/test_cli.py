@@ -171,7 +171,7 @@ def test_detect_series_marks_a_lasting_rise_as_a_new_level(tmp_path):
     result = CliRunner().invoke(main, ["detect-series", str(csv_file)])
 
     # noiseless counts that double are a spike at once, then said to be a new level
-    assert result.output.splitlines() == ["2026-03-21 05:00:00", "2026-03-21 17:00:00 new level"]
+    assert result.output.splitlines() == ["2026-03-21 05:00:00", "2026-03-21 19:00:00 new level"]
 
 
 def test_detect_series_names_the_bad_line(tmp_path):

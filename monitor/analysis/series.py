@@ -35,6 +35,10 @@ class RollingMedian:
         self._arrivals.clear()
         self._sorted.clear()
 
+    def sum_lowest(self, count: int) -> float:
+        """The sum of the `count` lowest values (a trimmed sum, which bursts do not move)."""
+        return sum(self._sorted[:count])
+
     def median(self) -> float:
         values = self._sorted
         middle = len(values) // 2

@@ -131,7 +131,7 @@ class _Stats:
 
 
 class _Level:
-    """Mean and spread of the counts within `span` of the newest one."""
+    """Mean and spread of the values within `span` of the newest one, raw and stabilised."""
 
     def __init__(self, span: timedelta) -> None:
         self._sums = [RollingSum(span) for _ in range(4)]  # count, raw, stabilised, squared
@@ -182,9 +182,10 @@ class SpikeDetector:
         self._episodes = Episodes(timedelta(hours=self.params.cooldown_hours))
         self._last_step: datetime | None = None
         self._recent: deque[_Bucket] = deque()
-        self._day_level = _Level(DAY)
-        self._weeks_level = _Level(LEVEL_SPAN)
-        self._weeks_median = RollingMedian(LEVEL_SPAN)
+        self._day_counts = RollingMedian(DAY)
+        self._day_stabilised = RollingMedian(DAY)
+        self._today: _Stats | None = None
+        self._daily_levels = _Level(LEVEL_SPAN)  # the day's level, as of every bucket
         self._values = RollingSum(WEEK)
         self._totals = RollingSum(WEEK)
 
@@ -202,8 +203,8 @@ class SpikeDetector:
         self._recent.append(_Bucket(start, ts, value, reading.usual, total))
         while self._recent[0].start < ts - timedelta(hours=self.params.sustained_hours):
             self._recent.popleft()
-        spike = self._judge(ts, reading) or self._step_up(ts, width, reading.usuals)
-        self._remember(ts, value, total)
+        spike = self._judge(ts, reading) or self._step_up(ts, width)
+        self._remember(ts, value, total, width)
         self._width = min(width, ts - start) if len(self._recent) > 1 else self._width
         return spike
 
@@ -236,19 +237,23 @@ class SpikeDetector:
             return None
         return self._spike(ts, buckets, reading, share, usual_share)
 
-    def _step_up(self, ts: datetime, width: timedelta, usuals: dict[str, float]) -> Spike | None:
-        """Once a week at most: the last day's level stands above the last four weeks', by
-        as improbable a margin as a spike needs (on the stabilised scale), `factor` times
-        and `min_count` mentions a day, and so does its median: most of the day is higher."""
+    def _step_up(self, ts: datetime, width: timedelta) -> Spike | None:
+        """Once in four weeks at most: the last day's level is as improbable among the last
+        four weeks' daily levels as a spike must be, `factor` times their mean and
+        `min_count` mentions a day above it. A day's level leaves out its busiest
+        `sustained_hours`, so a burst, however big, is not a new level: most of the day
+        must be higher."""
         params = self.params
         assert self._first is not None
         if ts - self._first < 2 * WEEK:
             return None
         if self._last_step is not None and ts - self._last_step < LEVEL_SPAN:
             return None
-        day, weeks = self._day_level.stats(ts), self._weeks_level.stats(ts)
-        spread = math.sqrt(max(weeks.variance, POISSON_SD**2 / (1 + params.burstiness * weeks.raw)))
-        z = (day.mean - weeks.mean) / (spread / math.sqrt(day.count))
+        day, weeks = self._today, self._daily_levels.stats(ts)
+        if day is None:
+            return None
+        noise = POISSON_SD**2 / (1 + params.burstiness * weeks.raw) / day.count
+        z = (day.mean - weeks.mean) / math.sqrt(max(weeks.variance, noise))
         if z < NormalDist().inv_cdf(1 - 10**-params.threshold):
             return None
         if (
@@ -256,10 +261,6 @@ class SpikeDetector:
             or (day.raw - weeks.raw) * (DAY / width) < params.min_count
         ):
             return None
-        self._weeks_median.expire(ts)
-        typical_day, typical_weeks = usuals.get("day", 0.0), self._weeks_median.median()
-        if typical_day < params.factor * typical_weeks:
-            return None  # a few busy hours (a burst, Monday mornings) are no new level
         self._last_step = ts
         self._scorer.rebase()
         per = _per_bucket(width)
@@ -305,11 +306,18 @@ class SpikeDetector:
         words = _explain(value, baseline, factor, span, usual_when, share, usual_share)
         return Spike(ts, value, baseline, factor, share, usual_share, words)
 
-    def _remember(self, ts: datetime, value: float, total: float | None) -> None:
-        stabilised = self._scorer.transform(value)
-        for level in (self._day_level, self._weeks_level):
-            level.add(ts, value, stabilised)
-        self._weeks_median.add(ts, value)
+    def _remember(self, ts: datetime, value: float, total: float | None, width: timedelta) -> None:
+        for rolling, amount in (
+            (self._day_counts, value),
+            (self._day_stabilised, self._scorer.transform(value)),
+        ):
+            rolling.expire(ts)
+            rolling.add(ts, amount)
+        busiest = round(timedelta(hours=self.params.sustained_hours) / width)
+        kept = max(len(self._day_counts) - busiest, 1)
+        raw = self._day_counts.sum_lowest(kept) / kept
+        self._today = _Stats(kept, raw, self._day_stabilised.sum_lowest(kept) / kept, 0.0)
+        self._daily_levels.add(ts, self._today.raw, self._today.mean)
         if total is not None:
             self._values.add(ts, value)
             self._totals.add(ts, total)

@@ -313,3 +313,12 @@ def test_decisions_on_a_noisy_prefix_never_change_when_rows_are_appended():
 
     for cut in range(24 * 7, len(rows), 97):
         assert detect_series(rows[:cut]) == [s for s in full if s.ts < rows[cut][0]]
+
+
+def test_a_burst_however_big_is_a_spike_and_never_a_new_level():
+    burst = {START + timedelta(weeks=3, hours=h) for h in (13, 14, 15)}
+    rows = [(ts, 60.0 if ts in burst else n) for ts, n in sparse_hours(5, office_rate)]
+
+    spikes = detect_series(rows)
+
+    assert [(s.ts, s.kind) for s in spikes] == [(min(burst), "spike")]
