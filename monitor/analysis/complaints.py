@@ -78,7 +78,7 @@ def negative_posts(
     ctx: Context,
     targets: Sequence[Target],
     since: datetime,
-    key: Callable[[Target, Row], str],
+    kind: AlertKind,
     wanted: Callable[[Row, Row], bool],
     memo: str | None = None,
 ) -> list[Complaint]:
@@ -88,13 +88,15 @@ def negative_posts(
     A post that complains about a target or leaves it counts as negative whatever its
     score: "their app keeps losing my stamps, any alternative?" reads positive to VADER.
 
-    Live, posts whose alert key is stored already are dropped before their text is read,
-    so a cycle's work grows with what is new, not with what was seen before. With a `memo`
+    Live, posts whose alert key (`post_key(kind)`) is stored already are dropped before
+    their text is read (by the database, when the whole window is read), so a cycle's work
+    grows with what is new, not with what was seen before. With a `memo`
     naming the caller and its options, a live cycle also carries its choice on from the
     last one in this process, reading only the posts stored or updated since (and their
     overlap) instead of the whole window again.
     """
     by_name = {t.name: t for t in targets}
+    key = post_key(kind)
     memo_key = (ctx.store.engine.url.render_as_string(hide_password=True), memo, repr(targets))
     carried = None if ctx.backtest or memo is None else _CHOICES.get(memo_key)
     if carried is not None and ctx.now < carried.now:
@@ -103,7 +105,13 @@ def negative_posts(
     if carried is None:
         choice = _Choice(ctx.now, newest, {}, set())
         pairs = ctx.store.mentions_between(
-            since, ctx.now, targets=list(by_name), label="neg", or_intents=UNHAPPY, brief=True
+            since,
+            ctx.now,
+            targets=list(by_name),
+            label="neg",
+            or_intents=UNHAPPY,
+            brief=True,
+            not_alerted_as=None if ctx.backtest else kind,
         )
     else:
         choice = _Choice(ctx.now, newest, carried.chosen, carried.known)

@@ -21,7 +21,6 @@ from monitor.analysis.complaints import (
     answer_words,
     duration_words,
     negative_posts,
-    post_key,
     with_answers,
 )
 from monitor.config import Duration
@@ -83,7 +82,7 @@ class Opportunity(Detector):
             ctx,
             competitors,
             ctx.start(ctx.now - options.max_age),
-            post_key("opportunity"),
+            "opportunity",
             lambda post, mention: (
                 bool(wanted & set(mention["intents"] or ()))
                 and reach(post) >= options.min_reach

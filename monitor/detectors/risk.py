@@ -16,7 +16,6 @@ from monitor.analysis.complaints import (
     Complaint,
     answer_words,
     negative_posts,
-    post_key,
     with_answers,
 )
 from monitor.config import Duration
@@ -79,7 +78,7 @@ class Risk(Detector):
             ctx,
             brands,
             since,
-            post_key("risk"),
+            "risk",
             lambda post, _: reach(post) >= options.min_reach or growth(post) >= options.min_growth,
             memo=f"{self.name} {options.model_dump_json()}",
         )

@@ -26,8 +26,10 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    exists,
     false,
     func,
+    literal,
     or_,
     select,
     true,
@@ -578,6 +580,7 @@ class Store(OutboxWrites, TriageWrites):
         label: str | None = None,
         or_intents: Iterable[str] = (),
         brief: bool = False,
+        not_alerted_as: str | None = None,
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """(post, mention) pairs of the targets' mentions in [start, end), oldest first.
 
@@ -586,19 +589,20 @@ class Store(OutboxWrites, TriageWrites):
         choose, before reading the chosen ones whole with `mentions_by_id`. Pairs come one
         by one as they are read: a detector choosing among a day's mentions every cycle
         holds what it keeps, not the whole day (3 MiB for 2,400 mentions).
+        `not_alerted_as` (a kind) leaves out the mentions with an alert keyed
+        `kind:target:source:external_id` in the outbox: the database tells them apart
+        down the alerts' key index, instead of every key being read and asked about.
         """
-        m = schema.mentions
+        p, m, a = schema.posts, schema.mentions, schema.alerts
         kept = true()
         if label is not None:
             intents = cast(m.c.intents, Text)
             kept = or_(m.c.label == label, *(intents.like(f'%"{i}"%') for i in or_intents))
-        return self._mention_pairs(
-            m.c.target.in_(list(targets)),
-            m.c.created_at >= start,
-            m.c.created_at < end,
-            kept,
-            brief=brief,
-        )
+        where = [m.c.target.in_(list(targets)), m.c.created_at >= start, m.c.created_at < end]
+        if not_alerted_as is not None:
+            key = literal(f"{not_alerted_as}:") + m.c.target + ":" + p.c.source + ":"
+            where.append(~exists().where(a.c.key == key + p.c.external_id))
+        return self._mention_pairs(*where, kept, brief=brief)
 
     def mentions_changed(
         self, changed_since: datetime, created_from: datetime, *, targets: Iterable[str]

@@ -78,3 +78,25 @@ def test_a_choice_not_queued_follows_edits_and_the_window(store: Store) -> None:
     later = Opportunity().detect(Context(store, SETTINGS, NOW + timedelta(hours=5)), options)
 
     assert later == []
+
+
+def test_a_new_process_reads_only_the_posts_not_alerted_yet(store: Store, monkeypatch) -> None:
+    for n in (1, 2):
+        store.save([record(n, NOW - timedelta(hours=n), "Demlik", "neg", ("complaint",))])
+    assert len(detect_once(store, SETTINGS, NOW)) == 2
+    forget_choices()  # as `kulak detect --once` starts
+    store.save([record(3, NOW - timedelta(minutes=5), "Demlik", "neg", ("complaint",))])
+    read: list[str] = []
+    whole_window = store.mentions_between
+
+    def counted(*args, **kwargs):
+        for post, mention in whole_window(*args, **kwargs):
+            read.append(f"{mention['target']}/{post['external_id']}")
+            yield post, mention
+
+    monkeypatch.setattr(store, "mentions_between", counted)
+
+    later = detect_once(store, SETTINGS, NOW + timedelta(minutes=15))
+
+    assert [a.key for a in later] == ["opportunity:Demlik:hackernews:3"]
+    assert read == ["Demlik/3"]
