@@ -154,23 +154,28 @@ PRAISE_CUES = (
 # Greek writes its question mark as ";" (U+037E folds to it): after a Greek word it asks.
 GREEK_QUESTION = re.compile(r"[α-ω]\s*;")
 
-# One scan finds every cue: named groups say which intent each match is a cue for. The
-# cues are looked ahead for, not consumed, so one cue may overlap another ("aboneliği nasıl
-# iptal ederim" is a question and a cue of leaving).
-CUES = _folded(
-    WORD_START
-    + "(?=(?:"
-    + "|".join(
-        f"(?P<{intent}>{'|'.join(patterns)})"
-        for intent, patterns in (
-            (COMPLAINT, COMPLAINT_CUES),
-            (QUESTION, QUESTION_CUES),
-            (SWITCHING, SWITCHING_ANYWHERE),
-            (PRAISE, PRAISE_CUES),
-        )
-    )
-    + "))"
-)
+_GREEK_LETTER = re.compile(r"[α-ω]")
+_LATIN_LETTER = re.compile(r"[a-z]")
+
+
+def _scan(greek: bool) -> re.Pattern[str]:
+    """One scan finds every cue of one script: named groups say which intent each match is
+    a cue for. The cues are looked ahead for, not consumed, so one cue may overlap another
+    ("aboneliği nasıl iptal ederim" is a question and a cue of leaving)."""
+    groups = []
+    for intent, patterns in (
+        (COMPLAINT, COMPLAINT_CUES),
+        (QUESTION, QUESTION_CUES),
+        (SWITCHING, SWITCHING_ANYWHERE),
+        (PRAISE, PRAISE_CUES),
+    ):
+        chosen = [p for p in patterns if bool(_GREEK_LETTER.search(p)) == greek]
+        groups.append(f"(?P<{intent}>{'|'.join(chosen)})")
+    return _folded(WORD_START + "(?=(?:" + "|".join(groups) + "))")
+
+
+# A post is scanned only for the cues of the scripts it is written in.
+SCANS = ((_LATIN_LETTER, _scan(greek=False)), (_GREEK_LETTER, _scan(greek=True)))
 
 
 def marked(text: str, spans: list[tuple[int, int]], others: list[list[tuple[int, int]]]) -> str:
@@ -190,7 +195,12 @@ def marked(text: str, spans: list[tuple[int, int]], others: list[list[tuple[int,
 
 def intents(folded: str, compound: float | None) -> tuple[str, ...]:
     """Intents named in folded text (marked or not), in a fixed order."""
-    cued = {found.lastgroup for found in CUES.finditer(folded)}
+    cued = {
+        found.lastgroup
+        for letter, scan in SCANS
+        if letter.search(folded)
+        for found in scan.finditer(folded)
+    }
     negative = compound is not None and compound <= COMPLAINT_AT
     positive = compound is not None and compound >= PRAISE_AT
     if negative:
