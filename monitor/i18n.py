@@ -77,6 +77,22 @@ def nphrase(singular: str, plural: str, n: int, **args: Any) -> dict[str, Any]:
     return Phrase(singular, _stored({"n": n, **args}), plural, n).as_dict()
 
 
+def share(value: float) -> dict[str, float]:
+    """A phrase's parameter said as a percentage ("25%", "%25")."""
+    return {"percent": value}
+
+
+def worded(title: dict[str, Any], summary: list[dict[str, Any]]) -> dict[str, Any]:
+    """An alert's `title`, `summary` (English, for the store and logs) and `phrases` (to say
+    them in the reader's language), from the phrases."""
+    english = language("en")
+    return {
+        "title": english.say(title),
+        "summary": " ".join(english.say(part) for part in summary),
+        "phrases": {"title": title, "summary": summary},
+    }
+
+
 def _stored(args: dict[str, Any]) -> dict[str, Any]:
     return {k: v.as_dict() if isinstance(v, Phrase) else v for k, v in args.items()}
 
@@ -119,10 +135,14 @@ class Language:
     def _arg(self, value: Any) -> Any:
         if isinstance(value, dict) and "msg" in value:
             return self.say(value)
+        if isinstance(value, dict) and "percent" in value:
+            return self.percent(value["percent"])
         if isinstance(value, list):
             return ", ".join(str(self._arg(v)) for v in value)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return self.number(value)
+        if isinstance(value, int | float) and not isinstance(value, bool) and not self.english:
+            from babel.numbers import format_decimal
+
+            return format_decimal(value, locale=self.code)
         return value
 
     def number(self, value: Any) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from monitor.alert import Alert, AlertKind, AlertPost, Severity
 from monitor.config import Target
 from monitor.detectors.base import Context
+from monitor.i18n import nphrase, phrase, worded
 from monitor.responses import (
     Row,
     about,
@@ -44,13 +46,15 @@ class Complaint:
         self,
         ctx: Context,
         kind: AlertKind,
-        title: str,
-        summary: str,
+        title: dict[str, Any],
+        summary: list[dict[str, Any]],
         severity: Severity,
         facts: dict[str, object],
         happened: datetime,
     ) -> Alert:
-        """The alert about this post, with whether (and how fast) it was answered."""
+        """The alert about this post, with whether (and how fast) it was answered; its
+        title and summary are phrases (`monitor.i18n`), said in English and kept for the
+        reader's language."""
         facts = dict(facts)
         if self.answered is not None:
             facts["answered"] = "yes" if self.answered else "no"
@@ -59,8 +63,7 @@ class Complaint:
         return Alert(
             key=self.key,
             kind=kind,
-            title=title,
-            summary=summary,
+            **worded(title, summary),
             created_at=ctx.stamp(happened),
             happened_at=min(happened, ctx.now),  # what was seen by then, never later
             target=self.target.name,
@@ -202,20 +205,23 @@ def post_key(kind: str) -> Callable[[Target, Row], str]:
     return lambda target, post: f"{kind}:{target.name}:{post['source']}:{post['external_id']}"
 
 
-def answer_words(complaint: Complaint, now: datetime, who: str) -> str:
-    """'Demlik answered after 45 min', 'not answered 3 h after the post', or why unknown."""
+def answer_words(complaint: Complaint, now: datetime, who: str) -> dict[str, Any]:
+    """'Demlik answered after 45 min.', 'not answered 3 h after the post', or why unknown."""
     if complaint.answered is None:
         source = complaint.quoted.source_shown
-        return f"Whether {who} answered is unknown: {source} shows no replies"
+        return phrase(
+            "Whether {who} answered is unknown: {source} shows no replies.", who=who, source=source
+        )
     if complaint.answered:
-        return f"{who} answered after {duration_words(complaint.minutes_to_answer or 0)}"
-    waited = minutes_between(complaint.post["created_at"], now)
-    return f"{who} has not answered, {duration_words(waited)} after the post"
+        waited = duration_words(complaint.minutes_to_answer or 0)
+        return phrase("{who} answered after {duration}.", who=who, duration=waited)
+    waited = duration_words(minutes_between(complaint.post["created_at"], now))
+    return phrase("{who} has not answered, {duration} after the post.", who=who, duration=waited)
 
 
-def duration_words(minutes: float) -> str:
+def duration_words(minutes: float) -> dict[str, Any]:
     if minutes < 90:
-        return f"{max(round(minutes), 1)} min"
+        return phrase("{n} min", n=max(round(minutes), 1))
     if minutes < 48 * 60:
-        return f"{minutes / 60:.0f} h"
-    return f"{minutes / 1440:.0f} days"
+        return phrase("{n} h", n=round(minutes / 60))
+    return nphrase("{n} day", "{n} days", round(minutes / 1440))

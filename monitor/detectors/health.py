@@ -18,7 +18,7 @@ from pydantic import Field
 
 from monitor.alert import Alert
 from monitor.detectors.base import Context, Detector, DetectorOptions
-from monitor.i18n import N_, Nn_
+from monitor.i18n import N_, Nn_, phrase, share, worded
 
 Failure = Literal[
     "auth_failed",
@@ -32,16 +32,19 @@ Failure = Literal[
     "crashed",
 ]
 WORDS = {
-    "auth_failed": "its credentials were refused",
-    "blocked": "the site blocks kulak",
-    "not_found": "the address is gone",
-    "unreachable": "the site cannot be reached",
-    "malformed": "its answers are no longer in the expected format",
-    "too_large": "its answers are larger than the source's size cap",
-    "store_failed": "what it collected could not be stored",
-    "rate_limited": "the site keeps limiting kulak's requests",
-    "crashed": "the collector crashed",
+    "auth_failed": N_("its credentials were refused"),
+    "blocked": N_("the site blocks kulak"),
+    "not_found": N_("the address is gone"),
+    "unreachable": N_("the site cannot be reached"),
+    "malformed": N_("its answers are no longer in the expected format"),
+    "too_large": N_("its answers are larger than the source's size cap"),
+    "store_failed": N_("what it collected could not be stored"),
+    "rate_limited": N_("the site keeps limiting kulak's requests"),
+    "crashed": N_("the collector crashed"),
 }
+
+#: said where nothing was recorded (no example, no error)
+NONE = phrase("none recorded")
 
 
 class Options(DetectorOptions):
@@ -123,11 +126,20 @@ def _skipping(ctx: Context, state: dict[str, Any]) -> Alert:
         # Not under "health:<source>:", where a failure episode and its recovery are told.
         key=f"health-skips:{name}:{ran:%Y-%m-%d}",
         kind="health",
-        title=f"Source {name} skips items it cannot read: format changed?",
-        summary=(
-            f"{skipped} of {items} items in {name}'s last run could not be read and were "
-            f"skipped ({skipped / items:.0%}; usually {usual:.0%}); the rest were stored. "
-            f"One example: {state.get('skip_example') or 'none recorded'}."
+        **worded(
+            phrase("Source {name} skips items it cannot read: format changed?", name=name),
+            [
+                phrase(
+                    "{skipped} of {items} items in {name}'s last run could not be read and "
+                    "were skipped ({share}; usually {usual}); the rest were stored.",
+                    skipped=skipped,
+                    items=items,
+                    name=name,
+                    share=share(skipped / items),
+                    usual=share(usual),
+                ),
+                phrase("One example: {example}.", example=state.get("skip_example") or NONE),
+            ],
         ),
         created_at=ctx.stamp(ran),
         severity="warning",
@@ -143,14 +155,25 @@ def _since(state: dict[str, Any]) -> str:
 def _failing(ctx: Context, state: dict[str, Any]) -> Alert:
     name, status, runs = state["source"], state["status"], state["consecutive_failures"]
     since = _since(state)
-    last_ok = f"last success {since}" if since != "never" else "it has never succeeded"
+    if since != "never":
+        last_ok = phrase("last success {since}", since=since)
+    else:
+        last_ok = phrase("it has never succeeded")
     return Alert(
         key=f"health:{name}:failing:{since}",
         kind="health",
-        title=f"Source {name} keeps failing",
-        summary=(
-            f"{runs} runs of {name} in a row failed: {WORDS[status]} ({last_ok}). "
-            f"Last error: {state.get('last_error') or 'none recorded'}."
+        **worded(
+            phrase("Source {name} keeps failing", name=name),
+            [
+                phrase(
+                    "{runs} runs of {name} in a row failed: {reason} ({last_ok}).",
+                    runs=runs,
+                    name=name,
+                    reason=phrase(WORDS[status]),
+                    last_ok=last_ok,
+                ),
+                phrase("Last error: {error}.", error=state.get("last_error") or NONE),
+            ],
         ),
         created_at=ctx.stamp(_at(state, "last_failure_at", ctx.now)),
         severity="critical" if status in ("auth_failed", "blocked") else "warning",
@@ -169,10 +192,18 @@ def _recovered(ctx: Context, state: dict[str, Any], failing: Alert) -> Alert:
     return Alert(
         key=f"health:{name}:recovered:{failing.facts['last_success']}",
         kind="health",
-        title=f"Source {name} works again",
-        summary=(
-            f"{name} collected successfully at {back:%Y-%m-%d %H:%M} UTC after failing "
-            f"({failing.facts['status']}; the success before: {failing.facts['last_success']})."
+        **worded(
+            phrase("Source {name} works again", name=name),
+            [
+                phrase(
+                    "{name} collected successfully at {time} UTC after failing ({status}; "
+                    "the success before: {before}).",
+                    name=name,
+                    time=back.strftime("%Y-%m-%d %H:%M"),
+                    status=failing.facts["status"],
+                    before=failing.facts["last_success"],
+                )
+            ],
         ),
         created_at=ctx.stamp(back),
         severity="info",

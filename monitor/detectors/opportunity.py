@@ -25,14 +25,19 @@ from monitor.analysis.complaints import (
 )
 from monitor.config import Duration
 from monitor.detectors.base import Context, Detector, DetectorOptions
-from monitor.i18n import N_, Nn_
+from monitor.i18n import N_, Nn_, phrase
 from monitor.responses import minutes_between, reach, source_class
 
 Intent = Literal["complaint", "question", "switching"]
 TITLES = {
-    "switching": "{name} customer is leaving",
-    "question": "{name} customer is asking",
-    "complaint": "Unhappy {name} customer",
+    "switching": N_("{name} customer is leaving"),
+    "question": N_("{name} customer is asking"),
+    "complaint": N_("Unhappy {name} customer"),
+}
+INTENT_WORDS = {
+    "switching": N_("switching"),
+    "question": N_("question"),
+    "complaint": N_("complaint"),
 }
 
 
@@ -110,12 +115,17 @@ def _alert(ctx: Context, complaint: Complaint, wanted: set[str]) -> Alert:
     has = set(complaint.mention["intents"] or ())
     intents = [i for i in ("switching", "question", "complaint") if i in has]
     shown = [i for i in intents if i in wanted]
-    title = TITLES[shown[0]].format(name=name)
+    title = phrase(TITLES[shown[0]], name=name)
     quoted = complaint.quoted
     age = duration_words(max(minutes_between(post["created_at"], ctx.now), 0))
-    summary = (
-        f"{quoted.writer or 'Someone'} wrote about {name} on {quoted.source_shown} {age} ago "
-        f"({', '.join(intents)}). {answer_words(complaint, ctx.now, name)}."
+    wrote = phrase(
+        "{writer} wrote about {name} on {source} {age} ago ({intents}).",
+        writer=quoted.writer or phrase("Someone"),
+        name=name,
+        source=quoted.source_shown,
+        age=age,
+        intents=[phrase(INTENT_WORDS[i]) for i in intents],
     )
+    summary = [wrote, answer_words(complaint, ctx.now, name)]
     facts = {"reach": reach(post), "intents": ", ".join(intents)}
     return complaint.alert(ctx, "opportunity", title, summary, "info", facts, post["created_at"])

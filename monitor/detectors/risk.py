@@ -20,14 +20,14 @@ from monitor.analysis.complaints import (
 )
 from monitor.config import Duration
 from monitor.detectors.base import Context, Detector, DetectorOptions
-from monitor.i18n import N_, Nn_
+from monitor.i18n import N_, Nn_, nphrase, phrase
 from monitor.responses import engagement, minutes_between, reach
 
 COUNTED = (
-    ("author_followers", "followers"),
-    ("likes", "likes"),
-    ("reposts", "reposts"),
-    ("replies", "replies"),
+    ("author_followers", Nn_("{n} follower", "{n} followers")),
+    ("likes", Nn_("{n} like", "{n} likes")),
+    ("reposts", Nn_("{n} repost", "{n} reposts")),
+    ("replies", Nn_("{n} reply", "{n} replies")),
 )
 
 
@@ -91,15 +91,30 @@ def _alert(ctx: Context, complaint: Complaint, options: Options) -> Alert:
     post, name = complaint.post, complaint.target.name
     high = reach(post) >= options.min_reach
     fast = growth(post) >= options.min_growth
-    title = f"{'High-reach' if high else 'Fast-growing'} negative post about {name}"
+    if high:
+        title = phrase("High-reach negative post about {name}", name=name)
+    else:
+        title = phrase("Fast-growing negative post about {name}", name=name)
     quoted = complaint.quoted
-    numbers = [f"{post[column]} {noun}" for column, noun in COUNTED if post[column]]
-    summary = f"A negative post about {name} by {quoted.writer or 'someone'}"
-    summary += f" on {quoted.source_shown}"
-    summary += f" ({', '.join(numbers)})." if numbers else "."
+    who = {
+        "name": name,
+        "writer": quoted.writer or phrase("someone"),
+        "source": quoted.source_shown,
+    }
+    numbers = [nphrase(*forms, post[column]) for column, forms in COUNTED if post[column]]
+    if numbers:
+        summary = [
+            phrase(
+                "A negative post about {name} by {writer} on {source} ({numbers}).",
+                numbers=numbers,
+                **who,
+            )
+        ]
+    else:
+        summary = [phrase("A negative post about {name} by {writer} on {source}.", **who)]
     if fast:
-        summary += f" It gains {growth(post):.0f} interactions an hour."
-    summary += f" {answer_words(complaint, ctx.now, name)}."
+        summary.append(phrase("It gains {n} interactions an hour.", n=round(growth(post))))
+    summary.append(answer_words(complaint, ctx.now, name))
     facts = {"reach": reach(post), "interactions_an_hour": round(growth(post))}
     severity = "critical" if high and fast else "warning"
     return complaint.alert(ctx, "risk", title, summary, severity, facts, post["updated_at"])

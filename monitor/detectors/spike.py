@@ -41,7 +41,7 @@ from monitor.analysis import series, spikes, surprise
 from monitor.analysis.spikes import Spike, SpikeDetector, SpikeParams
 from monitor.config import Target
 from monitor.detectors.base import Context, Detector, DetectorOptions
-from monitor.i18n import N_, Nn_
+from monitor.i18n import N_, Nn_, language, nphrase, phrase
 from monitor.responses import about, alert_post, reach
 from monitor.store import floor_hour
 
@@ -397,19 +397,46 @@ def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: Zon
     start_local, end_local = hour.astimezone(zone), end.astimezone(zone)
     facts["window"] = f"{start_local:%Y-%m-%d %H:%M}–{end_local:%H:%M} ({zone.key})"
     summary = f"{target.name}: {spike.explanation}."
-    title = f"Negative spike for {target.name}"
+    name, usual = target.name, round(spike.baseline, 1)
+    title = phrase("Negative spike for {name}", name=name)
+    # in other languages, the explanation is said from its figures
+    said = [
+        phrase(
+            "{name}: {now} negative mentions in the hour, against a usual {usual}.",
+            name=name,
+            now=int(spike.value),
+            usual=usual,
+        )
+    ]
     severity: Severity = "critical" if target.kind == "brand" else "info"
     if spike.kind == "step":  # worth saying, not worth paging for
-        title = f"New usual level of negative mentions for {target.name}"
+        title = phrase("New usual level of negative mentions for {name}", name=name)
+        said = [
+            phrase(
+                "{name}: negative mentions have settled at a new level, {now} an hour "
+                "against {usual} before.",
+                name=name,
+                now=round(spike.value, 1),
+                usual=usual,
+            )
+        ]
         severity, posts = "info", ()
         facts.update(now=round(spike.value, 1), step=True)
     if posts:
         summary += f" The {len(posts)} most-seen negative posts of that hour are below."
+        said.append(
+            nphrase(
+                "The {n} most-seen negative post of that hour is below.",
+                "The {n} most-seen negative posts of that hour are below.",
+                len(posts),
+            )
+        )
     return Alert(
         key=_key(target, hour, spike.kind),
         kind="spike",
-        title=title,
+        title=language("en").say(title),
         summary=summary,
+        phrases={"title": title, "summary": said},
         created_at=ctx.stamp(end),
         happened_at=hour,
         target=target.name,
