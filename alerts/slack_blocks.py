@@ -139,7 +139,7 @@ CLAIM, REPLIED, NOT_RELEVANT, RELABEL = (
     "kulak:not_relevant",
     ("kulak:relabel"),
 )
-RELABELS = {"pos": "positive", "neu": "neutral", "neg": "negative"}
+RELABELS = {"pos": N_("positive"), "neu": N_("neutral"), "neg": N_("negative")}
 RELABEL_WORDS = {
     "pos": N_("It is positive"),
     "neu": N_("It is neutral"),

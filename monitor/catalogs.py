@@ -27,6 +27,7 @@ METHODS = [
     ("alerts/**.py", "python"),
     ("monitor/detectors/**.py", "python"),
     ("monitor/analysis/**.py", "python"),
+    ("monitor/inbox/**.py", "python"),
     ("templates/**.html", "jinja2"),
     ("templates/**.txt", "jinja2"),
 ]

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from alerts.render import environment
 from alerts.slack_blocks import RELABELS
 from monitor.config import LOOPBACK, Settings
+from monitor.i18n import language
 from monitor.inbox import leads as inbox_leads
 from monitor.inbox.auth import Session, Signer, check_password, decoy
 from monitor.store import Store
@@ -137,6 +138,7 @@ class Inbox:
         secret = self.options.secret
         self.signer = Signer(secret.get_secret_value().encode() if secret else os.urandom(32))
         self.tz = settings.general.timezone
+        self.lang = language(settings.general.language)
         self.css = (files("templates") / "inbox.css").read_bytes()
         # Password checks are slow on purpose: a burst of sign-ins may use two cores, no more.
         self.checking = asyncio.Semaphore(2)
@@ -154,7 +156,9 @@ class Inbox:
         except Exception:  # the store failing: tell the user, keep serving
             log.exception("inbox: %s %s failed", request.method, request.path)
             response = self.page(
-                "inbox_message.html", 500, message="kulak could not do that; see its log."
+                "inbox_message.html",
+                500,
+                message=self.lang.gettext("kulak could not do that; see its log."),
             )
         await response.send(send)
 
@@ -200,8 +204,10 @@ class Inbox:
                 response = self.page(
                     "inbox_message.html",
                     403,
-                    message="This form has expired or did not come from the inbox: "
-                    "reload the page and try again.",
+                    message=self.lang.gettext(
+                        "This form has expired or did not come from the inbox: "
+                        "reload the page and try again."
+                    ),
                 )
             else:
                 response = await self.post(request, session, who)
@@ -234,7 +240,9 @@ class Inbox:
             key = request.query.get("key", "")
             found = await asyncio.to_thread(inbox_leads.lead, self.store, key)
             if found is None:
-                return self.page("inbox_message.html", 404, message="No such lead.", **context)
+                return self.page(
+                    "inbox_message.html", 404, message=self.lang.gettext("No such lead."), **context
+                )
             thread = await asyncio.to_thread(
                 inbox_leads.thread, self.store, self.settings, found.alert
             )
@@ -243,7 +251,9 @@ class Inbox:
                 "inbox_lead.html", 200, lead=found, thread=thread, back=back, **context
             )
         else:
-            return self.page("inbox_message.html", 404, message="No such page.", **context)
+            return self.page(
+                "inbox_message.html", 404, message=self.lang.gettext("No such page."), **context
+            )
         if flash:
             response.cookies.append(self.cookie(FLASH, "", 0))
         return response
@@ -270,7 +280,7 @@ class Inbox:
         context.setdefault("who", None)
         context.setdefault("flash", "")
         html = (
-            environment()
+            environment(self.lang.code)
             .get_template(template)
             .render(
                 tz=self.tz, relabels=RELABELS, proxied=bool(self.options.trusted_header), **context
@@ -282,10 +292,10 @@ class Inbox:
         self, session: Session, who: str | None, status: int = 200, problem: str = ""
     ) -> Response:
         if self.options.trusted_header:
-            message = (
-                f"kulak takes who you are from the {self.options.trusted_header} header your "
-                "proxy sets: open the inbox through the proxy."
-            )
+            message = self.lang.gettext(
+                "kulak takes who you are from the {header} header your proxy sets: open the "
+                "inbox through the proxy."
+            ).format(header=self.options.trusted_header)
             if who:
                 return redirect("/")
             return self.page("inbox_message.html", 401, message=message)
@@ -328,7 +338,9 @@ class Inbox:
         key = request.form.get("key", "")
         found = await asyncio.to_thread(inbox_leads.lead, self.store, key)
         if found is None:
-            return self.page("inbox_message.html", 404, message="No such lead.", who=who)
+            return self.page(
+                "inbox_message.html", 404, message=self.lang.gettext("No such lead."), who=who
+            )
         now = self.clock()
         if request.path == "/label":
             label = request.form.get("label", "")

@@ -14,10 +14,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from monitor.alert import Alert, AlertPost
 from monitor.config import Settings
+from monitor.i18n import Language, language
 from monitor.registry import detector_classes
 from monitor.responses import by_own_account
 from monitor.store import Store
@@ -38,6 +38,9 @@ AGES = {
     "30d": timedelta(days=30),
 }
 FILTERS = ("target", "source", "language", "intent")
+
+
+ENGLISH = language("en")
 
 
 @dataclass(frozen=True)
@@ -93,20 +96,23 @@ class Lead:
     def post(self) -> AlertPost | None:
         return self.alert.posts[0] if self.alert.posts else None
 
-    def status(self, tz: str) -> str:
+    def status(self, tz: str, lang: Language = ENGLISH) -> str:
         """Where the lead stands, in words: 'Ayşe has it since 05 Dec 12:33'."""
-        row = self.row
+        row, _ = self.row, lang.gettext
 
         def at(moment: datetime | None) -> str:
-            return moment.astimezone(ZoneInfo(tz)).strftime("%d %b %H:%M") if moment else "?"
+            return lang.moment(moment, tz, "short") if moment else "?"
 
         if row.state == "claimed":
-            return f"{row.claimed_by} has it since {at(row.claimed_at)}"
+            return _("{who} has it since {time}").format(
+                who=row.claimed_by, time=at(row.claimed_at)
+            )
         if row.state == "replied":
-            return f"{row.closed_by} replied at {at(row.closed_at)}"
+            return _("{who} replied at {time}").format(who=row.closed_by, time=at(row.closed_at))
         if row.state == "not_relevant":
-            return f"{row.closed_by} set it aside at {at(row.closed_at)}"
-        return "nobody has it yet"
+            words = _("{who} set it aside at {time}")
+            return words.format(who=row.closed_by, time=at(row.closed_at))
+        return _("nobody has it yet")
 
 
 @dataclass(frozen=True)
