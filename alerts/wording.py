@@ -82,6 +82,13 @@ def intents(post: AlertPost, lang: Language = ENGLISH) -> str:
     return ", ".join(lang.gettext(INTENTS[i]) if i in INTENTS else i for i in post.intents)
 
 
+def sentiment_words(who: str, label: str, lang: Language = ENGLISH) -> str:
+    """What a sentiment correction says back: "Ayşe says it is negative: kulak learns from
+    it"; `label` is the English word (positive, neutral, negative)."""
+    said = lang.gettext("{who} says it is {label}: kulak learns from it")
+    return said.format(who=who, label=lang.gettext(label))
+
+
 def author(post: AlertPost, lang: Language = ENGLISH) -> str:
     return post.author_shown or lang.gettext("unknown author")
 

@@ -28,6 +28,8 @@ METHODS = [
     ("monitor/detectors/**.py", "python"),
     ("monitor/analysis/**.py", "python"),
     ("monitor/inbox/**.py", "python"),
+    ("monitor/triage.py", "python"),
+    ("monitor/slack_triage.py", "python"),
     ("templates/**.html", "jinja2"),
     ("templates/**.txt", "jinja2"),
 ]

@@ -28,6 +28,7 @@ DOMAIN = "kulak"
 #: every language, as Babel names the same zone differently from one locale to the next
 DATE_STYLES = {
     "short": ("%d %b %H:%M", "dd MMM HH:mm"),
+    "time": ("%H:%M", "HH:mm"),
     "moment": ("%d %b %H:%M", "dd MMM HH:mm"),
     "moment_year": ("%d %b %Y %H:%M", "dd MMM y HH:mm"),
     "stamp": ("%d %b %Y %H:%M", "dd MMM y HH:mm"),

@@ -24,6 +24,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from alerts.slack import SlackChannel
 from alerts.slack_blocks import CLAIM, NOT_RELEVANT, RELABEL, RELABELS, REPLIED, with_triage
+from alerts.wording import sentiment_words
 from monitor.alert import Alert
 from monitor.store import Store
 from monitor.triage import act, correct_sentiment
@@ -82,7 +83,8 @@ class SlackTriage:
         channel, ts = where.get("channel_id"), where.get("message_ts")
         if (payload.get("team") or {}).get("id") != self.workspace:
             log.warning("%s: a press from outside the workspace was refused", self.channel)
-            self._tell(channel, user, "Only members of kulak's workspace can triage alerts.")
+            _ = self.channel.lang.gettext
+            self._tell(channel, user, _("Only members of kulak's workspace can triage alerts."))
             return
         who = user.get("name") or user.get("username") or user.get("id") or "someone"
         for action in payload.get("actions") or []:
@@ -96,14 +98,13 @@ class SlackTriage:
             if alert is None or label not in RELABELS:
                 return
             correct_sentiment(self.store, alert, label, who, now)
-            words = f"{who} says it is {RELABELS[label]}: kulak learns from it"
-            self._tell(channel, user, words)
+            self._tell(channel, user, sentiment_words(who, RELABELS[label], self.channel.lang))
             return
         kind = ACTIONS.get(action.get("action_id", ""))
         alert = self._alert(action.get("value", ""))
         if kind is None or alert is None:
             return
-        outcome = act(self.store, alert, kind, who, now, self.tz)
+        outcome = act(self.store, alert, kind, who, now, self.tz, self.channel.lang)
         if outcome.changed:
             self._update(alert, channel, ts, outcome.words)
         else:

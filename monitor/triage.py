@@ -12,12 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from statistics import median
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from monitor.alert import Alert
+from monitor.i18n import Language, language
 from monitor.registry import detector_classes
 from monitor.store import Store
 from monitor.store.triage import Label, TriageRow
+
+ENGLISH = language("en")
 
 Action = Literal["claim", "replied", "not_relevant"]
 ACTIONS: tuple[Action, ...] = ("claim", "replied", "not_relevant")
@@ -31,14 +33,22 @@ class Outcome:
     words: str  # what happened, for the person who pressed and for the message shown
 
 
-def act(store: Store, alert: Alert, action: Action, who: str, now: datetime, tz: str) -> Outcome:
-    """Apply one person's action on an alert, as one transaction."""
+def act(
+    store: Store,
+    alert: Alert,
+    action: Action,
+    who: str,
+    now: datetime,
+    tz: str,
+    lang: Language = ENGLISH,
+) -> Outcome:
+    """Apply one person's action on an alert, as one transaction; `words` in `lang`."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
     decided: dict[str, Outcome] = {}
 
     def decide(current: TriageRow):
-        changed, words = _next(current, action, who, now, ZoneInfo(tz))
+        changed, words = _next(current, action, who, now, tz, lang)
         decided["outcome"] = Outcome(changed or current, changed is not None, words)
         return changed, action, who, now, words
 
@@ -47,29 +57,33 @@ def act(store: Store, alert: Alert, action: Action, who: str, now: datetime, tz:
 
 
 def _next(
-    row: TriageRow, action: Action, who: str, now: datetime, zone: ZoneInfo
+    row: TriageRow, action: Action, who: str, now: datetime, tz: str, lang: Language
 ) -> tuple[TriageRow | None, str]:
-    def at(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%H:%M") if moment else "?"
+    _ = lang.gettext
 
+    def at(moment: datetime | None) -> str:
+        return lang.moment(moment, tz, "time") if moment else "?"
+
+    replied, set_aside = _("{who} replied at {time}"), _("{who} set it aside at {time}")
     if row.state == "replied":
-        return None, f"{row.closed_by} replied at {at(row.closed_at)}"
+        return None, replied.format(who=row.closed_by, time=at(row.closed_at))
     if row.state == "not_relevant" and action != "replied":
-        return None, f"{row.closed_by} set it aside at {at(row.closed_at)}"
+        return None, set_aside.format(who=row.closed_by, time=at(row.closed_at))
     held_by_other = row.state == "claimed" and row.claimed_by != who
+    has_it = _("{who} has it since {time}")
     if action == "claim":
         if held_by_other:
-            return None, f"{row.claimed_by} has it since {at(row.claimed_at)}"
+            return None, has_it.format(who=row.claimed_by, time=at(row.claimed_at))
         if row.state == "claimed":
-            return None, f"{who} has it since {at(row.claimed_at)}"
+            return None, has_it.format(who=who, time=at(row.claimed_at))
         return replace(row, state="claimed", claimed_by=who, claimed_at=now), (
-            f"{who} took it at {at(now)}"
+            _("{who} took it at {time}").format(who=who, time=at(now))
         )
     claimed = {} if row.claimed_at else {"claimed_by": who, "claimed_at": now}
     state = "replied" if action == "replied" else "not_relevant"
-    verb = "replied" if action == "replied" else "set it aside"
+    words = replied if action == "replied" else set_aside
     changed = replace(row, state=state, closed_by=who, closed_at=now, **claimed)
-    return changed, f"{who} {verb} at {at(now)}"
+    return changed, words.format(who=who, time=at(now))
 
 
 def correct_sentiment(store: Store, alert: Alert, label: str, who: str, now: datetime) -> Label:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from alerts.render import environment
 from alerts.slack_blocks import RELABELS
+from alerts.wording import sentiment_words
 from monitor.config import LOOPBACK, Settings
 from monitor.i18n import language
 from monitor.inbox import leads as inbox_leads
@@ -347,13 +348,13 @@ class Inbox:
             if label not in RELABELS:
                 return Response(400, b"Unknown label", "text/plain")
             await asyncio.to_thread(correct_sentiment, self.store, found.alert, label, who, now)
-            words = f"{who} says it is {RELABELS[label]}: kulak learns from it"
+            words = sentiment_words(who, RELABELS[label], self.lang)
         else:
             action = request.form.get("action", "")
             if action not in ACTIONS:
                 return Response(400, b"Unknown action", "text/plain")
             outcome = await asyncio.to_thread(
-                act, self.store, found.alert, action, who, now, self.tz
+                act, self.store, found.alert, action, who, now, self.tz, self.lang
             )
             words = outcome.words
         log.info("inbox: %s on %s: %s", who, key, words)

@@ -36,8 +36,10 @@ def test_the_inbox_in_greek_says_who_took_a_lead(leads_store):
         client = Client(url)
         client.sign_in("Ελένη")
         page = client.get("/")
-        client.post("/act", {"csrf": page.token(), "key": COMPLAINT, "action": "claim"})
+        done = client.post("/act", {"csrf": page.token(), "key": COMPLAINT, "action": "claim"})
+        told = client.get(done.location)
         taken = client.get("/?state=claimed")
 
+    assert "Ελένη το ανέλαβε στις 15:00" in told.text  # the action's own words
     assert "Ελένη το έχει από 21 Νοε 15:00" in taken.text
     assert "1 ευκαιρία" in taken.text
