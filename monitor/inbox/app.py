@@ -17,7 +17,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -79,7 +79,7 @@ async def read_request(scope: Scope, receive: Receive) -> Request:
     try:
         jar.load(headers.get("cookie", ""))
         cookies = {name: morsel.value for name, morsel in jar.items()}
-    except Exception:  # a malformed Cookie header: as if there were none
+    except CookieError:  # a malformed Cookie header: as if there were none
         cookies = {}
     body = b""
     while True:
@@ -120,7 +120,8 @@ def redirect(location: str) -> Response:
 
 def safe_back(back: str, default: str) -> str:
     """Only a path on this site: a form can never send a user elsewhere."""
-    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back
+    if local and back.isascii() and back.isprintable():
         return back
     return default
 

@@ -79,7 +79,7 @@ class Signer:
     def unsign(self, purpose: str, signed: str) -> str | None:
         encoded, _, mac = signed.rpartition(".")
         value = unquote(encoded)
-        return value if hmac.compare_digest(mac, self._mac(purpose, value)) else None
+        return value if _same(mac, self._mac(purpose, value)) else None
 
     def session_cookie(self, session: Session) -> str:
         return self.sign("session", f"{session.issued}:{session.nonce}:{session.name}")
@@ -98,7 +98,12 @@ class Signer:
         return self._mac("csrf", f"{session.issued}:{session.nonce}:{session.name}")
 
     def csrf_ok(self, session: Session, token: str) -> bool:
-        return hmac.compare_digest(token, self.csrf_token(session))
+        return _same(token, self.csrf_token(session))
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of text from outside (any characters) with ours."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
 
 
 def _b64(raw: bytes) -> str:

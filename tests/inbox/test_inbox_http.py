@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -65,7 +65,10 @@ def test_take_it_reply_and_a_second_taker_is_told_who(leads_store):
         mehmet.sign_in("Mehmet")
         page = ayse.get("/")
 
-        taken = ayse.post("/act", {"csrf": page.token(), "key": COMPLAINT, "action": "claim"})
+        taken = ayse.post(
+            "/act",
+            {"csrf": page.token(), "key": COMPLAINT, "action": "claim", "back": "//evil.example"},
+        )
         told = ayse.get(taken.location)
         other_page = mehmet.get("/lead?key=" + COMPLAINT)
         refused = mehmet.post(
@@ -78,7 +81,7 @@ def test_take_it_reply_and_a_second_taker_is_told_who(leads_store):
         open_leads = ayse.get(replied.location)
         done = ayse.get("/?state=replied")
 
-    assert taken.status == 303
+    assert taken.status == 303 and taken.location == "/lead?key=" + quote(COMPLAINT, safe="")
     assert "Ayşe took it at 15:00" in told.text
     assert "Ayşe has it since 15:00" in mehmet_told.text
     (row,) = leads_store.triage_rows([COMPLAINT]).values()
@@ -93,9 +96,13 @@ def test_a_sentiment_correction_is_kept_as_the_teams_label(leads_store):
         client = Client(url)
         client.sign_in("Ayşe")
         page = client.get("/lead?key=" + COMPLAINT)
-        said = client.post("/label", {"csrf": page.token(), "key": COMPLAINT, "label": "neu"})
+        said = client.post(
+            "/label",
+            {"csrf": page.token(), "key": COMPLAINT, "label": "neu", "back": "/?target=Ağ\r\nX: 1"},
+        )
         after = client.get(said.location)
 
+    assert said.location == "/lead?key=" + quote(COMPLAINT, safe="")  # not a raw header
     (label,) = leads_store.iter_labels()
     assert (label.label, label.who, label.target, label.external_id) == (
         "neu",
@@ -119,8 +126,9 @@ def test_a_form_without_its_sessions_token_is_refused(leads_store):
         wrong = ayse.post("/act", {**claim, "csrf": "0" * 64})
         borrowed = ayse.post("/act", {**claim, "csrf": mallorys_token})
         no_cookie = Client(url).post("/act", {**claim, "csrf": mallorys_token})
+        odd = ayse.post("/act", {**claim, "csrf": "ç" * 64})
 
-    assert [a.status for a in (no_token, wrong, borrowed, no_cookie)] == [403] * 4
+    assert [a.status for a in (no_token, wrong, borrowed, no_cookie, odd)] == [403] * 5
     assert "did not come from the inbox" in wrong.text
     assert leads_store.triage_rows([COMPLAINT]) == {}
 
@@ -191,7 +199,7 @@ def test_behind_a_proxy_its_header_names_the_user(leads_store):
 
     assert stranger.status == 303 and stranger.location == "/login"
     assert page.status == 200 and '<span class="who">zeynep</span>' in page.text
-    assert taken.status == 303
+    assert taken.status == 303 and taken.location == "/lead?key=" + quote(COMPLAINT, safe="")
     (row,) = leads_store.triage_rows([COMPLAINT]).values()
     assert row.claimed_by == "zeynep"
 
