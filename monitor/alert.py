@@ -86,6 +86,9 @@ class Alert:
     phrases: dict[str, Any] = field(default_factory=dict)
     """`title` (a phrase) and `summary` (a list of phrases) as `monitor.i18n` stores them,
     so a channel says them in its language; `title` and `summary` stay the English text."""
+    pages: bool = True
+    """False for news worth reading but not worth interrupting anyone for (a new usual
+    level after a source was added): the digest shows it, no channel is sent it."""
 
     @property
     def event_time(self) -> datetime:

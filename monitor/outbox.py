@@ -10,6 +10,8 @@ from monitor.store import Store
 
 
 def channel_names_for(settings: Settings, alert: Alert) -> list[str]:
+    if not alert.pages:
+        return []  # stored for the digest only
     enabled = settings.enabled_channels
     if not enabled:
         return ["console"]

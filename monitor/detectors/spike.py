@@ -443,5 +443,6 @@ def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: Zon
         target_kind=target.kind,
         severity=severity,
         posts=posts,
+        pages=spike.kind != "step",
         facts=facts,
     )

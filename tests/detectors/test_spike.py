@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor import outbox
 from monitor.config import ConfigError
 from monitor.detect import backtest, detect_once
 from monitor.store import Store
@@ -199,3 +200,8 @@ def test_a_new_source_is_said_once_as_a_new_level_and_pages_no_one(store: Store)
     assert step_at < found[0].created_at < step_at + timedelta(days=3)
     assert found[0].facts["step"] is True
     assert "a new level (a newly added source, or more people talking)" in found[0].summary
+    # Stored for the digest, sent to no channel (not even the console).
+    assert not found[0].pages
+    assert outbox.queue(store, SETTINGS, found) == found
+    assert store.delivery_counts() == {}
+    assert [a.key for a in store.alerts(kind="spike")] == [found[0].key]
