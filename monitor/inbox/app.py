@@ -178,6 +178,8 @@ class Inbox:
         header = self.options.trusted_header
         if header:
             return request.headers.get(header.lower(), "").strip()[:MAX_NAME] or None
+        if self.options.users and session.name not in self.options.users:
+            return None  # signed in once, since taken out of the settings
         return session.name or None
 
     def cookie(self, name: str, value: str, max_age: int) -> str:

@@ -53,8 +53,8 @@ def leads_in(store: Store) -> None:
     detect_once(store, inbox_settings(), NOW)
 
 
-def inbox_settings(extra: str = "") -> Settings:
-    return make_settings(extra)
+def inbox_settings(extra: str = "", env: dict[str, str] | None = None) -> Settings:
+    return make_settings(extra, env=env)
 
 
 @contextmanager

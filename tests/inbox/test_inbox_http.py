@@ -159,6 +159,24 @@ def test_only_named_users_with_their_password_sign_in(leads_store):
     assert hashed not in login.text + signed_in.text
 
 
+def test_a_user_taken_out_of_the_settings_is_signed_out(leads_store):
+    hashed = hash_password("correct horse battery", iterations=1000)
+    secret = {"KULAK_INBOX_SECRET": "kept-across-restarts-0123456789"}
+    section = "\ninbox:\n  secret: ${KULAK_INBOX_SECRET}\n  users:\n"
+    both = inbox_settings(f"{section}    ayse: '{hashed}'\n    bora: '{hashed}'\n", secret)
+    bora_only = inbox_settings(f"{section}    bora: '{hashed}'\n", secret)
+    with serving(leads_store, both) as url:
+        client = Client(url)
+        client.sign_in("ayse", "correct horse battery")
+    with serving(leads_store, both) as url:  # restarted, same secret: still signed in
+        kept = Client(url, cookies=dict(client.cookies)).get("/")
+    with serving(leads_store, bora_only) as url:
+        dropped = Client(url, cookies=dict(client.cookies)).get("/")
+
+    assert kept.status == 200 and '<span class="who">ayse</span>' in kept.text
+    assert dropped.status == 303 and dropped.location == "/login"
+
+
 def test_a_hostile_post_is_shown_as_text_and_its_link_dropped(leads_store):
     with serving(leads_store, inbox_settings()) as url:
         client = Client(url)
