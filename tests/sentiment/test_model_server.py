@@ -2,6 +2,7 @@
 by the real client, with the offline scorer whenever the server fails."""
 
 import json
+import re
 import socket
 import threading
 
@@ -201,9 +202,17 @@ def test_a_server_that_hangs_up_without_answering_is_down():
         listener.listen()
 
         def hang_up():
+            # Read the whole request first: closing on unread data would reset the
+            # connection instead of hanging up on it.
             connection, _ = listener.accept()
             with connection:
-                connection.recv(65536)
+                received = b""
+                while b"\r\n\r\n" not in received:
+                    received += connection.recv(65536)
+                head, _, body = received.partition(b"\r\n\r\n")
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])
+                while len(body) < length:
+                    body += connection.recv(65536)
 
         threading.Thread(target=hang_up, daemon=True).start()
         judge = judge_for("ollama", f"http://127.0.0.1:{listener.getsockname()[1]}")
