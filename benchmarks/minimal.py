@@ -58,6 +58,8 @@ class Minimal:
             self.flush()
 
     def flush(self) -> None:
+        if not self.rows:
+            return
         stamp = self.now if self.postgresql else self.now.strftime("%Y-%m-%d %H:%M:%S.%f")
         posts = [
             ("minimal", key, f"https://x.test/{key}", text, stamp, stamp, stamp, lang, None, "{}")
