@@ -43,8 +43,13 @@ class Runtime:
 
     @cached_property
     def adjustment(self) -> Adjustment:
-        """The correction learned from the team's labels, as they are when the run starts."""
+        """The correction learned from the team's labels, as they were when last learned."""
         return from_labels(self.store.iter_labels())
+
+    def relearn(self) -> None:
+        """Learn the correction again from the labels as they are now (the service does
+        after each pass, so a label given in Slack or the inbox counts from the next crawl)."""
+        self.__dict__.pop("adjustment", None)
 
     @cached_property
     def accounts(self) -> OwnAccounts:

@@ -136,6 +136,7 @@ class Service:
 
     def _process(self) -> None:
         """Detection, then delivery: what detection queues goes out in the same pass."""
+        self.runtime.relearn()
         try:
             new = detect_once(self.store, self.settings, now=self.clock())
         except DetectorsFailed as failed:  # logged; what the others found still goes out
