@@ -194,3 +194,15 @@ def postgres_schema(url: str, prefix: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         admin.dispose()
+
+
+def email_channel(port: int) -> str:
+    """A `channels:` section whose `email` channel mails the local SMTP server on `port`."""
+    return f"""channels:
+  email:
+    host: 127.0.0.1
+    port: {port}
+    security: none
+    sender: kulak <kulak@example.com>
+    to: [care@example.com]
+"""

@@ -10,7 +10,15 @@ from monitor.cli import main
 from monitor.replay import Reply
 from monitor.store import Store
 from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
-from tests.helpers import BASE_SETTINGS, burst, fixture_text, kulak, quiet_days, write_settings
+from tests.helpers import (
+    BASE_SETTINGS,
+    burst,
+    email_channel,
+    fixture_text,
+    kulak,
+    quiet_days,
+    write_settings,
+)
 
 
 def test_init_writes_a_starter_that_check_accepts(tmp_path, monkeypatch):
@@ -266,14 +274,8 @@ def test_digest_send_records_it_so_the_service_does_not_send_it_again(
     smtp = smtp_factory()
     settings = write_settings(
         tmp_path,
-        f"""channels:
-  email:
-    host: 127.0.0.1
-    port: {smtp.port}
-    security: none
-    sender: kulak <kulak@example.com>
-    to: [care@example.com]
-  file:
+        email_channel(smtp.port)
+        + f"""  file:
     type: jsonl
     path: {tmp_path / "alerts.jsonl"}
 """,

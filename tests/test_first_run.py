@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from tests.alerts.conftest import certificate, smtp_factory  # noqa: F401 (fixtures)
-from tests.helpers import kulak, write_settings
+from tests.helpers import email_channel, kulak, write_settings
 
 UNSET = {"SLACK_BOT_TOKEN": None, "SMTP_PASSWORD": None}
 
@@ -180,14 +180,7 @@ def test_digest_send_twice_says_it_was_sent_and_sends_again_only_with_again(
     smtp = smtp_factory()
     path = write_settings(
         tmp_path,
-        f"""channels:
-  email:
-    host: 127.0.0.1
-    port: {smtp.port}
-    security: none
-    sender: kulak <kulak@example.com>
-    to: [care@example.com]
-""",
+        email_channel(smtp.port),
     )
     send = ["digest", "--send", "--day", "2026-11-20", "--config", str(path)]
 
@@ -212,14 +205,7 @@ def test_deliver_says_which_alerts_wait_for_the_digest(tmp_path, smtp_factory): 
     smtp = smtp_factory()
     path = write_settings(
         tmp_path,
-        f"""channels:
-  email:
-    host: 127.0.0.1
-    port: {smtp.port}
-    security: none
-    sender: kulak <kulak@example.com>
-    to: [care@example.com]
-""",
+        email_channel(smtp.port),
     )
     settings = load(path)
     store = Store.open(database_url(settings))

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from monitor.registry import channels
 from tests.alerts.conftest import RISK
-from tests.helpers import make_settings
+from tests.helpers import email_channel, make_settings
 
 # RISK's post was written at 08:30 UTC on 21 Nov: 11:30 in Istanbul (kulak.timezone)
 
 
 def test_a_risk_mail_shows_the_post_time_in_kulak_timezone_with_its_zone(smtp_factory):
     smtp = smtp_factory()
-    settings = make_settings(
-        f"""channels:
-  email:
-    host: 127.0.0.1
-    port: {smtp.port}
-    security: none
-    sender: kulak <kulak@example.com>
-    to: [care@example.com]
-"""
-    )
+    settings = make_settings(email_channel(smtp.port))
 
     assert channels(settings)["email"].send(RISK).ok
     message = smtp.mailbox.only_message()
