@@ -42,7 +42,8 @@ class OwnAccounts:
         handle = (post.author_handle or "").strip()
         owners = set()
         if handle:
-            owners = {name for name, own in self.everywhere if plain_account(handle) in own}
+            plain = plain_account(handle)
+            owners = {name for name, own in self.everywhere if plain in own}
         kind = self.types.get(source)
         if kind in self.on:
             accounts = self.spiders[kind].author_accounts(post)
