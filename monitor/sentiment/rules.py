@@ -59,6 +59,9 @@ class Rules:
     phrases: dict[str, float] = field(default_factory=dict)
     agrees: Callable[[str, str], bool] | None = None
     """Whether a word as written can be the lexicon entry its folded form reached."""
+    negated_lean: float = 0.0
+    """Valence of an unlisted or nearly neutral word right after a negator (clitics between):
+    "δεν απαντάει" (does not answer) is how a complaint is told though "answer" is neutral."""
     phrase_starts: frozenset[str] = field(init=False)
     """First words of `phrases`: only there is a phrase looked up."""
 
@@ -123,6 +126,10 @@ def polarity(text: str, rules: Rules) -> float:
             hit = rules.lookup(word)
             if hit and hit.stem and rules.agrees and not rules.agrees(token, hit.stem):
                 hit = None
+        weak = hit is None or abs(hit.valence) < abs(rules.negated_lean)
+        if weak and rules.negated_lean and _follows_negator(folded, i, rules):
+            valences.append(rules.negated_lean)
+            continue
         if hit is None or not hit.valence:
             valences.append(0.0)
             continue
@@ -170,6 +177,16 @@ def _apply_boosters(
             scalar += math.copysign(CAPS_INCREMENT, scalar)
         valence += math.copysign(1.0, valence) * scalar * decay
     return valence
+
+
+def _follows_negator(folded: list[str], i: int, rules: Rules) -> bool:
+    """Whether word i is the first word after a negator, clitics aside."""
+    if not folded[i].isalpha() or folded[i] in rules.negators or folded[i] in rules.clitics:
+        return False
+    for word in reversed(folded[:i]):
+        if word not in rules.clitics:
+            return word in rules.negators
+    return False
 
 
 def _negated(folded: list[str], i: int, rules: Rules) -> bool:
