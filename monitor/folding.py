@@ -52,4 +52,6 @@ def fold(text: str) -> str:
     Dotted and dotless i meet in one letter: writers on phones and keyboards without
     Turkish letters use them interchangeably, so "Turkcell'i" and "TURKCELL'İ" must agree.
     """
+    if text.isascii():  # each ASCII character folds to its lower case ("I" too, to "i")
+        return text.lower()
     return text.translate(_TABLE)

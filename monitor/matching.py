@@ -52,6 +52,12 @@ class TargetMatcher:
         folded = fold(text) if folded is None else folded
         if not any(needle in folded for needle in self.needles):
             return None
+        return self.found(text, folded, author_handle, owners)
+
+    def found(
+        self, text: str, folded: str, author_handle: str | None, owners: set[str] | None
+    ) -> Match | None:
+        """`match` for a post known to contain one of this target's folded terms."""
         if self.exclude is not None and self.exclude.search(folded):
             return None
         if self.query is not None and not evaluate(self.query, folded):
@@ -95,12 +101,16 @@ def _alternation(terms: list[str]) -> re.Pattern[str]:
 class Matcher:
     def __init__(self, targets: list[Target]) -> None:
         self.matchers = [TargetMatcher(t) for t in targets]
+        # Every target's folded terms in one list, in the targets' order: one substring test
+        # per term picks the targets a post may name (not a call per target).
+        self.needles = [(needle, tm) for tm in self.matchers for needle in tm.needles]
 
     def match(
         self, text: str, author_handle: str | None = None, owners: set[str] | None = None
     ) -> list[Match]:
         folded = fold(text)
-        found = (tm.match(text, author_handle, folded, owners) for tm in self.matchers)
+        named = dict.fromkeys(tm for needle, tm in self.needles if needle in folded)
+        found = (tm.found(text, folded, author_handle, owners) for tm in named)
         return [m for m in found if m is not None]
 
     def own_posts(self, owners: set[str], matched: list[Match]) -> list[Match]:

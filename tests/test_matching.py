@@ -55,3 +55,23 @@ def test_posts_by_the_targets_own_account_are_marked():
     assert match.by_target
     (match,) = MATCHER.match("Turkcell berbat", author_handle="ayse")
     assert not match.by_target
+
+
+def test_ascii_text_folds_as_each_character_does():
+    from monitor.folding import _TABLE
+
+    every = "".join(map(chr, range(128)))
+    assert fold(every) == every.translate(_TABLE)
+    assert fold("TURKCELL Istanbul") == "turkcell istanbul"
+
+
+def test_targets_come_in_their_order_and_overlapping_terms_name_each():
+    cafe = Target(name="Kahve", kind="competitor", keywords=["Kahve"])
+    chain = Target(name="Kahve Durağı", kind="brand", keywords=["Kahve Durağı", "Durak"])
+    matcher = Matcher([chain, cafe])
+
+    found = matcher.match("kahve, then KAHVE DURAĞI'nda durak")
+
+    assert [m.target for m in found] == ["Kahve Durağı", "Kahve"]
+    assert found[0].matched == ["KAHVE DURAĞI'nda", "durak"]
+    assert found[1].matched == ["kahve", "KAHVE"]

@@ -18,7 +18,8 @@ class MatchPipeline(RecordPipeline):
     def process(self, post: Post) -> Record:
         owners = self.runtime.accounts.owners(self.crawler.spider.context.source, post)
         matches = self.runtime.matcher.match(post.text, owners=owners)
-        matches += self.runtime.matcher.own_posts(owners, matches)
+        if owners:
+            matches += self.runtime.matcher.own_posts(owners, matches)
         if post.about:
             page = self.runtime.matcher.match(post.about)
             matches = _with_page_targets(matches, page, post.extra.get("by_brand") is True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Dialect, Table
@@ -102,7 +103,9 @@ class PageWriter:
         self.cursor_read = f"SELECT cursor FROM collector_state WHERE source = {mark}"
         self.mark = mark
         self.time = _processor(posts, "created_at", dialect)
-        self.json = _json(_processor(posts, "extra", dialect))
+        self.json = _processor(posts, "extra", dialect)
+        self.words = _words(self.json)
+        self.empty = self.json({})
         self.flag = _processor(mentions, "by_target", dialect)
         self.number = _processor(mentions, "compound", dialect)
         self.cursor_loads = schema.collector_state.c.cursor.type._cached_result_processor(
@@ -124,8 +127,8 @@ class PageWriter:
                 record.lang or "und",
                 self.number(mention.compound),
                 mention.label,
-                self.json(list(mention.intents)),
-                self.json(mention.matched),
+                self.words(mention.intents),
+                self.words(mention.matched),
                 self.flag(mention.by_target),
                 mention.target_kind,
                 at,
@@ -167,7 +170,8 @@ class PageWriter:
             if statement is None:
                 statement = _upsert(schema.posts, POST_COLUMNS, POST_KEY, "?", size)
                 statement = self._many[size] = f"{statement} {MANY_RETURNING}"
-            for post_id, collected, *key in cursor.execute(statement, sum(chunk, ())):
+            values = list(chain.from_iterable(chunk))
+            for post_id, collected, *key in cursor.execute(statement, values):
                 found[tuple(key)] = (post_id, collected)
         return [found[row[:2]] for row in rows]
 
@@ -187,7 +191,7 @@ class PageWriter:
             post.parent_id,
             post.conversation_id,
             post.query,
-            self.json(post.extra),
+            self.empty if post.extra == {} else self.json(post.extra),
             post.likes,
             post.reposts,
             post.replies,
@@ -217,24 +221,24 @@ def _processor(table: Table, column: str, dialect: Dialect) -> Callable[[Any], A
     return convert or (lambda value: value)
 
 
-def _json(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A JSON conversion that converts each list of words once, not once per row: most
-    posts have no intents, no extra fields, and name a target as the last post did."""
-    known: dict[tuple[Any, ...], Any] = {(): convert([])}
-    empty = convert({})
+def _words(convert: Callable[[Any], Any]) -> Callable[[Sequence[str]], Any]:
+    """The JSON of a list of words (a tuple is written as a list), each list converted
+    once, not once per row: most mentions have no intents and name a target as the last
+    one did."""
+    known: dict[tuple[str, ...], Any] = {}
 
-    def converted(value: Any) -> Any:
-        if type(value) is dict:
-            return convert(value) if value else empty
-        if type(value) is not list or not all(type(item) is str for item in value):
-            return convert(value)
-        key = tuple(value)
-        found = known.get(key)
+    def converted(words: Sequence[str]) -> Any:
+        try:
+            key = tuple(words)
+            found = known.get(key)
+        except TypeError:  # not words after all: converted as they are
+            return convert(list(words) if type(words) is tuple else words)
         if found is None:
-            if len(known) >= KNOWN_LISTS:
-                known.clear()
-                known[()] = convert([])
-            found = known[key] = convert(value)
+            found = convert(list(words))
+            if all(type(word) is str for word in key):  # 1, 1.0 and True are one key
+                if len(known) >= KNOWN_LISTS:
+                    known.clear()
+                known[key] = found
         return found
 
     return converted
