@@ -111,11 +111,12 @@ def metric_rows(rows: Rows, params: SpikeParams) -> list[int]:
         two_sided=True,
         learn_below=params.threshold,
     )
-    episodes = Episodes(timedelta(hours=params.cooldown_hours))
+    episodes = Episodes(timedelta(hours=params.cooldown_hours), params.escalation)
     found: list[int] = []
     for index, (ts, value) in enumerate(rows):
         reading = scorer.step(ts, value, width)
-        if episodes.starts(ts, reading.rising and reading.surprise >= params.threshold):
+        spiking = reading.rising and reading.surprise >= params.threshold
+        if episodes.starts(ts, spiking, reading.surprise):
             found.append(index)
     return found
 

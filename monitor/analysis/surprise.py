@@ -15,6 +15,12 @@ Each choice is made so that it holds whatever the series, without tuning to it:
   whatever its unit, level or noise: it is -log10 of that chance, corrected for testing
   several spans (3 = one bucket in a thousand). Values as improbable as an alert are left
   out of the tail, so a burst does not make the next one look usual.
+- The least a span's residual varies by is the caller's floor (Poisson noise for counts) or,
+  without one, the series' own resolution: the smallest step seen between two consecutive
+  values. A metric that has sat flat for weeks is then surprised by a move of a few steps,
+  not infinitely by any move at all (which, never learned into the tail, left such a series
+  surprised for good). Beyond `MAX_SURPRISE` decades the tail is
+  extrapolated far past four weeks of data, so every such value counts as equally certain.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ TAIL_SPAN = 4 * WEEK
 TAIL_LOW, TAIL_HIGH = 0.90, 0.99  # a decade of probability apart
 MIN_TAIL = 60  # values before the tail is trusted: two and a half days of hours
 MODELS = ("hour", "weekday", "day")  # on a tie, the earlier one
+MAX_SURPRISE = 10.0  # one in ten billion: past this, a four-week tail tells nothing more
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class Reading:
 
     surprise: float
     """-log10 of the chance of so extreme a value, corrected for the spans tested; 0 when
-    not in the tail or not yet learned."""
+    not in the tail or not yet learned, `MAX_SURPRISE` at most."""
     buckets: int
     """How many buckets, ending with this one, the most surprising span holds."""
     usual: float
@@ -85,6 +92,8 @@ class SurpriseScorer:
         self._residuals = {model: deque[float]() for model in MODELS}
         self._fit = {model: (RollingSum(WEEK), RollingSum(WEEK)) for model in MODELS}
         self._tails: dict[int, RollingMedian] = {}
+        self._previous: float | None = None
+        self._resolution = math.inf
 
     def step(self, ts: datetime, value: float, width: timedelta) -> Reading:
         """Score the bucket ending at `ts`; `width` is the series' usual bucket width."""
@@ -121,11 +130,15 @@ class SurpriseScorer:
                         continue  # an anomaly does not teach what noise is
                 tail.add(ts, mean)
         self._remember(ts, value)
+        if self._previous is not None and y != self._previous:  # after judging: a burst is
+            self._resolution = min(self._resolution, abs(y - self._previous))  # not a step
+        self._previous = y
         if model is None:
             return Reading(0.0, 1, 0.0, "day", usuals, False)
         latest = self._residuals[model][-1]
         rising = latest != 0 if self.two_sided else latest > 0
-        return Reading(max(best[0], 0.0), best[1], usuals[model], model, usuals, rising)
+        surprise = min(max(best[0], 0.0), MAX_SURPRISE)
+        return Reading(surprise, best[1], usuals[model], model, usuals, rising)
 
     def rebase(self) -> None:
         """Forget the seasonal history: the level has changed for good (a new source), so
@@ -134,7 +147,12 @@ class SurpriseScorer:
             rolling.clear()
 
     def _least(self, usual: float, length: int) -> float:
-        least = self.floor(usual, length) if self.floor else 0.0
+        """The caller's floor, else one step of the series' resolution in the mean of
+        `length` values."""
+        if self.floor:
+            least = self.floor(usual, length)
+        else:
+            least = self._resolution / length if math.isfinite(self._resolution) else 0.0
         return max(least, 1e-12 * (1 + abs(usual)))
 
     def _usuals(self, ts: datetime) -> dict[str, float]:

@@ -63,3 +63,23 @@ def test_daily_seasonality_is_used_where_the_data_shows_it():
 
     assert {r.model for r in readings[-288:]} == {"hour"}
     assert max(r.surprise for r in readings[-288:]) < 3  # every morning's rise is usual
+
+
+def test_a_flat_metric_is_surprised_by_a_move_in_steps_of_its_resolution_not_infinitely():
+    # a gauge that reads 40 or 41 and, for weeks, mostly 40
+    rows = [(ts, 41.0 if i % 97 == 0 else 40.0) for i, (ts, _) in enumerate(noise(10))]
+    rows[-200] = (rows[-200][0], 43.0)  # three steps up
+    rows[-120] = (rows[-120][0], 60.0)  # twenty steps up
+
+    scores = surprises(rows, two_sided=True)
+
+    assert 2 < scores[-200] < 5  # a few decades, not infinitely many
+    assert scores[-120] > scores[-200]
+    assert max(scores[-60:]) < 3  # four hours later, back at 40: nothing lingers
+
+
+def test_no_value_is_more_than_ten_decades_surprising():
+    rows = noise(8)
+    rows[-30] = (rows[-30][0], 1e9)
+
+    assert surprises(rows)[-30] == 10
