@@ -61,6 +61,9 @@ BOOSTERS = {
     }.items()
 }
 CONTRAST = frozenset(fold(w) for w in ("αλλά", "όμως", "ωστόσο", "μα", "παρόλα"))
+# Thanks as written (see Rules.thanks): not by stem, as "ευχαριστώ" (thank you) shares its
+# stem with "ευχαριστημένος" (satisfied).
+THANKS = frozenset(fold(w) for w in ("ευχαριστώ", "ευχαριστούμε", "ευχαριστίες", "παρακαλώ"))
 
 
 def stem(word: str) -> str:
@@ -131,4 +134,6 @@ def rules() -> Rules:
         boosters=BOOSTERS,
         contrast=CONTRAST,
         phrases=phrases,
+        thanks=THANKS,
+        thanks_for=frozenset({fold("για")}),
     )

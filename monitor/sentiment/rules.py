@@ -62,6 +62,12 @@ class Rules:
     negated_lean: float = 0.0
     """Valence of an unlisted or nearly neutral word right after a negator (clitics between):
     "δεν απαντάει" (does not answer) is how a complaint is told though "answer" is neutral."""
+    thanks: frozenset[str] = frozenset()
+    """Thanks (lexicon stems or phrases) that close a message to a company whatever it
+    says: they count only in a post with no other sentiment word, so "Kartım gelmedi,
+    yardımcı olur musunuz? Teşekkürler" is read by its complaint. Thanks *for* something
+    (a word of `thanks_for` next to them: "çözdüğünüz için teşekkürler") count as praise."""
+    thanks_for: frozenset[str] = frozenset()
     phrase_starts: frozenset[str] = field(init=False)
     """First words of `phrases`: only there is a phrase looked up."""
 
@@ -108,6 +114,7 @@ def polarity(text: str, rules: Rules) -> float:
     mixed_case = any(t.isupper() for t in letters) and not all(t.isupper() for t in letters)
     emoticon_table = emoticons()
     valences: list[float] = []
+    thanked: list[int] = []  # where thanks were read
     contrast_at = -1
     skip = 0
     for i, (token, word) in enumerate(zip(tokens, folded, strict=True)):
@@ -119,7 +126,7 @@ def polarity(text: str, rules: Rules) -> float:
             continue
         phrase = _phrase_at(folded, i, rules.phrases) if word in rules.phrase_starts else None
         if phrase is not None:
-            hit, skip = Hit(phrase[0]), phrase[1]
+            hit, skip = Hit(phrase[0], stem=" ".join(folded[i : i + phrase[1] + 1])), phrase[1]
         elif (emoticon := emoticon_table.get(token)) is not None:
             hit = Hit(emoticon)
         else:
@@ -139,7 +146,14 @@ def polarity(text: str, rules: Rules) -> float:
         valence = _apply_boosters(valence, folded, i, rules, mixed_case, tokens)
         if hit.negated or _negated(folded, i, rules):
             valence *= NEGATION_SCALAR
+        if (hit.stem or word) in rules.thanks and not rules.thanks_for.intersection(
+            folded[max(0, i - 1) : i + skip + 2]
+        ):
+            thanked.append(i)
         valences.append(valence)
+    if thanked and len(thanked) < sum(1 for v in valences if v):
+        for i in thanked:
+            valences[i] = 0.0
     if contrast_at >= 0:
         valences = [
             v * (CONTRAST_BEFORE if i < contrast_at else CONTRAST_AFTER)

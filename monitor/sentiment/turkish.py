@@ -39,6 +39,8 @@ BOOSTERS = {
     }.items()
 }
 CONTRAST = frozenset(fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa"))
+# Lexicon stems and phrases of thanking (see Rules.thanks).
+THANKS = frozenset(fold(w) for w in ("teşekkür", "teşekkürler", "sağol", "sağolun", "sağ ol"))
 
 
 # A verb in the negative progressive ("gelmiyor", "çalışmıyor", "açmıyorsunuz") leans
@@ -105,4 +107,6 @@ def rules() -> Rules:
         contrast=CONTRAST,
         phrases=phrases,
         agrees=agrees,
+        thanks=THANKS,
+        thanks_for=frozenset({fold("için")}),
     )

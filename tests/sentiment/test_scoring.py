@@ -172,3 +172,17 @@ def test_joining_is_not_murder():
     # "katılıyorum" (I agree) folds to the spelling of "katil" (murderer) plus an ending.
     assert tr("Size katılıyorum") == tr("Toplantıya katıldım") == 0
     assert tr("Katil yakalandı") < 0
+
+
+def test_closing_thanks_do_not_outweigh_a_complaint():
+    assert tr("Kartım iki haftadır gelmedi, ilgilenir misiniz? Teşekkürler") < 0
+    assert el("Η κάρτα δεν έχει έρθει ακόμα, ευχαριστώ") < 0
+    # alone, or thanks for something, they still praise
+    assert tr("Teşekkürler") > 0 < el("Ευχαριστώ!")
+    assert tr("Sorunumu hemen çözdüğünüz için teşekkürler") > 0
+    assert el("Ευχαριστώ για τη γρήγορη λύση στο πρόβλημα") > 0
+
+
+def test_greetings_carry_no_sentiment():
+    assert tr("Merhaba, şubeniz cumartesi açık mı?") == 0
+    assert el("Καλημέρα, τι ώρα ανοίγει το κατάστημα;") == 0
