@@ -146,18 +146,18 @@ class _Level:
     """Mean and spread of the values within `span` of the newest one, raw and stabilised."""
 
     def __init__(self, span: timedelta) -> None:
-        self._sums = [RollingSum(span) for _ in range(4)]  # count, raw, stabilised, squared
+        self._sums = [RollingSum(span) for _ in range(3)]  # raw, stabilised, squared
 
     def add(self, ts: datetime, raw: float, stabilised: float) -> None:
-        for rolling, amount in zip(self._sums, (1.0, raw, stabilised, stabilised**2), strict=True):
+        for rolling, amount in zip(self._sums, (raw, stabilised, stabilised**2), strict=True):
             rolling.expire(ts)
             rolling.add(ts, amount)
 
     def stats(self, now: datetime) -> _Stats:
         for rolling in self._sums:
             rolling.expire(now)
-        count, raw, total, squares = (max(rolling.total, 0.0) for rolling in self._sums)
-        count = max(count, 1.0)
+        raw, total, squares = (max(rolling.total, 0.0) for rolling in self._sums)
+        count = max(float(len(self._sums[0])), 1.0)
         mean = total / count
         return _Stats(count, raw / count, mean, max(squares / count - mean**2, 0.0))
 

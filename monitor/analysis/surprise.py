@@ -90,7 +90,7 @@ class SurpriseScorer:
         self._by_week_hour = [RollingMedian(4 * WEEK) for _ in range(7 * 24)]
         self._last_day = RollingMedian(DAY)
         self._residuals = {model: deque[float]() for model in MODELS}
-        self._fit = {model: (RollingSum(WEEK), RollingSum(WEEK)) for model in MODELS}
+        self._fit = {model: RollingSum(WEEK) for model in MODELS}  # absolute residuals
         self._tails: dict[int, RollingMedian] = {}
         self._previous: float | None = None
         self._resolution = math.inf
@@ -112,9 +112,9 @@ class SurpriseScorer:
                 residuals.popleft()
             if "hour" not in usuals:  # compared over the same buckets, or a tie is not one
                 continue
-            for rolling, amount in zip(self._fit[name], (abs(residuals[-1]), 1.0), strict=True):
-                rolling.expire(ts)
-                rolling.add(ts, amount)
+            fit = self._fit[name]
+            fit.expire(ts)
+            fit.add(ts, abs(residuals[-1]))
         if model is not None:
             residuals = self._residuals[model]
             for length in (n for n in lengths if n <= len(residuals)):
@@ -143,7 +143,7 @@ class SurpriseScorer:
     def rebase(self) -> None:
         """Forget the seasonal history: the level has changed for good (a new source), so
         the last day is usual until the hours and weekdays are learned again."""
-        for rolling in (*self._by_hour, *self._by_week_hour, *itertools.chain(*self._fit.values())):
+        for rolling in (*self._by_hour, *self._by_week_hour, *self._fit.values()):
             rolling.clear()
 
     def _least(self, usual: float, length: int) -> float:
@@ -179,10 +179,9 @@ class SurpriseScorer:
         for rank, name in enumerate(MODELS):
             if name not in usuals:
                 continue
-            residuals, count = self._fit[name]
+            residuals = self._fit[name]
             residuals.expire(ts)
-            count.expire(ts)
-            fit = residuals.total / count.total if count.total > 0 else math.inf
+            fit = residuals.total / len(residuals) if len(residuals) else math.inf
             fits.append((fit, rank, name))
         return min(fits)[2] if fits else None
 
