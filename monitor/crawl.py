@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.settings.default_settings import EXTENSIONS_BASE
 from scrapy.statscollectors import StatsCollector
 
 from monitor.config import Settings, Source, human_duration
@@ -103,8 +104,14 @@ def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
         "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
         "DOWNLOAD_DELAY": 0,
         "TELNETCONSOLE_ENABLED": False,
-        # Scrapy's remote control listens on a port per crawl: never in a service.
+        # Scrapy's remote control listens on a port per crawl: never in a service. Left
+        # out of the base list too, or Scrapy imports it (and aiohttp: 8 MiB) to look at it.
         "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS_BASE": {
+            path: order
+            for path, order in EXTENSIONS_BASE.items()
+            if not path.endswith(".RemoteControl")
+        },
         "MEMUSAGE_ENABLED": False,
         # Certificates verified against the system's CA store (SSL_CERT_FILE if set),
         # host names included; only a source's explicit `tls_verify: false` turns it off.

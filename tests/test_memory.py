@@ -1,5 +1,5 @@
 """What `kulak run` loads before its first crawl: not what only some posts, some stores
-or some channels need (the language model alone holds 84 MiB)."""
+or some channels need (py3langid's whole model alone holds 75 MiB with NumPy)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,27 @@ def test_a_service_starts_without_what_it_may_never_need(store_url):
         check=True,
     )
     assert started.stdout.split() == []
+
+
+CRAWL_EXTENSIONS = """
+import sys, tempfile
+from pathlib import Path
+from scrapy.settings import Settings
+from monitor.crawl import scrapy_settings
+from monitor.demo import demo_settings
+settings = demo_settings({"hackernews": {"type": "hackernews"}}, Path(tempfile.mkdtemp()))
+crawl = Settings(scrapy_settings(settings, settings.sources[0]))
+print(*crawl.get_component_priority_dict_with_base("EXTENSIONS"))
+print("aiohttp" in sys.modules)
+"""
+
+
+def test_a_crawl_never_loads_scrapys_remote_control():
+    """Scrapy imports each extension it is told about, even one turned off, and its remote
+    control brings aiohttp (8 MiB): kulak leaves it out of the list."""
+    listed, aiohttp = subprocess.run(
+        [sys.executable, "-c", CRAWL_EXTENSIONS], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert "scrapy.extensions.corestats.CoreStats" in listed.split()
+    assert not [path for path in listed.split() if "remote_control" in path]
+    assert aiohttp == "False"

@@ -1,5 +1,7 @@
 """Which language a post is in, cheaply: script, function words and telltale letters first,
-the py3langid model (shipped inside its package) only when those do not settle it.
+py3langid's model only when those do not settle it: for Latin-script posts its weights for
+a few languages, read from a compact file without NumPy (a few MiB where the whole model
+holds 75); for other scripts, rare and never scored, the whole model.
 
 The model costs about as much as VADER itself per post, so the cheap checks matter for
 throughput. Latin-script posts are classified among the languages kulak's users meet, which
@@ -11,9 +13,17 @@ kulak reads.
 
 from __future__ import annotations
 
-import copy
+import gzip
+import json
+import math
 import re
+import sys
+import unicodedata
+from array import array
+from collections import Counter
 from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
 
 from monitor.folding import fold
 from monitor.sentiment import english, turkish
@@ -24,6 +34,9 @@ UNDETERMINED = "und"
 # model to them keeps short posts from landing on a far-off language ("ok lol" as Javanese).
 LATIN = ("en", "tr", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "no", "pl", "ro", "cs", "hu")
 CONFIDENT = 0.7
+# py3langid's weights for LATIN, extracted by scripts/extract_language_model.py.
+MODEL_PATH = Path(__file__).with_name("langid") / "latin.bin.gz"
+MODEL_MAGIC = b"kulak-langid 1"
 GREEK_SHARE = 0.3
 LATIN_SHARE = 0.5
 FUNCTION_SHARE = 6  # one distinct word in six a common function word of the language
@@ -113,22 +126,117 @@ TELLTALE = {
 }
 
 
-@lru_cache(maxsize=2)
-def _identifier(languages: tuple[str, ...] | None = None):
-    """The model over all its languages, or over these only (sharing the full model's
-    tables: `set_languages` replaces the copy's attributes, it does not edit them)."""
-    if languages:
-        narrowed = copy.copy(_identifier())
-        narrowed.set_languages(languages)
-        return narrowed
+class LatinModel:
+    """py3langid's naive Bayes over the LATIN languages, read from the compact file of
+    scripts/extract_language_model.py without NumPy: the same n-gram counts, weights and
+    softmax, so the same ranking. Sums are exact (integers) where py3langid's are single
+    precision: only a near tie could rank differently.
+
+    Each n-gram's weights are one integer, a lane of LANE bits per language, so that the
+    weights of all the n-grams a text holds once add up in one `sum`; a last lane holds
+    the n-gram's number, as two n-grams may have the same weights but count apart."""
+
+    LANE = 32  # a lane holds the sum of every n-gram's weight (100,053 below 2**12 each)
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        magic, header, body = gzip.decompress(path.read_bytes()).split(b"\n", 2)
+        if magic != MODEL_MAGIC:
+            raise ValueError(f"{path}: not a kulak language model ({magic[:20]!r})")
+        meta = json.loads(header)
+        self.languages: list[str] = meta["languages"]
+        self.priors: list[float] = meta["priors"]
+        counts = {int(length): count for length, count in meta["lengths"].items()}
+        self.longest = max(counts)
+        strings = []
+        offset = 0
+        for length in sorted(counts):
+            for _ in range(counts[length]):
+                strings.append(body[offset : offset + length])
+                offset += length
+        emits = array("i", body[offset : offset + 4 * len(strings)])
+        weights = array("H", body[offset + 4 * len(strings) :])
+        if sys.byteorder == "big":  # the file is little-endian
+            emits.byteswap()
+            weights.byteswap()
+        lanes = array("I", weights)
+        if sys.byteorder == "big":
+            lanes.byteswap()
+        width = len(self.languages) * self.LANE // 8
+        packed = lanes.tobytes()
+        rows = [
+            int.from_bytes(packed[start : start + width], "little") | number << 8 * width
+            for number, start in enumerate(range(0, len(packed), width))
+        ]
+        # Each state's string with the weights of the n-gram it counts (0: none).
+        self.states = {
+            string: rows[emit] if emit >= 0 else 0
+            for string, emit in zip(strings, emits, strict=True)
+        }
+
+    def _counts(self, data: bytes) -> Counter[int]:
+        """The n-grams py3langid's automaton counts in `data` (by their weights): its
+        state after each byte is the longest suffix that is a state's string, at most
+        one byte longer than the one before."""
+        get = self.states.get
+        found = []
+        length = 0
+        for end in range(1, len(data) + 1):
+            length = min(length + 1, self.longest)
+            while length:
+                row = get(data[end - length : end])
+                if row is not None:
+                    if row:
+                        found.append(row)
+                    break
+                length -= 1
+        return Counter(found)
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """All languages by probability, best first (py3langid's `rank`)."""
+        if text.isupper():
+            text = text.lower()
+        data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+        counts = self._counts(data)
+        scores = [0.0] * len(self.languages)
+        if counts:
+            # log(1 + count) weighs each n-gram; most are there once.
+            by_count = {1: sum(counts)}
+            for row, count in counts.items():
+                if count > 1:
+                    by_count[1] -= row
+                    by_count[count] = by_count.get(count, 0) + row
+            mask = (1 << self.LANE) - 1
+            for count, rows in by_count.items():
+                weight = math.log1p(count) / -256
+                for lane in range(len(scores)):
+                    scores[lane] += weight * ((rows >> (self.LANE * lane)) & mask)
+            scores = [score + prior for score, prior in zip(scores, self.priors, strict=True)]
+        # The softmax at temperature sqrt(bytes), which keeps it calibrated across lengths.
+        temperature = 1.0 / math.sqrt(len(data) or 1)
+        top = max(scores)
+        shares = [math.exp((score - top) * temperature) for score in scores]
+        total = sum(shares)
+        ranked = zip(self.languages, (share / total for share in shares), strict=True)
+        return sorted(ranked, key=itemgetter(1), reverse=True)
+
+
+@lru_cache(maxsize=1)
+def latin_model() -> LatinModel:
+    """Read once, on the first post the cheap checks leave open."""
+    return LatinModel()
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    """py3langid's model over all its languages: only for posts in a script other than
+    Latin or Greek, which kulak names but never scores."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def load_language_model() -> None:
-    _identifier()
-    _identifier(LATIN)
+    latin_model()
 
 
 def _function_words(words: set[str], text: str) -> dict[str, int]:
@@ -190,7 +298,7 @@ def _lexicon_words(words: list[str]) -> tuple[int, int]:
 
 
 def _by_model(text: str) -> str:
-    ranked = _identifier(LATIN).rank(text)
+    ranked = latin_model().rank(text)
     best, probability = ranked[0]
     words = _WORD.findall(text.lower())
     in_english, in_turkish = _lexicon_words(words)

@@ -1,0 +1,76 @@
+"""kulak's compact language model ranks as py3langid's own model restricted to the same
+languages: the same n-grams counted in every text, the same best language, probabilities
+equal but for py3langid's single-precision rounding."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from collections import Counter
+
+import pytest
+from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
+
+from monitor.sentiment.english import analyzer
+from monitor.sentiment.language import FUNCTION_WORDS, LATIN, LatinModel, latin_model
+from monitor.sentiment.lexicon import read_table
+
+TEXTS = 3_000
+ODD = ["Привет", "مرحبا", "你好", "καλημέρα", "😀", "🇹🇷", "\u0301", "ǅ", "İ", "ß", "ŞÇ", "\t", "—"]
+SPACES = [" ", " ", " ", ", ", ". ", "! ", "?? ", " #", " @", "\n", "  "]
+
+
+def texts(count: int, seed: int = 20) -> list[str]:
+    """Runs of words from kulak's lexicons and function-word lists, some in capitals, some
+    with other scripts, emoji or odd characters in between, from one word to forty."""
+    vocabulary = [
+        sorted(analyzer().lexicon),
+        sorted(read_table("tr_lexicon.tsv")),
+        sorted(read_table("el_lexicon.tsv")),
+        *(sorted(words) for words in FUNCTION_WORDS.values()),
+        ODD,
+    ]
+    rng = random.Random(seed)
+    built = ["", " ", "!!", "a", "ok", "OK LOL", "😀😀"]
+    while len(built) < count:
+        words = [rng.choice(rng.choice(vocabulary)) for _ in range(rng.randint(1, 40))]
+        text = "".join(word + rng.choice(SPACES) for word in words).strip()
+        built.append(text.upper() if rng.random() < 0.1 else text)
+    return built
+
+
+@pytest.fixture(scope="module")
+def reference() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(LATIN)
+    return identifier
+
+
+def test_the_same_ngrams_are_counted(reference):
+    model = latin_model()
+    number = LatinModel.LANE * len(model.languages)
+    for text in texts(TEXTS):
+        data = reference._encode(text)
+        automaton = (reference.tk_nextmove, reference._rowbase, reference.tk_output)
+        expected = visit_counts(*automaton, data)
+        counted = Counter({row >> number: n for row, n in model._counts(data).items()})
+        assert counted == (expected or Counter()), text
+
+
+def test_the_ranking_is_py3langids(reference):
+    model = latin_model()
+    near_ties = 0
+    for text in texts(TEXTS):
+        expected, ranked = reference.rank(text), model.rank(text)
+        assert dict(ranked) == pytest.approx(dict(expected), abs=1e-4), text
+        if ranked[0][0] != expected[0][0]:
+            assert expected[0][1] - dict(expected)[ranked[0][0]] < 1e-4, text
+            near_ties += 1
+    assert near_ties <= TEXTS // 500
+
+
+def test_a_file_that_is_not_the_model_is_named(tmp_path):
+    wrong = tmp_path / "latin.bin.gz"
+    wrong.write_bytes(gzip.compress(b"not a model\n{}\n"))
+    with pytest.raises(ValueError, match=r"latin\.bin\.gz: not a kulak language model"):
+        LatinModel(wrong)
