@@ -12,12 +12,15 @@ its states' strings, and it counts the longest n-gram that is a suffix of that (
 here for every state). So kulak walks the same states by looking strings up in a
 dictionary. py3langid stores the weights (log-probabilities) as float16; all of them lie
 between -16 and -4, where float16 steps by 1/256 or coarser, so each is kept exactly as an
-integer, -256 times the weight. The priors (float32) are written as their exact decimals.
+integer, -256 times the weight, below 2**12. An n-gram's weights are packed into one
+integer, LANE bits per language, its number above them (two n-grams may weigh the same but
+count apart): kulak adds up to `chunk` n-grams' weights with one integer sum.
 
-File: a first line "kulak-langid 1", a JSON line (source, languages in py3langid's order,
-priors, how many states of each string length), then the states' strings (by length, then
-bytewise), the n-gram each state counts (int32, -1 for none), and each n-gram's weight per
-language (uint16, as above); little-endian, gzip over it all.
+File: a first line "kulak-langid 2", a JSON line (source, languages in py3langid's order,
+priors as exact decimals of py3langid's float32, lane width, chunk, row size, how many
+n-grams, how many states of each string length), then the states' strings (by length,
+then bytewise), the n-gram each state counts (int32, -1 for none), and each n-gram's packed
+weights (row size bytes); little-endian, gzip over it all.
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ from py3langid.modelio import load_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.sentiment.language import LATIN, MODEL_PATH, LatinModel
+from monitor.sentiment.language import LATIN, MODEL_PATH
 
-MAGIC = b"kulak-langid 1\n"
+MAGIC = b"kulak-langid 2\n"
+LANE = 20
 
 
 def state_strings(nextmove, rows) -> list[bytes]:
@@ -89,26 +93,29 @@ def main(argv: list[str] | None = None) -> int:
     lengths: dict[int, int] = {}
     for state in states:
         lengths[len(strings[state])] = lengths.get(len(strings[state]), 0) + 1
+    emits = np.asarray([output[state] for state in states], dtype="<i4")
+    table = -256 * np.asarray(weights, dtype=np.float64)[:, columns]
+    if not (np.all(table == np.round(table)) and table.min() > 0 and table.max() < 2**12):
+        raise ValueError("a weight is not a negative multiple of 1/256 above -16")
+    row_bytes = (LANE * len(languages) + len(table).bit_length() + 7) // 8
+    packed = b"".join(
+        (
+            sum(int(w) << (LANE * lane) for lane, w in enumerate(row))
+            | number << (LANE * len(languages))
+        ).to_bytes(row_bytes, "little")
+        for number, row in enumerate(table.tolist())
+    )
     header = {
         "source": f"py3langid {version('py3langid')}, {MODEL_FILE}",
         "languages": languages,
         "priors": [float(priors[i]) for i in columns],
+        "lane": LANE,
+        "chunk": (2**LANE - 1) // int(table.max()),  # n-grams a lane can add up
+        "row_bytes": row_bytes,
+        "ngrams": len(table),
         "lengths": lengths,
     }
-    emits = np.asarray([output[state] for state in states], dtype="<i4")
-    table = -256 * np.asarray(weights, dtype=np.float64)[:, columns]
-    # All of them must add up within one of LatinModel's lanes.
-    if not (
-        np.all(table == np.round(table))
-        and table.min() > 0
-        and table.max() * len(table) < 2**LatinModel.LANE
-    ):
-        raise ValueError("a weight is not a small negative multiple of 1/256")
-    body = (
-        b"".join(strings[state] for state in states)
-        + emits.tobytes()
-        + table.astype("<u2").tobytes()
-    )
+    body = b"".join(strings[state] for state in states) + emits.tobytes() + packed
     blob = MAGIC + json.dumps(header).encode() + b"\n" + body
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(gzip.compress(blob, compresslevel=9, mtime=0))

@@ -48,7 +48,7 @@ def reference() -> LanguageIdentifier:
 
 def test_the_same_ngrams_are_counted(reference):
     model = latin_model()
-    number = LatinModel.LANE * len(model.languages)
+    number = model.lane * len(model.languages)
     for text in texts(TEXTS):
         data = reference._encode(text)
         automaton = (reference.tk_nextmove, reference._rowbase, reference.tk_output)

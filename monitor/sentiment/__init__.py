@@ -55,7 +55,7 @@ class Sentiment:
 
 def load() -> None:
     """Read the lexicons now, not on the first post that needs them. The language model
-    is left until a post's script and words do not tell its language (about 18 MiB, 75
+    is left until a post's script and words do not tell its language (about 17 MiB, 75
     for a script other than Latin or Greek), and many services never meet such a post."""
     english.scorer()
     turkish.rules()

@@ -36,7 +36,7 @@ LATIN = ("en", "tr", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "no", "pl",
 CONFIDENT = 0.7
 # py3langid's weights for LATIN, extracted by scripts/extract_language_model.py.
 MODEL_PATH = Path(__file__).with_name("langid") / "latin.bin.gz"
-MODEL_MAGIC = b"kulak-langid 1"
+MODEL_MAGIC = b"kulak-langid 2"
 GREEK_SHARE = 0.3
 LATIN_SHARE = 0.5
 FUNCTION_SHARE = 6  # one distinct word in six a common function word of the language
@@ -132,41 +132,29 @@ class LatinModel:
     softmax, so the same ranking. Sums are exact (integers) where py3langid's are single
     precision: only a near tie could rank differently.
 
-    Each n-gram's weights are one integer, a lane of LANE bits per language, so that the
-    weights of all the n-grams a text holds once add up in one `sum`; a last lane holds
-    the n-gram's number, as two n-grams may have the same weights but count apart."""
-
-    LANE = 32  # a lane holds the sum of every n-gram's weight (100,053 below 2**12 each)
+    Each n-gram's weights are one integer, a lane per language (see the script), so that
+    the weights of the n-grams a text holds once add up in a few integer sums."""
 
     def __init__(self, path: Path = MODEL_PATH) -> None:
-        magic, header, body = gzip.decompress(path.read_bytes()).split(b"\n", 2)
-        if magic != MODEL_MAGIC:
-            raise ValueError(f"{path}: not a kulak language model ({magic[:20]!r})")
-        meta = json.loads(header)
-        self.languages: list[str] = meta["languages"]
-        self.priors: list[float] = meta["priors"]
-        counts = {int(length): count for length, count in meta["lengths"].items()}
-        self.longest = max(counts)
-        strings = []
-        offset = 0
-        for length in sorted(counts):
-            for _ in range(counts[length]):
-                strings.append(body[offset : offset + length])
-                offset += length
-        emits = array("i", body[offset : offset + 4 * len(strings)])
-        weights = array("H", body[offset + 4 * len(strings) :])
+        # Read piece by piece: a whole decompressed copy would leave a hole of its size in
+        # the heap under the tables that outlive it.
+        with gzip.open(path, "rb") as file:
+            if (magic := file.readline().rstrip(b"\n")) != MODEL_MAGIC:
+                raise ValueError(f"{path}: not a kulak language model ({magic[:20]!r})")
+            meta = json.loads(file.readline())
+            lengths = {int(length): count for length, count in meta["lengths"].items()}
+            strings = [file.read(n) for n in sorted(lengths) for _ in range(lengths[n])]
+            emits = array("i")
+            emits.frombytes(file.read(4 * len(strings)))
+            width = meta["row_bytes"]
+            rows = [int.from_bytes(file.read(width), "little") for _ in range(meta["ngrams"])]
+            if file.read(1) or len(emits) != len(strings) or len(strings[-1]) != max(lengths):
+                raise ValueError(f"{path}: the language model's file is cut short or too long")
         if sys.byteorder == "big":  # the file is little-endian
             emits.byteswap()
-            weights.byteswap()
-        lanes = array("I", weights)
-        if sys.byteorder == "big":
-            lanes.byteswap()
-        width = len(self.languages) * self.LANE // 8
-        packed = lanes.tobytes()
-        rows = [
-            int.from_bytes(packed[start : start + width], "little") | number << 8 * width
-            for number, start in enumerate(range(0, len(packed), width))
-        ]
+        self.languages: list[str] = meta["languages"]
+        self.priors: list[float] = meta["priors"]
+        self.lane, self.chunk = meta["lane"], meta["chunk"]
         # Each state's string with the weights of the n-gram it counts (0: none).
         self.states = {
             string: rows[emit] if emit >= 0 else 0
@@ -176,12 +164,12 @@ class LatinModel:
     def _counts(self, data: bytes) -> Counter[int]:
         """The n-grams py3langid's automaton counts in `data` (by their weights): its
         state after each byte is the longest suffix that is a state's string, at most
-        one byte longer than the one before."""
+        one byte longer than the one before (a string too long is simply not found)."""
         get = self.states.get
         found = []
         length = 0
         for end in range(1, len(data) + 1):
-            length = min(length + 1, self.longest)
+            length += 1
             while length:
                 row = get(data[end - length : end])
                 if row is not None:
@@ -199,17 +187,17 @@ class LatinModel:
         counts = self._counts(data)
         scores = [0.0] * len(self.languages)
         if counts:
-            # log(1 + count) weighs each n-gram; most are there once.
-            by_count = {1: sum(counts)}
+            # Each n-gram weighs log(1 + its count); most are there once.
+            by_count: dict[int, list[int]] = {}
             for row, count in counts.items():
-                if count > 1:
-                    by_count[1] -= row
-                    by_count[count] = by_count.get(count, 0) + row
-            mask = (1 << self.LANE) - 1
+                by_count.setdefault(count, []).append(row)
+            mask = (1 << self.lane) - 1
             for count, rows in by_count.items():
                 weight = math.log1p(count) / -256
-                for lane in range(len(scores)):
-                    scores[lane] += weight * ((rows >> (self.LANE * lane)) & mask)
+                for start in range(0, len(rows), self.chunk):
+                    total = sum(rows[start : start + self.chunk])
+                    for lane in range(len(scores)):
+                        scores[lane] += weight * ((total >> (self.lane * lane)) & mask)
             scores = [score + prior for score, prior in zip(scores, self.priors, strict=True)]
         # The softmax at temperature sqrt(bytes), which keeps it calibrated across lengths.
         temperature = 1.0 / math.sqrt(len(data) or 1)
