@@ -130,6 +130,26 @@ def test_a_negative_progressive_verb_leans_negative():
     assert tr("internet üç gündür geliyor") == 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maaşım hâlâ hesaba yatmadı",  # past
+        "Siparişim kargoya verilmemiş",  # hearsay
+        "Uygulamaya giremiyorum",  # cannot
+        "Param iade edilemedi diyorlar",
+        "Kredi kartı limitimi sormadan düşürmüşsünüz",
+        "Sizi kimseye tavsiye etmem",
+    ],
+)
+def test_turkish_service_complaints_read_negative(text):
+    assert tr(text) < 0
+
+
+def test_a_positive_past_verb_is_not_read_as_negated():
+    assert tr("Maaşım hesaba yattı") == 0
+    assert tr("Akademide ilk günüm") == 0
+
+
 def test_emoji_outside_kulaks_table_are_valued_by_their_english_name():
     from monitor.sentiment.lexicon import emoticons
 
