@@ -41,9 +41,10 @@ GREEK_SHARE = 0.3
 LATIN_SHARE = 0.5
 FUNCTION_SHARE = 6  # one distinct word in six a common function word of the language
 
-_LETTER = re.compile(r"[^\W\d_]")
-_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
-_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+# Runs of letters: counted by their lengths, a list item per run rather than per letter.
+_LETTER = re.compile(r"[^\W\d_]+")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]+")
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]+")
 # Letters only Turkish (and Azerbaijani) writes among the languages kulak meets.
 _TURKISH = re.compile(r"[ığİĞşŞ]")
 # Capitalised words: a name spelled with Turkish letters ("Beşiktaş") does not make the
@@ -124,6 +125,7 @@ TELLTALE = {
     "fr": re.compile(r"[êëœ]"),
     "it": re.compile(r"[ìòù]"),
 }
+_ANY_TELLTALE = re.compile("|".join(letters.pattern for letters in TELLTALE.values()))
 
 
 class LatinModel:
@@ -232,14 +234,18 @@ def _function_words(words: set[str], text: str) -> dict[str, int]:
     has; `words` are its lower-case words, punctuation left on (function words rarely
     carry it)."""
     hits = dict.fromkeys(FUNCTION_WORDS, 0)
-    for word in words:
-        for lang in _LANGUAGES_OF.get(word, ()):
+    for word in words & _LANGUAGES_OF.keys():
+        for lang in _LANGUAGES_OF[word]:
             hits[lang] += 1
-    if not text.isascii():
+    if not text.isascii() and _ANY_TELLTALE.search(text):
         for lang, letters in TELLTALE.items():
             if letters.search(text):
                 hits[lang] += 1
     return hits
+
+
+def _count(letters: re.Pattern[str], text: str) -> int:
+    return sum(map(len, letters.findall(text)))
 
 
 def _script(text: str) -> str | None:
@@ -247,12 +253,12 @@ def _script(text: str) -> str | None:
     for Latin letters (most posts: plain ASCII is settled without counting)."""
     if text.isascii():
         return None if _LETTER.search(text) else UNDETERMINED
-    letters = len(_LETTER.findall(text))
+    letters = _count(_LETTER, text)
     if not letters:
         return UNDETERMINED
-    if _GREEK.search(text) and len(_GREEK.findall(text)) >= GREEK_SHARE * letters:
+    if _GREEK.search(text) and _count(_GREEK, text) >= GREEK_SHARE * letters:
         return "el"
-    if len(_LATIN.findall(text)) < LATIN_SHARE * letters:
+    if _count(_LATIN, text) < LATIN_SHARE * letters:
         return _identifier().classify(text)[0]  # Cyrillic, Arabic, CJK...: never scored here
     return None
 
