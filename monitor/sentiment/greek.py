@@ -64,6 +64,7 @@ CONTRAST = frozenset(fold(w) for w in ("αλλά", "όμως", "ωστόσο", "
 # Thanks as written (see Rules.thanks): not by stem, as "ευχαριστώ" (thank you) shares its
 # stem with "ευχαριστημένος" (satisfied).
 THANKS = frozenset(fold(w) for w in ("ευχαριστώ", "ευχαριστούμε", "ευχαριστίες", "παρακαλώ"))
+PRAISE = frozenset(fold(w) for w in ("μπράβο", "συγχαρητήρια", "εύγε"))
 
 
 def stem(word: str) -> str:
@@ -135,5 +136,6 @@ def rules() -> Rules:
         contrast=CONTRAST,
         phrases=phrases,
         thanks=THANKS,
+        praise=PRAISE,
         thanks_for=frozenset({fold("για")}),
     )

@@ -63,11 +63,14 @@ class Rules:
     """Valence of an unlisted or nearly neutral word right after a negator (clitics between):
     "δεν απαντάει" (does not answer) is how a complaint is told though "answer" is neutral."""
     thanks: frozenset[str] = frozenset()
-    """Thanks (lexicon stems or phrases) that close a message to a company whatever it
-    says: they count only in a post with no other sentiment word, so "Kartım gelmedi,
-    yardımcı olur musunuz? Teşekkürler" is read by its complaint. Thanks *for* something
-    (a word of `thanks_for` next to them: "çözdüğünüz için teşekkürler") count as praise."""
+    """Thanks (lexicon stems or phrases) close a message to a company whatever it says:
+    in a post with a negative word they do not count, so "Kartım gelmedi, yardımcı olur
+    musunuz? Teşekkürler" is read by its complaint. Thanks *for* something (a word of
+    `thanks_for` next to them: "çözdüğünüz için teşekkürler") count as praise."""
     thanks_for: frozenset[str] = frozenset()
+    praise: frozenset[str] = frozenset()
+    """Praise said to someone ("bravo", "tebrikler", "μπράβο"): beside a negative word it is
+    irony ("Tebrikler, internet yine gitti") and does not count."""
     phrase_starts: frozenset[str] = field(init=False)
     """First words of `phrases`: only there is a phrase looked up."""
 
@@ -114,7 +117,7 @@ def polarity(text: str, rules: Rules) -> float:
     mixed_case = any(t.isupper() for t in letters) and not all(t.isupper() for t in letters)
     emoticon_table = emoticons()
     valences: list[float] = []
-    thanked: list[int] = []  # where thanks were read
+    polite: list[int] = []  # where thanks or praise were read (see Rules.thanks)
     contrast_at = -1
     skip = 0
     for i, (token, word) in enumerate(zip(tokens, folded, strict=True)):
@@ -146,13 +149,15 @@ def polarity(text: str, rules: Rules) -> float:
         valence = _apply_boosters(valence, folded, i, rules, mixed_case, tokens)
         if hit.negated or _negated(folded, i, rules):
             valence *= NEGATION_SCALAR
-        if (hit.stem or word) in rules.thanks and not rules.thanks_for.intersection(
-            folded[max(0, i - 1) : i + skip + 2]
+        term = hit.stem or word
+        if term in rules.praise or (
+            term in rules.thanks
+            and not rules.thanks_for.intersection(folded[max(0, i - 1) : i + skip + 2])
         ):
-            thanked.append(i)
+            polite.append(i)
         valences.append(valence)
-    if thanked and len(thanked) < sum(1 for v in valences if v):
-        for i in thanked:
+    if polite and any(v < 0 for v in valences):
+        for i in polite:
             valences[i] = 0.0
     if contrast_at >= 0:
         valences = [

@@ -41,6 +41,9 @@ BOOSTERS = {
 CONTRAST = frozenset(fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa"))
 # Lexicon stems and phrases of thanking (see Rules.thanks).
 THANKS = frozenset(fold(w) for w in ("teşekkür", "teşekkürler", "sağol", "sağolun", "sağ ol"))
+PRAISE = frozenset(
+    fold(w) for w in ("bravo", "aferin", "tebrik", "tebrikler", "helal", "eline sağlık")
+)
 
 
 # A verb in the negative progressive ("gelmiyor", "çalışmıyor", "açmıyorsunuz"), past
@@ -111,5 +114,6 @@ def rules() -> Rules:
         phrases=phrases,
         agrees=agrees,
         thanks=THANKS,
+        praise=PRAISE,
         thanks_for=frozenset({fold("için")}),
     )

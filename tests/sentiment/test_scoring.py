@@ -205,6 +205,14 @@ def test_closing_thanks_do_not_outweigh_a_complaint():
     assert el("Ευχαριστώ για τη γρήγορη λύση στο πρόβλημα") > 0
 
 
+def test_praise_beside_a_complaint_is_irony():
+    assert tr("Tebrikler Turkcell, internet yine gitti, rezalet") == tr(
+        "Internet yine gitti, rezalet"
+    )
+    assert el("Μπράβο κυβέρνηση, άλλο ένα φιάσκο") < 0
+    assert tr("Tebrikler, harika bir kampanya") > 0 < el("Μπράβο, εξαιρετική δουλειά")
+
+
 def test_greetings_carry_no_sentiment():
     assert tr("Merhaba, şubeniz cumartesi açık mı?") == 0
     assert el("Καλημέρα, τι ώρα ανοίγει το κατάστημα;") == 0
