@@ -15,6 +15,10 @@ Each choice is made so that it holds whatever the series, without tuning to it:
   whatever its unit, level or noise: it is -log10 of that chance, corrected for testing
   several spans (3 = one bucket in a thousand). Values as improbable as an alert are left
   out of the tail, so a burst does not make the next one look usual.
+- A span counts only when its statistic is a record: beyond every value of its last four
+  weeks (alerts left out). The extrapolated tail says how far beyond; the record says the
+  series has truly not done this lately, which an exponential tail fitted to a heavier one
+  can get wrong.
 - The least a span's residual varies by is the caller's floor (Poisson noise for counts) or,
   without one, the series' own resolution: the smallest step seen between two consecutive
   values. A metric that has sat flat for weeks is then surprised by a move of a few steps,
@@ -125,7 +129,8 @@ class SurpriseScorer:
                     least = self._least(usuals[model], length)
                     surprise = _tail_surprise(tail, mean, least, self.two_sided)
                     surprise -= math.log10(tests)
-                    best = max(best, (surprise, length))
+                    if _record(tail, mean, self.two_sided):
+                        best = max(best, (surprise, length))
                     if surprise >= self.learn_below:
                         continue  # an anomaly does not teach what noise is
                 tail.add(ts, mean)
@@ -203,6 +208,11 @@ def _sides(tail: RollingMedian, least: float, two_sided: bool) -> list[tuple[flo
         low = tail.quantile(1 - TAIL_LOW)
         sides.append((-1.0, -low, max(low - tail.quantile(1 - TAIL_HIGH), least)))
     return sides
+
+
+def _record(tail: RollingMedian, value: float, two_sided: bool) -> bool:
+    """Whether `value` is beyond every value of `tail`: never seen in four weeks."""
+    return value > tail.quantile(1.0) or (two_sided and value < tail.quantile(0.0))
 
 
 def _tail_surprise(tail: RollingMedian, value: float, least: float, two_sided: bool) -> float:

@@ -89,9 +89,11 @@ def test_within_the_cooldown_only_a_far_less_probable_burst_alerts_again():
 
 
 def test_no_alert_during_warm_up_however_big_the_spike():
-    rows = with_counts(hourly(5), d1h12=500, d2h23=500, d3h12=500)
+    rows = with_counts(hourly(5), d1h12=500, d2h23=500, d3h12=900)
 
+    # the first day's 500 is seen: only a count beyond it is a record once warmed up
     assert alert_times(rows) == [START + timedelta(days=3, hours=12)]
+    assert alert_times(with_counts(rows, d3h12=500)) == []
 
 
 def test_small_counts_never_alert_even_as_a_big_multiple():
