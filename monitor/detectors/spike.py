@@ -163,12 +163,15 @@ class _Replay:
     checkpoints: list[tuple[datetime, bytes]] = field(default_factory=list, repr=False)
     """(next_hour, the detector pickled and compressed) every few hours of the last days:
     posts collected late into a finished hour replay from the checkpoint before it, not
-    from four weeks back."""
+    from four weeks back. A cycle makes one at most, at the first of those hours it feeds:
+    one costs some thirty hours fed, and the hours after a checkpoint are replayed each
+    cycle that late posts reach back past them (each checkpoint among them made again)."""
 
     def up_to(self, now: datetime, hours: Counts) -> list[tuple[datetime, Spike]]:
         """Spikes up to `now`. Finished hours are fed for good; the unfinished hour goes to
         a copy, so the next cycle judges it again with whatever arrived since."""
         finished = floor_hour(now)
+        checkpoint = True
         while self.next_hour < finished:
             counts = hours.get(self.next_hour, (0, 0))
             self._step(self.detector, self.next_hour, self.next_hour + HOUR, counts, self.found)
@@ -176,7 +179,9 @@ class _Replay:
             self.next_hour += HOUR
             self.snapshot = None
             if self.next_hour.hour % CHECKPOINT_EVERY == 0 and finished - self.next_hour < LATE:
-                self.checkpoints.append((self.next_hour, zlib.compress(self.pickled(), 1)))
+                if checkpoint:
+                    self.checkpoints.append((self.next_hour, zlib.compress(self.pickled(), 1)))
+                checkpoint = False
         self.checkpoints = [c for c in self.checkpoints if finished - c[0] < LATE]
         found = list(self.found)
         if now > finished:
@@ -216,19 +221,26 @@ class _Replay:
         fed = {h: c for h, c in self.fed.items() if h >= start and c != (0, 0)}
         now_fed = {h: c for h, c in hours.items() if h < self.next_hour}
         changed = [h for h in fed.keys() | now_fed.keys() if fed.get(h) != now_fed.get(h)]
-        if not changed:
-            return self
-        first = min(changed)
-        usable = [c for c in self.checkpoints if c[0] <= first]
-        if not usable:
-            return None
-        hour, packed = usable[-1]
-        self.detector = pickle.loads(zlib.decompress(packed))  # made by this process
-        self.next_hour, self.snapshot, self.saved_hour = hour, None, None
-        self.fed = {h: c for h, c in self.fed.items() if h < hour}
-        self.found = [(h, spike) for h, spike in self.found if h < hour]
-        self.checkpoints = [c for c in self.checkpoints if c[0] <= hour]
+        if changed:
+            first = min(changed)
+            usable = [c for c in self.checkpoints if c[0] <= first]
+            detector = _unpacked_detector(usable[-1][1]) if usable else None
+            if detector is None:
+                return None
+            hour = usable[-1][0]
+            self.detector, self.next_hour, self.snapshot = detector, hour, None
+            self.fed = {h: c for h, c in self.fed.items() if h < hour}
+            self.found = [(h, spike) for h, spike in self.found if h < hour]
+            self.checkpoints = [c for c in self.checkpoints if c[0] <= hour]
         return self
+
+    def anchor(self) -> list[str] | None:
+        """The oldest checkpoint, packed, as the store keeps it: a new process that finds
+        posts collected late replays from it, not from four weeks back."""
+        if not self.checkpoints:
+            return None
+        hour, packed = self.checkpoints[0]
+        return [hour.isoformat(), base64.b64encode(packed).decode("ascii")]
 
 
 class _Unpickler(pickle.Unpickler):
@@ -264,6 +276,19 @@ def _read_back(data: bytes) -> Any:
     return _Unpickler(io.BytesIO(data)).load()
 
 
+def _unpacked_detector(packed: bytes) -> SpikeDetector | None:
+    """The detector of a checkpoint; None when bytes read back from the store do not make
+    one."""
+    try:
+        detector = _read_back(zlib.decompress(packed))
+    except (pickle.UnpicklingError, zlib.error, ValueError, TypeError, KeyError, EOFError):
+        detector = None
+    if not isinstance(detector, SpikeDetector):
+        log.warning("a saved spike checkpoint could not be read; replaying from the counts")
+        return None
+    return detector
+
+
 # Live cycles in one process carry each target's replay on instead of starting over. A
 # replay is rebuilt when the settings change or a finished hour's count differs from what
 # it was fed (posts collected late); a backtest always starts afresh.
@@ -277,10 +302,11 @@ def forget_replays() -> None:
 
 
 # Replays outlive the process too: each target's replay is kept in `detector_state` when it
-# has fed another finished hour, so a new process (`kulak detect --once`, a restart) reads
-# it back instead of replaying four weeks of hours. It is used only if this very code (the
-# spike library's and this file's) saved it with the same settings, and if every hour it
-# was fed still counts the same; otherwise the replay starts afresh from the counts.
+# has fed another finished hour, with its oldest checkpoint, so a new process (`kulak detect
+# --once`, a restart) reads it back instead of replaying four weeks of hours. It is used only
+# if this very code (the spike library's and this file's) saved it with the same settings;
+# when an hour it was fed counts differently now (posts collected late, or since it was
+# saved), it goes back to that checkpoint; otherwise the replay starts afresh from the counts.
 SAVED = "spike replay "  # + the target's name
 
 
@@ -304,6 +330,7 @@ def _save(ctx: Context, replays: dict[str, _Replay]) -> None:
             "zone": replay.zone.key,
             "detector": _packed(replay.pickled()),
             "fed": _packed(rest),
+            "anchor": replay.anchor(),
         }
     ctx.store.save_detector_states(values)
     for replay in advanced.values():
@@ -320,11 +347,16 @@ def _restored(saved: dict[str, Any] | None, params: SpikeParams, zone: ZoneInfo)
         snapshot = _unpacked(saved["detector"])
         detector = _read_back(snapshot)
         next_hour, fed, found = _read_back(_unpacked(saved["fed"]))
+        anchor = saved.get("anchor")
+        checkpoints = []
+        if anchor is not None:  # read back when a late post needs it
+            hour, packed = anchor
+            checkpoints = [(datetime.fromisoformat(hour), base64.b64decode(packed, validate=True))]
     except (pickle.UnpicklingError, zlib.error, binascii.Error, ValueError, TypeError, KeyError):
         log.warning("a saved spike replay could not be read; replaying from the counts")
         return None
     # Bytes the guarded unpickler took refer to nothing else: later copies may skip it.
-    return _Replay(params, zone, detector, next_hour, fed, found, snapshot, next_hour)
+    return _Replay(params, zone, detector, next_hour, fed, found, snapshot, next_hour, checkpoints)
 
 
 def _packed(data: bytes) -> str:

@@ -4,7 +4,9 @@ from other code, other settings, or not made by kulak is never used."""
 
 from __future__ import annotations
 
+import base64
 import pickle
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -103,7 +105,8 @@ def test_posts_collected_late_replay_from_a_checkpoint(store: Store, steps) -> N
     and found as a replay from the start finds it."""
     store.save(quiet_days(START, 5))
     detector, options = NegativeSpike(), NegativeSpike.Options()
-    detector.detect(Context(store, SETTINGS, SPIKE_HOUR), options)
+    detector.detect(Context(store, SETTINGS, SPIKE_HOUR - 4 * HOUR), options)
+    detector.detect(Context(store, SETTINGS, SPIKE_HOUR), options)  # 06:00 kept on the way
     store.save(burst(SPIKE_HOUR - 3 * HOUR, 25, first_id=1000))  # collected late
     steps.clear()
     later = Context(store, SETTINGS, SPIKE_HOUR + timedelta(minutes=5))
@@ -117,3 +120,44 @@ def test_posts_collected_late_replay_from_a_checkpoint(store: Store, steps) -> N
     assert [a.key for a in resumed] == ["spike:Kahve Durağı:2026-11-20T06"]
     assert resumed == afresh
     assert fed <= 4  # 06:00 (its checkpoint) to 09:00 and the unfinished hour
+
+
+def test_a_new_process_replays_late_posts_from_the_saved_checkpoint(store: Store, steps) -> None:
+    """The saved replay keeps its oldest checkpoint (two days back at most): posts collected
+    late are replayed from it, not from the first day, and found as a fresh replay finds."""
+    store.save(quiet_days(START, 5))
+    detector, options = NegativeSpike(), NegativeSpike.Options()
+    detector.detect(Context(store, SETTINGS, SPIKE_HOUR), options)
+    store.save(burst(SPIKE_HOUR - 3 * HOUR, 25, first_id=1000))  # collected late
+    spike.forget_replays()  # a new process
+    steps.clear()
+    later = Context(store, SETTINGS, SPIKE_HOUR + timedelta(minutes=5))
+
+    resumed = detector.detect(later, options)
+    fed = len(steps)
+    spike.forget_replays()
+    store.save_detector_states({spike.SAVED + "Kahve Durağı": {}})  # nothing to read back
+    steps.clear()
+    afresh = detector.detect(later, options)
+
+    assert [a.key for a in resumed] == ["spike:Kahve Durağı:2026-11-20T06"]
+    assert resumed == afresh
+    assert fed <= 46 < len(steps)  # from 12:00 two days before, not from the first hour
+
+
+def test_a_planted_checkpoint_runs_nothing(store: Store, tmp_path: Path) -> None:
+    store.save(quiet_days(START, 5))
+    detector, options = NegativeSpike(), NegativeSpike.Options()
+    detector.detect(Context(store, SETTINGS, SPIKE_HOUR), options)
+    name = spike.SAVED + "Kahve Durağı"
+    saved = store.detector_states(name)[name]
+    planted = tmp_path / "planted"
+    payload = base64.b64encode(zlib.compress(pickle.dumps(_Planted(str(planted))))).decode()
+    store.save_detector_states({name: {**saved, "anchor": [saved["anchor"][0], payload]}})
+    store.save(burst(SPIKE_HOUR - 3 * HOUR, 25, first_id=1000))  # collected late
+    spike.forget_replays()
+
+    alerts = detector.detect(Context(store, SETTINGS, SPIKE_HOUR + timedelta(minutes=5)), options)
+
+    assert not planted.exists()
+    assert [a.key for a in alerts] == ["spike:Kahve Durağı:2026-11-20T06"]
