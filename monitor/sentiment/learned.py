@@ -43,8 +43,9 @@ class Model:
     bias: tuple[float, float, float]
 
     def __post_init__(self) -> None:
-        # A word's own features always sum alike: remembered per word, as words repeat.
-        object.__setattr__(self, "word_weights", lru_cache(maxsize=65536)(self._word_weights))
+        # A word's own features always sum alike: remembered per word, as words repeat
+        # (the frequent ones: a service meets ever new words; 65,536 held ~15 MiB).
+        object.__setattr__(self, "word_weights", lru_cache(maxsize=8192)(self._word_weights))
 
     def _word_weights(self, word: str) -> tuple[float, float, float]:
         neg = neu = pos = 0.0
