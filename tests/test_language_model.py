@@ -12,7 +12,14 @@ import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
 
 from monitor.sentiment.english import analyzer
-from monitor.sentiment.language import FUNCTION_WORDS, LATIN, LatinModel, latin_model
+from monitor.sentiment.language import (
+    FUNCTION_WORDS,
+    LATIN,
+    WHOLE,
+    LatinModel,
+    detect_language,
+    latin_model,
+)
 from monitor.sentiment.lexicon import read_table
 
 TEXTS = 3_000
@@ -74,3 +81,16 @@ def test_a_file_that_is_not_the_model_is_named(tmp_path):
     wrong.write_bytes(gzip.compress(b"not a model\n{}\n"))
     with pytest.raises(ValueError, match=r"latin\.bin\.gz: not a kulak language model"):
         LatinModel(wrong)
+
+
+def test_the_whole_model_is_let_go_when_no_post_needs_it(monkeypatch):
+    """Posts in other scripts load py3langid's whole model (75 MiB); kulak lets it go
+    once they stop coming, and loads it again for the next one."""
+    assert detect_language("Привет, как дела? Всё хорошо") == "ru"
+    assert WHOLE.identifier is not None
+    detect_language("The coffee was great today")
+    assert WHOLE.identifier is not None  # used a moment ago
+    monkeypatch.setattr(WHOLE, "used", WHOLE.used - WHOLE.IDLE - 1)
+    assert detect_language("The coffee was great today") == "en"
+    assert WHOLE.identifier is None
+    assert detect_language("مرحبا، الخدمة كانت سيئة جدا") == "ar"

@@ -1,7 +1,7 @@
 """Which language a post is in, cheaply: script, function words and telltale letters first,
 py3langid's model only when those do not settle it: for Latin-script posts its weights for
-a few languages, read from a compact file without NumPy (a few MiB where the whole model
-holds 75); for other scripts, rare and never scored, the whole model.
+a few languages, read from a compact file without NumPy (17 MiB where the whole model holds
+75); for other scripts, rare and never scored, the whole model, let go when idle.
 
 The model costs about as much as VADER itself per post, so the cheap checks matter for
 throughput. Latin-script posts are classified among the languages kulak's users meet, which
@@ -18,12 +18,14 @@ import json
 import math
 import re
 import sys
+import time
 import unicodedata
 from array import array
 from collections import Counter
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from monitor.folding import fold
 from monitor.sentiment import english, turkish
@@ -216,13 +218,34 @@ def latin_model() -> LatinModel:
     return LatinModel()
 
 
-@lru_cache(maxsize=1)
-def _identifier():
-    """py3langid's model over all its languages: only for posts in a script other than
-    Latin or Greek, which kulak names but never scores."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+class WholeModel:
+    """py3langid's model over all its languages, only for posts in a script other than
+    Latin or Greek, which kulak names but never scores. It holds 75 MiB, so it is let go
+    once no such post has come for IDLE seconds (the next one loads it again, in about a
+    second)."""
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    IDLE = 600.0
+
+    def __init__(self) -> None:
+        self.identifier: Any = None
+        self.used = 0.0
+
+    def classify(self, text: str) -> str:
+        identifier = self.identifier
+        if identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            self.identifier = identifier
+        self.used = time.monotonic()
+        return identifier.classify(text)[0]
+
+    def let_go_if_idle(self) -> None:
+        if self.identifier is not None and time.monotonic() - self.used > self.IDLE:
+            self.identifier = None
+
+
+WHOLE = WholeModel()
 
 
 def load_language_model() -> None:
@@ -259,7 +282,7 @@ def _script(text: str) -> str | None:
     if _GREEK.search(text) and _count(_GREEK, text) >= GREEK_SHARE * letters:
         return "el"
     if _count(_LATIN, text) < LATIN_SHARE * letters:
-        return _identifier().classify(text)[0]  # Cyrillic, Arabic, CJK...: never scored here
+        return WHOLE.classify(text)  # Cyrillic, Arabic, CJK...: never scored here
     return None
 
 
@@ -310,6 +333,7 @@ def _by_model(text: str) -> str:
 
 def detect_language(text: str, hint: str | None = None) -> str:
     """ISO 639-1 code of the text, or "und" when it has no letters to go on."""
+    WHOLE.let_go_if_idle()
     if hint:
         return hint.split("-")[0].lower()
     return _by_letters(text) or _by_model(text)
