@@ -218,6 +218,11 @@ def test_praise_beside_a_complaint_is_irony():
     assert tr("Tebrikler, harika bir kampanya") > 0 < el("Μπράβο, εξαιρετική δουλειά")
 
 
+def test_asking_for_help_is_no_praise():
+    assert tr("Kartım gelmedi, yardımcı olur musunuz?") < 0
+    assert el("Μπορείτε να με βοηθήσετε με την κάρτα μου;") == 0
+
+
 def test_greetings_carry_no_sentiment():
     assert tr("Merhaba, şubeniz cumartesi açık mı?") == 0
     assert el("Καλημέρα, τι ώρα ανοίγει το κατάστημα;") == 0
