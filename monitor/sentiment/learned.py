@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -24,6 +25,9 @@ CLASSES = ("neg", "neu", "pos")
 LANGUAGES = ("tr",)
 POSITIVE_CUT = 0.05
 NEUTRAL_EDGE = 0.049
+# Greetings, thanks and praise said to someone (folded word beginnings): in a post the
+# rules read as negative the model skips them too, as the rules do (Rules.thanks/praise).
+COURTESY = re.compile(r"merhaba|selam|tesekkur|sagol|tebrik|bravo|aferin")
 
 
 class ModelError(ValueError):
@@ -61,6 +65,8 @@ class Model:
         """P(neg), P(neu), P(pos) of a text the rules scored `compound`."""
         neg, neu, pos = self.bias
         words = tokens(text)
+        if compound < 0:
+            words = [word for word in words if not COURTESY.match(word)]
         for word in words:
             w_neg, w_neu, w_pos = self.word_weights(word)
             neg += w_neg

@@ -103,6 +103,7 @@ def test_training_writes_a_model_that_reads_what_it_was_taught(tmp_path):
         "hala bekliyorum cevap yok",  # the rules read "bekliyorum" (hoping) warm
         "Şikayetime hâlâ cevap yok",
         "Paramı geri alamadım",  # no lexicon word at all
+        "Merhaba, kartım iki haftadır gelmedi, yardımcı olur musunuz? Teşekkürler",
     ],
 )
 def test_complaints_the_rules_miss_are_negative(text):
