@@ -41,7 +41,7 @@ class Hit:
     valence: float
     negated: bool = False
     stem: str | None = None
-    """The lexicon entry reached, for `Rules.agrees`."""
+    """The lexicon entry or phrase reached, for `Rules.agrees`, `thanks` and `praise`."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,11 @@ def polarity(text: str, rules: Rules) -> float:
             hit = rules.lookup(word)
             if hit and hit.stem and rules.agrees and not rules.agrees(token, hit.stem):
                 hit = None
-        weak = hit is None or abs(hit.valence) < abs(rules.negated_lean)
-        if weak and rules.negated_lean and _follows_negator(folded, i, rules):
+        if (
+            rules.negated_lean
+            and (hit is None or abs(hit.valence) < abs(rules.negated_lean))
+            and _follows_negator(folded, i, rules)
+        ):
             valences.append(rules.negated_lean)
             continue
         if hit is None or not hit.valence:
