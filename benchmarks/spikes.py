@@ -111,12 +111,11 @@ def metric_rows(rows: Rows, params: SpikeParams) -> list[int]:
         two_sided=True,
         learn_below=params.threshold,
     )
-    episodes = Episodes(timedelta(hours=params.cooldown_hours), params.escalation)
+    episodes = Episodes(timedelta(hours=params.cooldown_hours))
     found: list[int] = []
     for index, (ts, value) in enumerate(rows):
         reading = scorer.step(ts, value, width)
-        spiking = reading.rising and reading.surprise >= params.threshold
-        if episodes.starts(ts, spiking, reading.surprise):
+        if episodes.starts(ts, reading.rising and reading.surprise >= params.threshold):
             found.append(index)
     return found
 

@@ -137,3 +137,40 @@ class RollingSum(_Rolling):
     def clear(self) -> None:
         super().clear()
         self.total = 0.0
+
+
+class RollingRange:
+    """Highest and lowest of the values seen within `span` of the newest one.
+
+    Each side keeps only the values that a later one has not beaten (a monotonic queue), so
+    it holds a handful of values, not the whole span."""
+
+    def __init__(self, span: timedelta) -> None:
+        self.span = span
+        self._span = span // _MICROSECOND
+        self._high: deque[tuple[int, float]] = deque()
+        self._low: deque[tuple[int, float]] = deque()
+
+    def __len__(self) -> int:
+        return len(self._high)
+
+    def add(self, ts: datetime, value: float) -> None:
+        now = _micros(ts)
+        while self._high and self._high[-1][1] <= value:
+            self._high.pop()
+        self._high.append((now, value))
+        while self._low and self._low[-1][1] >= value:
+            self._low.pop()
+        self._low.append((now, value))
+
+    def expire(self, now: datetime) -> None:
+        oldest = _micros(now) - self._span
+        for side in (self._high, self._low):
+            while side and side[0][0] <= oldest:
+                side.popleft()
+
+    def high(self) -> float:
+        return self._high[0][1]
+
+    def low(self) -> float:
+        return self._low[0][1]

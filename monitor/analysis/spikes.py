@@ -56,11 +56,9 @@ class SpikeParams:
     """Alert only when the count holds at least this many times the usual count."""
     min_count: float = 10.0
     """...and at least this many mentions: a jump from 1 to 4 is not an event."""
-    cooldown_hours: float = 48.0
-    """A new alert needs this long since the last one, and a calm bucket just before it."""
-    escalation: float = 1.0
-    """...unless it is this many powers of ten less probable than the last alert: within the
-    cooldown, a far bigger burst still alerts."""
+    cooldown_hours: float = 6.0
+    """A new alert needs this long since the last one, and a calm bucket just before it;
+    and, being a four-week record, a bigger count than the last alert's."""
     warmup_days: float = 3.0
     """No alert before this much history: three samples of every hour of the day."""
     share_factor: float = 1.5
@@ -74,7 +72,7 @@ class SpikeParams:
         for name in ("factor", "share_factor"):
             if not getattr(self, name) >= 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("min_count", "cooldown_hours", "escalation", "warmup_days", "burstiness"):
+        for name in ("min_count", "cooldown_hours", "warmup_days", "burstiness"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("threshold", "sustained_hours"):
@@ -100,34 +98,25 @@ class Spike:
     usual_share: float | None
     explanation: str
     kind: Literal["spike", "step"] = "spike"
-    escalated: bool = False
-    """Alerted within the cooldown of the last alert, as a far bigger burst."""
 
 
 @dataclass
 class Episodes:
     """One alert per episode: an alert needs a calm bucket just before it and `cooldown`
-    since the last alert, so a storm that lasts hours alerts once, at its start. Within the
-    cooldown, only a burst `escalation` powers of ten less probable than the last alert's
-    alerts again: far bigger news than what the team was just told."""
+    since the last alert, so a storm that lasts hours alerts once, at its start."""
 
     cooldown: timedelta
-    escalation: float = math.inf
     last_alert: datetime | None = None
-    last_surprise: float = 0.0
     spiking: bool = False
-    escalated: bool = False
-    """Whether the latest alert came within the cooldown of the one before."""
 
-    def starts(self, ts: datetime, spiking: bool, surprise: float = 0.0) -> bool:
+    def starts(self, ts: datetime, spiking: bool) -> bool:
         """Whether the bucket at `ts`, spiking or not, starts an episode worth an alert."""
         was_spiking, self.spiking = self.spiking, spiking
         if not spiking or was_spiking:
             return False
-        cooling = self.last_alert is not None and ts - self.last_alert < self.cooldown
-        if cooling and surprise < self.last_surprise + self.escalation:
+        if self.last_alert is not None and ts - self.last_alert < self.cooldown:
             return False
-        self.last_alert, self.last_surprise, self.escalated = ts, surprise, cooling
+        self.last_alert = ts
         return True
 
 
@@ -191,9 +180,7 @@ class SpikeDetector:
         self._first: datetime | None = None
         self._last: datetime | None = None
         self._width: timedelta | None = None
-        self._episodes = Episodes(
-            timedelta(hours=self.params.cooldown_hours), self.params.escalation
-        )
+        self._episodes = Episodes(timedelta(hours=self.params.cooldown_hours))
         self._last_step: datetime | None = None
         self._recent: deque[_Bucket] = deque()
         self._day_counts = RollingMedian(DAY)
@@ -247,7 +234,7 @@ class SpikeDetector:
             and value >= params.factor * baseline
             and (share is None or usual_share is None or share >= params.share_factor * usual_share)
         )
-        if not self._episodes.starts(ts, spiking, reading.surprise):
+        if not self._episodes.starts(ts, spiking):
             return None
         return self._spike(ts, buckets, reading, share, usual_share)
 
@@ -318,8 +305,7 @@ class SpikeDetector:
         else:
             span = _bucket_words(start, ts)
         words = _explain(value, baseline, factor, span, usual_when, share, usual_share)
-        escalated = self._episodes.escalated
-        return Spike(ts, value, baseline, factor, share, usual_share, words, escalated=escalated)
+        return Spike(ts, value, baseline, factor, share, usual_share, words)
 
     def _remember(self, ts: datetime, value: float, total: float | None, width: timedelta) -> None:
         for rolling, amount in (

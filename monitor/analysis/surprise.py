@@ -15,10 +15,11 @@ Each choice is made so that it holds whatever the series, without tuning to it:
   whatever its unit, level or noise: it is -log10 of that chance, corrected for testing
   several spans (3 = one bucket in a thousand). Values as improbable as an alert are left
   out of the tail, so a burst does not make the next one look usual.
-- A span counts only when its statistic is a record: beyond every value of its last four
-  weeks (alerts left out). The extrapolated tail says how far beyond; the record says the
-  series has truly not done this lately, which an exponential tail fitted to a heavier one
-  can get wrong.
+- A span counts only when its statistic is a record: beyond every value it has had in the
+  last four weeks, alerts included. The extrapolated tail says how far beyond; the record
+  says the series has truly not done this lately, which an exponential tail fitted to a
+  heavier one can get wrong. An alert raises the bar: a storm as big as one already
+  alerted on is no news for four weeks, a bigger one is.
 - The least a span's residual varies by is the caller's floor (Poisson noise for counts) or,
   without one, the series' own resolution: the smallest step seen between two consecutive
   values. A metric that has sat flat for weeks is then surprised by a move of a few steps,
@@ -36,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.analysis.series import RollingMedian, RollingSum
+from monitor.analysis.series import RollingMedian, RollingRange, RollingSum
 
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
@@ -96,6 +97,7 @@ class SurpriseScorer:
         self._residuals = {model: deque[float]() for model in MODELS}
         self._fit = {model: RollingSum(WEEK) for model in MODELS}  # absolute residuals
         self._tails: dict[int, RollingMedian] = {}
+        self._ranges: dict[int, RollingRange] = {}  # every value, alerts too
         self._previous: float | None = None
         self._resolution = math.inf
 
@@ -125,11 +127,17 @@ class SurpriseScorer:
                 mean = sum(itertools.islice(residuals, len(residuals) - length, None)) / length
                 tail = self._tails.setdefault(length, RollingMedian(TAIL_SPAN))
                 tail.expire(ts)
+                seen = self._ranges.setdefault(length, RollingRange(TAIL_SPAN))
+                seen.expire(ts)
+                record = len(seen) > 0 and (
+                    mean > seen.high() or (self.two_sided and mean < seen.low())
+                )
+                seen.add(ts, mean)
                 if len(tail) >= MIN_TAIL:
                     least = self._least(usuals[model], length)
                     surprise = _tail_surprise(tail, mean, least, self.two_sided)
                     surprise -= math.log10(tests)
-                    if _record(tail, mean, self.two_sided):
+                    if record:
                         best = max(best, (surprise, length))
                     if surprise >= self.learn_below:
                         continue  # an anomaly does not teach what noise is
@@ -208,11 +216,6 @@ def _sides(tail: RollingMedian, least: float, two_sided: bool) -> list[tuple[flo
         low = tail.quantile(1 - TAIL_LOW)
         sides.append((-1.0, -low, max(low - tail.quantile(1 - TAIL_HIGH), least)))
     return sides
-
-
-def _record(tail: RollingMedian, value: float, two_sided: bool) -> bool:
-    """Whether `value` is beyond every value of `tail`: never seen in four weeks."""
-    return value > tail.quantile(1.0) or (two_sided and value < tail.quantile(0.0))
 
 
 def _tail_surprise(tail: RollingMedian, value: float, least: float, two_sided: bool) -> float:

@@ -135,8 +135,7 @@ class NegativeSpike(Detector):
             for hour, spike in replay.up_to(ctx.now, hours):
                 if hour + HOUR <= report_from:
                     continue
-                held = spike.kind == "spike" and not spike.escalated
-                if not (held and _cooling_down(ctx, target, hour, params)):
+                if spike.kind == "step" or not _cooling_down(ctx, target, hour, params):
                     alerts.append(_alert(ctx, target, hour, spike, zone))
         if not ctx.backtest:
             _save(ctx, replays)

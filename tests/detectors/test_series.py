@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.analysis.series import RollingMedian, RollingSum
+from monitor.analysis.series import RollingMedian, RollingRange, RollingSum
 
 HOUR = timedelta(hours=1)
 
@@ -63,3 +63,15 @@ def test_the_pickle_holds_each_value_in_a_few_bytes() -> None:
 
     # a time and a value, eight bytes each; the sorted copy is rebuilt, not stored
     assert len(pickle.dumps(median, protocol=pickle.HIGHEST_PROTOCOL)) < 17 * 28 * 24
+
+
+def test_a_rolling_range_holds_the_highest_and_lowest_of_its_span() -> None:
+    start = datetime(2025, 3, 3, tzinfo=UTC)
+    seen = RollingRange(6 * HOUR)
+    for hour, value in enumerate([5.0, 9.0, 1.0, 7.0, 3.0, 8.0, 2.0, 6.0, 4.0]):
+        seen.expire(start + hour * HOUR)
+        seen.add(start + hour * HOUR, value)
+
+    # hours 3..8 remain: 7, 3, 8, 2, 6, 4; the 9 and the 1 have gone
+    assert (seen.high(), seen.low()) == (8.0, 2.0)
+    assert len(seen) < 6  # a value beaten by a later one is not kept

@@ -134,14 +134,14 @@ def test_bad_detector_settings_name_the_key_and_line() -> None:
 
 
 def test_backtest_counts_every_spike_in_history_and_queues_nothing(history: Store) -> None:
-    history.save(burst(SPIKE_HOUR, 25, first_id=1000))
+    history.save(burst(SPIKE_HOUR, 40, first_id=1000))
     history.save(burst(SPIKE_HOUR - timedelta(days=1), 25, first_id=2000))
     history.save(burst(SPIKE_HOUR + 3 * HOUR, 25, first_id=3000))
 
-    day = make_settings("detectors:\n  spike:\n    cooldown_hours: 24\n")
-    found = backtest(history, day, since=START, now=START + timedelta(days=5))
+    found = backtest(history, SETTINGS, since=START, now=START + timedelta(days=5))
 
-    # a day apart: two events; the repeat three hours after the second is within its cooldown
+    # a day apart, the second bigger: two events; the third, three hours later, is neither
+    # bigger nor out of the cooldown
     assert [a.key for a in found["spike"]] == [
         "spike:Kahve Durağı:2026-11-19T09",
         "spike:Kahve Durağı:2026-11-20T09",
@@ -162,9 +162,8 @@ def test_posts_collected_late_into_a_finished_hour_still_raise_its_spike(history
 
 def test_live_cycles_every_hour_raise_what_the_backtest_finds(store: Store) -> None:
     store.save(quiet_days(START, 6))
-    for n, day_hour in enumerate([(3, 9), (3, 11), (4, 12), (5, 16)]):
-        day, hour = day_hour
-        store.save(burst(START + timedelta(days=day, hours=hour), 30, first_id=1000 * (n + 1)))
+    for n, (day, hour, size) in enumerate([(3, 9, 30), (3, 11, 30), (4, 12, 45), (5, 16, 60)]):
+        store.save(burst(START + timedelta(days=day, hours=hour), size, first_id=1000 * (n + 1)))
     end = START + timedelta(days=6)
 
     cycle = START + timedelta(days=3, minutes=30)
@@ -174,8 +173,7 @@ def test_live_cycles_every_hour_raise_what_the_backtest_finds(store: Store) -> N
 
     replayed = backtest(store, SETTINGS, since=START, now=end)["spike"]
     assert [a.key for a in store.alerts(kind="spike")] == [a.key for a in replayed]
-    # 11:00 on day 3 and 12:00 on day 4 are within the cooldown of day 3's 09:00 spike
-    assert len(replayed) == 2
+    assert len(replayed) == 3  # 11:00 on day 3 is no bigger than 09:00, and within its cooldown
 
 
 def test_a_new_source_is_said_once_as_a_new_level_and_pages_no_one(store: Store) -> None:
