@@ -1,13 +1,15 @@
 """kulak's compact language model ranks as py3langid's own model restricted to the same
-languages: the same n-grams counted in every text, the same best language, probabilities
-equal but for py3langid's single-precision rounding."""
+languages: the same n-grams counted in every text, the same probabilities as py3langid's
+formula in double precision, so the same best language but for a near tie."""
 
 from __future__ import annotations
 
 import gzip
+import math
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
 
@@ -29,7 +31,7 @@ SPACES = [" ", " ", " ", ", ", ". ", "! ", "?? ", " #", " @", "\n", "  "]
 
 def texts(count: int, seed: int = 20) -> list[str]:
     """Runs of words from kulak's lexicons and function-word lists, some in capitals, some
-    with other scripts, emoji or odd characters in between, from one word to forty."""
+    with other scripts, emoji or odd characters in between, from one word to 400."""
     vocabulary = [
         sorted(analyzer().lexicon),
         sorted(read_table("tr_lexicon.tsv")),
@@ -40,7 +42,9 @@ def texts(count: int, seed: int = 20) -> list[str]:
     rng = random.Random(seed)
     built = ["", " ", "!!", "a", "ok", "OK LOL", "😀😀"]
     while len(built) < count:
-        words = [rng.choice(rng.choice(vocabulary)) for _ in range(rng.randint(1, 40))]
+        # Some long enough for more n-grams than one integer sum takes (LatinModel.chunk).
+        length = rng.randint(1, 40) if rng.random() < 0.97 else rng.randint(200, 400)
+        words = [rng.choice(rng.choice(vocabulary)) for _ in range(length)]
         text = "".join(word + rng.choice(SPACES) for word in words).strip()
         built.append(text.upper() if rng.random() < 0.1 else text)
     return built
@@ -64,14 +68,29 @@ def test_the_same_ngrams_are_counted(reference):
         assert counted == (expected or Counter()), text
 
 
+def in_double_precision(reference: LanguageIdentifier, text: str) -> dict[str, float]:
+    """py3langid's probabilities, its own counts and weights, summed in float64 (it sums
+    in float32, which drifts by 1e-4 on texts of some thousand bytes)."""
+    data = reference._encode(text)
+    automaton = (reference.tk_nextmove, reference._rowbase, reference.tk_output)
+    counts = visit_counts(*automaton, data)
+    if not counts:
+        return dict.fromkeys(reference.nb_classes, 1 / len(reference.nb_classes))
+    rows = np.fromiter(counts.keys(), dtype=np.intp)
+    weights = np.log1p(np.fromiter(counts.values(), dtype=np.float64))
+    scores = weights @ reference.nb_ptc[rows].astype(np.float64) + reference.nb_pc
+    scores = np.exp((scores - scores.max()) / math.sqrt(len(data)))
+    return dict(zip(reference.nb_classes, (scores / scores.sum()).tolist(), strict=True))
+
+
 def test_the_ranking_is_py3langids(reference):
     model = latin_model()
     near_ties = 0
     for text in texts(TEXTS):
         expected, ranked = reference.rank(text), model.rank(text)
-        assert dict(ranked) == pytest.approx(dict(expected), abs=1e-4), text
+        assert dict(ranked) == pytest.approx(in_double_precision(reference, text), abs=1e-9)
         if ranked[0][0] != expected[0][0]:
-            assert expected[0][1] - dict(expected)[ranked[0][0]] < 1e-4, text
+            assert expected[0][1] - dict(expected)[ranked[0][0]] < 1e-3, text
             near_ties += 1
     assert near_ties <= TEXTS // 500
 
