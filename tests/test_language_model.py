@@ -7,12 +7,14 @@ from __future__ import annotations
 import gzip
 import math
 import random
+import re
 from collections import Counter
 
 import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
 
+from monitor.sentiment import language
 from monitor.sentiment.english import analyzer
 from monitor.sentiment.language import (
     FUNCTION_WORDS,
@@ -113,3 +115,29 @@ def test_the_whole_model_is_let_go_when_no_post_needs_it(monkeypatch):
     assert detect_language("The coffee was great today") == "en"
     assert WHOLE.identifier is None
     assert detect_language("مرحبا، الخدمة كانت سيئة جدا") == "ar"
+
+
+def counted_script(text: str) -> str | None:
+    """The script check by its definition: every letter counted."""
+    letters = sum(map(len, re.findall(r"[^\W\d_]+", text)))
+    if not letters:
+        return "und"
+    if len(re.findall(r"[\u0370-\u03ff\u1f00-\u1fff]", text)) >= language.GREEK_SHARE * letters:
+        return "el"
+    if len(re.findall(r"[a-zA-Z\u00c0-\u024f]", text)) < language.LATIN_SHARE * letters:
+        return "other"
+    return None
+
+
+def test_the_script_shortcuts_decide_as_counting_does(monkeypatch):
+    """kulak settles a post whose letters are all in one script's range without counting;
+    on strings mixing scripts, Greek punctuation, ×, ÷, digits and marks it decides as
+    counting every letter does."""
+    monkeypatch.setattr(language.WHOLE, "classify", lambda text: "other")
+    pool = [*"abXşğıİçöüÀɏßǅ", *"αβΩάέἀ", "\u037e", "\u0384", "×", "÷", "²", "\u0301", "_", "1"]
+    pool += [*"дЖя你مر", "٣", "😀", " ", "."]
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        if not text.isascii():
+            assert language._script(text) == counted_script(text), text

@@ -47,6 +47,9 @@ FUNCTION_SHARE = 6  # one distinct word in six a common function word of the lan
 _LETTER = re.compile(r"[^\W\d_]+")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]+")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]+")
+# A letter outside _LATIN's range, or outside _GREEK's.
+_NOT_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
+_NOT_GREEK = re.compile(r"[^\W\d_\u0370-\u03ff\u1f00-\u1fff]")
 # Letters only Turkish (and Azerbaijani) writes among the languages kulak meets.
 _TURKISH = re.compile(r"[ığİĞşŞ]")
 # Capitalised words: a name spelled with Turkish letters ("Beşiktaş") does not make the
@@ -276,10 +279,17 @@ def _script(text: str) -> str | None:
     for Latin letters (most posts: plain ASCII is settled without counting)."""
     if text.isascii():
         return None if _LETTER.search(text) else UNDETERMINED
-    letters = _count(_LETTER, text)
-    if not letters:
+    if not _LETTER.search(text):
         return UNDETERMINED
-    if _GREEK.search(text) and _count(_GREEK, text) >= GREEK_SHARE * letters:
+    greek = _GREEK.search(text)
+    # When every letter is in one script's range, that script has at least as many
+    # characters as there are letters: settled without counting.
+    if not greek and not _NOT_LATIN.search(text):
+        return None
+    if greek and not _NOT_GREEK.search(text):
+        return "el"
+    letters = _count(_LETTER, text)
+    if greek and _count(_GREEK, text) >= GREEK_SHARE * letters:
         return "el"
     if _count(_LATIN, text) < LATIN_SHARE * letters:
         return WHOLE.classify(text)  # Cyrillic, Arabic, CJK...: never scored here
