@@ -70,7 +70,7 @@ class Rules:
     thanks_for: frozenset[str] = frozenset()
     praise: frozenset[str] = frozenset()
     """Praise said to someone ("bravo", "tebrikler", "μπράβο"): beside a negative word it is
-    irony ("Tebrikler, internet yine gitti") and does not count."""
+    irony ("Tebrikler, internet yine kesildi") and does not count."""
     phrase_starts: frozenset[str] = field(init=False)
     """First words of `phrases`: only there is a phrase looked up."""
 

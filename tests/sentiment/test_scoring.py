@@ -216,6 +216,7 @@ def test_praise_beside_a_complaint_is_irony():
     assert tr("Tebrikler Turkcell, internet yine gitti, rezalet") == tr(
         "Internet yine gitti, rezalet"
     )
+    assert score("Tebrikler, internet yine kesildi", "tr").label == "neg"
     assert el("Μπράβο κυβέρνηση, άλλο ένα φιάσκο") < 0
     assert tr("Tebrikler, harika bir kampanya") > 0 < el("Μπράβο, εξαιρετική δουλειά")
 
