@@ -30,12 +30,6 @@ def compound(text: str) -> float:
     return scorer().compound(text)
 
 
-def has_sentiment_word(words: set[str]) -> bool:
-    """Whether any of these lower-case words is in VADER's English lexicon."""
-    lexicon = analyzer().lexicon  # each word looked up: set.isdisjoint(dict) reads the dict
-    return any(word in lexicon for word in words)
-
-
 def emoji_valences() -> dict[str, float]:
     """Valences of single-character emoji, read from VADER's English name for each
     ("face with tears of joy"), on the -4..4 word scale."""

@@ -314,12 +314,12 @@ def _by_letters(text: str) -> str | None:
 
 
 def _lexicon_words(words: list[str]) -> tuple[int, int]:
-    """How many of these lower-case words the English and the Turkish lexicon know; a
-    function word ("no") is evidence for the language it belongs to, not this."""
+    """How many of these lower-case words VADER's English lexicon and the Turkish lexicon
+    know; a function word ("no") is evidence for the language it belongs to, not this."""
     lookup = turkish.rules().lookup
     words = [word for word in words if word not in _LANGUAGES_OF]
     return (
-        sum(english.has_sentiment_word({word}) for word in words),
+        sum(map(english.analyzer().lexicon.__contains__, words)),
         sum(lookup(fold(word)) is not None for word in words),
     )
 
