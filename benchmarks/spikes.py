@@ -48,7 +48,7 @@ from monitor.analysis.spikes import Episodes, SpikeParams, detect_series
 from monitor.analysis.surprise import SurpriseScorer
 
 HOUR = timedelta(hours=1)
-THRESHOLDS = (2.0, 2.5, 3.0, 3.5, 4.0, 5.0)  # the grid every choice is made from
+THRESHOLDS = (2.0, 2.25, 2.5, 2.75, 3.0, 3.5, 4.0, 5.0)  # the grid every choice is made from
 TWEETS = "realTweets"
 PUBLISHED_SHOWN = ("ARTime", "contextOSE", "numenta", "knncad", "twitterADVec", "windowedGaussian")
 # kulak's detector before issue 15 (commit fed77e2) on the 6 dev tweet files, from the issue.
