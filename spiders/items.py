@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from spiders.clean import clean_count, clean_language, clean_text, clean_value
@@ -55,6 +55,9 @@ class Post:
         self.extra = clean_value(self.extra)
         if self.created_at.tzinfo is None:
             raise ValueError(f"{self.source}/{self.external_id}: created_at must be timezone-aware")
+        if self.created_at.utcoffset():
+            # SQLite keeps no zone: a local time would be stored as if it were UTC.
+            self.created_at = self.created_at.astimezone(UTC)
 
 
 _FIELDS = tuple(f.name for f in fields(Post))

@@ -1,6 +1,6 @@
 """The store on SQLite and PostgreSQL: upserts never duplicate, cursors move with posts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from monitor.alert import Alert
 from monitor.records import Mention, Record
@@ -32,6 +32,18 @@ def test_recollecting_a_post_updates_engagement_not_rows(store):
     (post,) = list(store.iter_posts())
     assert post["likes"] == 40 and len(post["mentions"]) == 1
     assert post["created_at"] == WHEN
+
+
+def test_a_post_dated_in_another_zone_is_stored_at_its_instant(store):
+    """A source (or a third party's spider) may date posts in local time: Istanbul's 12:00
+    is 09:00 UTC, on SQLite too, whose DateTime keeps no zone."""
+    istanbul = timezone(timedelta(hours=3))
+    post = Post("hackernews", "tz", "https://x.test/tz", "Demlik Cafe", WHEN.astimezone(istanbul))
+    store.save([Record(post, [], "en")])
+
+    (saved,) = list(store.iter_posts())
+    assert saved["created_at"] == WHEN
+    assert saved["created_at"].utcoffset() == timedelta(0)
 
 
 def test_engagement_a_source_stops_reporting_is_kept(store):
