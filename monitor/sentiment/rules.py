@@ -26,12 +26,30 @@ CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5
 NEGATION_SCOPE = 3  # words a negator reaches forward, as in VADER
 
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _emoticons(letter: bool) -> tuple[str, str]:
+    """The emoticons that start with a letter ("xD") or the others, longest first, and
+    where one can start."""
+    chosen = (e for e in emoticons() if bool(_LETTER.match(e)) == letter)
+    found = sorted(chosen, key=len, reverse=True)
+    starts = {re.escape(e[0]) for e in found if letter or re.match(r"[\w\s]", e[0])}
+    where = "".join(sorted(starts)) if letter else "".join(["^\\w\\s", *sorted(starts)])
+    return "|".join(re.escape(e) for e in found), f"(?=[{where}])"
+
+
 # Emoticons first (":-)" must not split), then words, then single emoji or symbols.
-# The emoticons are only tried where one could start: trying all of them at every letter
-# was most of the cost of scoring a post.
-_EMOTICON = "|".join(re.escape(e) for e in sorted(emoticons(), key=len, reverse=True))
-_EMOTICON_START = "".join(sorted({re.escape(e[0]) for e in emoticons()}))
-TOKEN = re.compile(rf"(?=[{_EMOTICON_START}])(?:{_EMOTICON})(?=\s|$)|[^\W\d_]+|[^\w\s]", re.UNICODE)
+# Emoticons are only tried where one could start: those that start with a letter at their
+# own first letters, before words; the others at a symbol. (A class of every emoji is
+# checked one character at a time by the regex engine: tried at every position, it was a
+# third of the time spent tokenising.)
+_WORDY, _WORDY_AT = _emoticons(letter=True)
+_SYMBOLIC, _SYMBOLIC_AT = _emoticons(letter=False)
+TOKEN = re.compile(
+    rf"{_WORDY_AT}(?:{_WORDY})(?=\s|$)|[^\W\d_]+|{_SYMBOLIC_AT}(?:{_SYMBOLIC})(?=\s|$)|[^\w\s]"
+)
 
 
 @dataclass(frozen=True)
@@ -110,39 +128,48 @@ def _caps_emphasis(token: str, mixed_case: bool) -> bool:
 def polarity(text: str, rules: Rules) -> float:
     """Compound score in -1..1 for one text."""
     text = NOISE.sub(" ", text)
-    folded_text = fold(text)  # one character for one: token offsets hold in both
-    spans = [m.span() for m in TOKEN.finditer(text)]
-    tokens = [text[s:e] for s, e in spans]
-    folded = [folded_text[s:e] for s, e in spans]
-    letters = [t for t in tokens if t.isalpha()]
-    mixed_case = any(t.isupper() for t in letters) and not all(t.isupper() for t in letters)
+    tokens = TOKEN.findall(text)
+    # Folding maps one character to one, and no token holds a line break: the tokens are
+    # folded in one call.
+    folded = fold("\n".join(tokens)).split("\n") if tokens else []
+    uppers = [t.isupper() for t in tokens if t.isalpha()]
+    mixed_case = True in uppers and False in uppers
     emoticon_table = emoticons()
+    lookup, agrees, contrast, phrase_starts = (
+        rules.lookup,
+        rules.agrees,
+        rules.contrast,
+        rules.phrase_starts,
+    )
+    lean = rules.negated_lean
+    after_negator = _after_negator(folded, rules) if lean else None
     valences: list[float] = []
     polite: list[int] = []  # where thanks or praise were read (see Rules.thanks)
     contrast_at = -1
     skip = 0
-    for i, (token, word) in enumerate(zip(tokens, folded, strict=True)):
-        if word in rules.contrast:
+    for i, word in enumerate(folded):
+        if word in contrast:
             contrast_at = i
         if skip:
             skip -= 1
             valences.append(0.0)
             continue
-        phrase = _phrase_at(folded, i, rules.phrases) if word in rules.phrase_starts else None
+        token = tokens[i]
+        phrase = _phrase_at(folded, i, rules.phrases) if word in phrase_starts else None
         if phrase is not None:
             hit, skip = Hit(phrase[0], stem=" ".join(folded[i : i + phrase[1] + 1])), phrase[1]
         elif (emoticon := emoticon_table.get(token)) is not None:
             hit = Hit(emoticon)
         else:
-            hit = rules.lookup(word)
-            if hit and hit.stem and rules.agrees and not rules.agrees(token, hit.stem):
+            hit = lookup(word)
+            if hit and hit.stem and agrees and not agrees(token, hit.stem):
                 hit = None
         if (
-            rules.negated_lean
-            and (hit is None or abs(hit.valence) < abs(rules.negated_lean))
-            and _follows_negator(folded, i, rules)
+            after_negator is not None
+            and after_negator[i]
+            and (hit is None or abs(hit.valence) < abs(lean))
         ):
-            valences.append(rules.negated_lean)
+            valences.append(lean)
             continue
         if hit is None or not hit.valence:
             valences.append(0.0)
@@ -202,30 +229,37 @@ def _apply_boosters(
     return valence
 
 
-def _follows_negator(folded: list[str], i: int, rules: Rules) -> bool:
-    """Whether word i is the first word after a negator, clitics aside."""
-    if not folded[i].isalpha() or folded[i] in rules.negators or folded[i] in rules.clitics:
-        return False
-    for word in reversed(folded[:i]):
+def _after_negator(folded: list[str], rules: Rules) -> list[bool]:
+    """Whether each word is the first word after a negator, clitics aside."""
+    found = []
+    negated = False  # whether the last word that is not a clitic is a negator
+    for word in folded:
+        found.append(
+            negated and word.isalpha() and word not in rules.negators and word not in rules.clitics
+        )
         if word not in rules.clitics:
-            return word in rules.negators
-    return False
+            negated = word in rules.negators
+    return found
 
 
 def _negated(folded: list[str], i: int, rules: Rules) -> bool:
-    before: list[str] = []
-    for word in reversed(folded[:i]):  # three words back, not counting clitics and articles
+    counted = 0
+    for j in range(i - 1, -1, -1):  # three words back, not counting clitics and articles
+        word = folded[j]
         if not word.isalpha() or word in rules.contrast:
+            break
+        if word in rules.negators:
+            if word not in rules.clitics:
+                return True
             break
         if word not in rules.clitics:
-            before.append(word)
-        if word in rules.negators or len(before) == NEGATION_SCOPE:
-            break
-    if any(w in rules.negators for w in before):
-        return True
-    for word in folded[i + 1 : i + 4]:  # "iyi bir hizmet değil": the phrase is negated
-        if word in rules.postnegators:
-            return True
-        if not word.isalpha() or word in rules.contrast:
-            break
+            counted += 1
+            if counted == NEGATION_SCOPE:
+                break
+    if rules.postnegators:
+        for word in folded[i + 1 : i + 4]:  # "iyi bir hizmet değil": the phrase is negated
+            if word in rules.postnegators:
+                return True
+            if not word.isalpha() or word in rules.contrast:
+                break
     return False
