@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -207,17 +207,19 @@ class Store(OutboxWrites, TriageWrites):
     ) -> SaveResult:
         """Store posts with their mentions and, in the same transaction, advance the cursor.
 
-        A page is a statement per post (an upsert returning its id), one executemany of
-        its mentions, and the cursor read and written."""
+        A page is its posts upserted returning their ids, its mentions upserted, and the
+        cursor read and written (`PageWriter.page`)."""
         records = list(records)
         latest = list({(r.post.source, r.post.external_id): r for r in records}.values())
         writer = self._page_writer
         with self.engine.begin() as conn:
             cursor = conn.connection.cursor()
             try:
-                new = writer.page(cursor, latest, utcnow())  # the last one of a key wins
                 if source is not None and page is not None:
-                    self._advance(conn, cursor, source, page)
+                    advance = partial(self._advance, conn, source, page)
+                    new = writer.page(cursor, latest, utcnow(), source, advance)
+                else:
+                    new = writer.page(cursor, latest, utcnow())  # the last one of a key wins
             finally:
                 cursor.close()
         return SaveResult(new, len(records) - new)
@@ -315,9 +317,11 @@ class Store(OutboxWrites, TriageWrites):
         )
         conn.execute(stmt)
 
-    def _advance(self, conn: Any, cursor: Any, source: str, page: PageDone) -> None:
-        writer = self._page_writer
-        found, current = writer.read_cursor(cursor, source)
+    def _advance(
+        self, conn: Any, source: str, page: PageDone, found: bool, current: dict[str, Any]
+    ) -> dict[str, Any]:
+        """What a page sets in its source's state, given its cursor now (and whether its
+        state row exists: it is made if not)."""
         if not found:
             self._ensure_state(conn, source)
         # A key set to None is done with (a Hacker News gap read to its end): drop it, so
@@ -328,7 +332,7 @@ class Store(OutboxWrites, TriageWrites):
             values["etag"] = page.etag
         if page.last_modified is not None:
             values["last_modified"] = page.last_modified
-        writer.write_cursor(cursor, source, values)
+        return values
 
     def record_run(
         self,

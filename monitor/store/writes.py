@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -112,14 +113,29 @@ class PageWriter:
             dialect, None
         ) or (lambda value: value)
 
-    def page(self, cursor: Any, records: list[Record], now: datetime) -> int:
-        """Upsert the posts, then their mentions; how many posts were new."""
+    def page(
+        self,
+        cursor: Any,
+        records: list[Record],
+        now: datetime,
+        source: str | None = None,
+        advance: Callable[[bool, dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> int:
+        """Upsert the posts, then their mentions; how many posts were new. With `source`,
+        its cursor is read alongside the posts and `advance(found, cursor)` gives the
+        values written alongside the mentions: on PostgreSQL each pair is one round trip
+        (a pipeline), not two."""
         stamp = self.time(now)
         created = [self.time(record.post.created_at) for record in records]
         rows = [self._post_row(r, at, stamp) for r, at in zip(records, created, strict=True)]
-        if not rows:
-            return 0
-        found = self._upsert_posts(cursor, rows)
+        reading = cursor.connection.cursor() if source is not None else None
+        with self._pipeline(cursor):
+            if reading is not None:
+                reading.execute(self.cursor_read, (source,))
+            found = self._upsert_posts(cursor, rows) if rows else []
+            state = reading.fetchone() if reading is not None else None
+        if reading is not None:
+            reading.close()
         mentions = [
             (
                 post_id,
@@ -136,8 +152,15 @@ class PageWriter:
             for (post_id, _), record, at in zip(found, records, created, strict=True)
             for mention in record.mentions
         ]
-        if mentions:
-            cursor.executemany(self.mention_upsert, mentions)
+        values = None
+        if source is not None and advance is not None:
+            current = (self.cursor_loads(state[0]) if state else None) or {}
+            values = advance(state is not None, current)
+        with self._pipeline(cursor):
+            if mentions:
+                cursor.executemany(self.mention_upsert, mentions)
+            if values is not None:
+                self.write_cursor(cursor, source, values)
         return sum(row[1] == stamp for row in found)
 
     def _upsert_posts(self, cursor: Any, rows: list[tuple]) -> list[tuple[int, Any]]:
@@ -200,10 +223,9 @@ class PageWriter:
             post.author_followers,
         )
 
-    def read_cursor(self, cursor: Any, source: str) -> tuple[bool, dict[str, Any]]:
-        """Whether the source has a state row yet, and its cursor."""
-        row = cursor.execute(self.cursor_read, (source,)).fetchone()
-        return row is not None, (self.cursor_loads(row[0]) if row else None) or {}
+    def _pipeline(self, cursor: Any) -> Any:
+        """Statements sent together, their results read at the end (PostgreSQL)."""
+        return cursor.connection.pipeline() if self.postgresql else nullcontext()
 
     def write_cursor(self, cursor: Any, source: str, values: dict[str, Any]) -> None:
         """Set the cursor (and the conditional-request validators given) of a source."""
