@@ -42,7 +42,11 @@ def _any(*patterns: str, word_start: bool = True) -> re.Pattern[str]:
     return _folded((WORD_START if word_start else "") + "(?:" + "|".join(patterns) + ")")
 
 
-SWITCHING_FROM_TARGET = _any(
+# Cues of leaving this target, in two parts. Those that end at its mention reach it over
+# words and spaces only, so they are looked for up to its last mention (no further: on a
+# post that names it first, looking on was most of the time spent on intents); those that
+# start at it are found by the regex engine's quick search for their first character.
+CUE_THEN_TARGET = _any(
     # English
     rf"(?:leav(?:e|ing)|left|quit(?:ting)?|ditch(?:ed|ing)?|dump(?:ed|ing)?|drop(?:ped|ping)?)"
     rf"\s+(?:\w+\s+){{0,2}}?{_T}",
@@ -53,17 +57,20 @@ SWITCHING_FROM_TARGET = _any(
     rf"(?:done|finished|through)\s+with\s+{_T}",
     rf"instead\s+of\s+{_T}",
     rf"(?:goodbye|bye)\s+{_T}",
+    # Greek: "φεύγω από τη Vodafone", "αλλάζω από", "εναλλακτική για", "κλείνω ... στην"
+    rf"(?:φευγ|φυγ|εφυγ|αλλαζ|αλλαξ)\w*\s+απο\s+(?:\w+\s+)?{_T}",
+    rf"εναλλακτικ\w*\s+(?:\w+\s+)?(?:για|στ\w*|απο)\s+(?:\w+\s+)?{_T}",
+    rf"(?:κλειν|κλεισ|ακυρων|ακυρωσ|διαγραφ)\w*\s+(?:\w+\s+){{0,4}}?{_T}",
+    rf"τελος\s+(?:με\s+)?(?:\w+\s+)?{_T}",
+    word_start=False,
+)
+TARGET_THEN_CUE = _any(
     # Turkish: "Turkcell'den vazgeçtim / ayrıldım / kaçtım / geçtim", "Turkcell'i bıraktım"
     rf"{_T}'?[dt][ea]n\W+(?:\w+\W+){{0,3}}?"
     rf"(?:vazgec|ayril|kac|gec(?:ti|iyor|ece|mek|meyi)|tasi|kurtul)",
     rf"{_T}'?y?[iu]?\W+(?:\w+\W+){{0,2}}?(?:birak|iptal|degistir)",
     rf"{_T}'?[yn]?[ea]\s+alternatif",
     rf"{_T}\s+yerine",
-    # Greek: "φεύγω από τη Vodafone", "αλλάζω από", "εναλλακτική για", "κλείνω ... στην"
-    rf"(?:φευγ|φυγ|εφυγ|αλλαζ|αλλαξ)\w*\s+απο\s+(?:\w+\s+)?{_T}",
-    rf"εναλλακτικ\w*\s+(?:\w+\s+)?(?:για|στ\w*|απο)\s+(?:\w+\s+)?{_T}",
-    rf"(?:κλειν|κλεισ|ακυρων|ακυρωσ|διαγραφ)\w*\s+(?:\w+\s+){{0,4}}?{_T}",
-    rf"τελος\s+(?:με\s+)?(?:\w+\s+)?{_T}",
     word_start=False,
 )
 # Turkish "won't ... again": a first-person negative aorist or future after "bir daha"
@@ -182,14 +189,15 @@ def marked(text: str, spans: list[tuple[int, int]], others: list[list[tuple[int,
     """Folded text with this target's mentions as TARGET (ablative kept), others as OTHER."""
     edits = [(s, e, TARGET) for s, e in spans]
     edits += [(s, e, OTHER) for other in others for s, e in other]
+    folded = fold(text)  # one character for one: the spans hold in it
     out, last = [], 0
     for start, end, marker in sorted(edits):
         if start < last:
             continue
-        ablative = _ABLATIVE.search(fold(text[start:end])) if marker == TARGET else None
-        out += [fold(text[last:start]), f" {marker}", ablative.group(1) if ablative else "", " "]
+        ablative = _ABLATIVE.search(folded[start:end]) if marker == TARGET else None
+        out += [folded[last:start], f" {marker}", ablative.group(1) if ablative else "", " "]
         last = end
-    out.append(fold(text[last:]))
+    out.append(folded[last:])
     return "".join(out)
 
 
@@ -209,10 +217,18 @@ def intents(folded: str, compound: float | None) -> tuple[str, ...]:
         cued.add(QUESTION)
     if OTHER in folded:
         cued.discard(SWITCHING)  # with two targets, only a cue aimed at this one counts
-    if TARGET in folded and SWITCHING_FROM_TARGET.search(folded):
+    if _leaves_target(folded):
         cued.add(SWITCHING)
     if negative:
         cued.discard(PRAISE)
     elif positive and not cued & {COMPLAINT, SWITCHING}:
         cued.add(PRAISE)  # a warm tone alone is no praise in a post about leaving
     return tuple(intent for intent in ORDER if intent in cued)
+
+
+def _leaves_target(folded: str) -> bool:
+    """Whether a cue of leaving is aimed at this target (marked TARGET)."""
+    end = folded.rfind(TARGET) + 1
+    return bool(end) and bool(
+        TARGET_THEN_CUE.search(folded) or CUE_THEN_TARGET.search(folded, 0, end)
+    )

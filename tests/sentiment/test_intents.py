@@ -1,10 +1,20 @@
 """Intents read from the words alone, in Turkish and Greek as in English: each phrasing here
 is the cue, whatever the sentiment score says (so none is found by the tone alone)."""
 
+import random
+import re
+
 import pytest
 
 from monitor.folding import fold
-from monitor.sentiment.intent import intents
+from monitor.sentiment.intent import (
+    CUE_THEN_TARGET,
+    OTHER,
+    TARGET,
+    TARGET_THEN_CUE,
+    _leaves_target,
+    intents,
+)
 
 
 def cued(text: str) -> tuple[str, ...]:
@@ -147,3 +157,22 @@ def test_coming_back_is_not_leaving(text):
 )
 def test_a_plain_report_has_no_intent(text):
     assert cued(text) == ()
+
+
+def test_leaving_a_target_is_found_as_a_search_of_the_whole_text_finds_it():
+    """Cues that end at the target are looked for only up to its last mention: on shuffled
+    cue words, targets and punctuation, that finds what one search for every cue finds."""
+    every_cue = re.compile(f"{CUE_THEN_TARGET.pattern}|{TARGET_THEN_CUE.pattern}")
+    words = [
+        *("left", "switched", "from", "away", "alternatives", "to", "cancelled", "my", "with"),
+        *("done", "instead", "of", "bye", "the", "'den", "'i", "vazgectim", "biraktim", "yerine"),
+        *("φευγω", "απο", "κλεινω", "τελος", "με", "την", TARGET, TARGET, OTHER, ",", ".", "!"),
+    ]
+    rng = random.Random(20)
+    found = []
+    for _ in range(5000):
+        text = "".join(rng.choice(words) + rng.choice(["", " ", "  ", "\n"]) for _ in range(8))
+        expected = TARGET in text and every_cue.search(text) is not None
+        assert _leaves_target(text) == expected, text
+        found.append(expected)
+    assert 100 < sum(found) < 4900
