@@ -288,6 +288,9 @@ def _script(text: str) -> str | None:
         return None
     if greek and not _NOT_GREEK.search(text):
         return "el"
+    # Handles, hashtags and links are names: "Σε λίγο @atticatvgr με τον @bastal2" is Greek.
+    if (words := _TAGS.sub(" ", text)) is not text and _LETTER.search(words):
+        text, greek = words, _GREEK.search(words)
     letters = _count(_LETTER, text)
     if greek and _count(_GREEK, text) >= GREEK_SHARE * letters:
         return "el"

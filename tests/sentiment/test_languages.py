@@ -113,3 +113,10 @@ def test_hashtags_and_links_alone_do_not_make_a_post_foreign():
     gap = "\u200b" * 3  # zero-width spaces, as some apps write between hashtags
     text = f"#kostaspapadakis{gap} #chania{gap} #crete{gap} #volt_gr https://t.co/x1"
     assert detect_language(text) in {"en", "tr", "el"}
+
+
+def test_handles_and_links_do_not_outvote_the_greek_words_of_a_post():
+    text = (
+        "Απόψε στις 9 με τον @kostas_papadakis_official και την @eleni_georgiou https://t.co/Ab12Cd"
+    )
+    assert detect_language(text) == "el"
