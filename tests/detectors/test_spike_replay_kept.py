@@ -100,6 +100,20 @@ class _Planted:
         return (Path.touch, (Path(self.path),))
 
 
+def resumed_then_afresh(store: Store, detector, options, steps) -> tuple[list, int, list, int]:
+    """Alerts and hours fed, five minutes past the spike hour: resumed from what was kept,
+    then replayed from scratch with nothing kept to read back."""
+    later = Context(store, SETTINGS, SPIKE_HOUR + timedelta(minutes=5))
+    steps.clear()
+    resumed = detector.detect(later, options)
+    fed = len(steps)
+    spike.forget_replays()
+    store.save_detector_states({spike.SAVED + "Kahve Durağı": {}})  # nothing to read back
+    steps.clear()
+    afresh = detector.detect(later, options)
+    return resumed, fed, afresh, len(steps)
+
+
 def test_posts_collected_late_replay_from_a_checkpoint(store: Store, steps) -> None:
     """A late burst into a finished hour is judged again from the checkpoint before it,
     and found as a replay from the start finds it."""
@@ -108,14 +122,7 @@ def test_posts_collected_late_replay_from_a_checkpoint(store: Store, steps) -> N
     detector.detect(Context(store, SETTINGS, SPIKE_HOUR - 4 * HOUR), options)
     detector.detect(Context(store, SETTINGS, SPIKE_HOUR), options)  # 06:00 kept on the way
     store.save(burst(SPIKE_HOUR - 3 * HOUR, 25, first_id=1000))  # collected late
-    steps.clear()
-    later = Context(store, SETTINGS, SPIKE_HOUR + timedelta(minutes=5))
-
-    resumed = detector.detect(later, options)
-    fed = len(steps)
-    spike.forget_replays()
-    store.save_detector_states({spike.SAVED + "Kahve Durağı": {}})  # nothing to read back
-    afresh = detector.detect(later, options)
+    resumed, fed, afresh, _ = resumed_then_afresh(store, detector, options, steps)
 
     assert [a.key for a in resumed] == ["spike:Kahve Durağı:2026-11-20T06"]
     assert resumed == afresh
@@ -130,19 +137,11 @@ def test_a_new_process_replays_late_posts_from_the_saved_checkpoint(store: Store
     detector.detect(Context(store, SETTINGS, SPIKE_HOUR), options)
     store.save(burst(SPIKE_HOUR - 3 * HOUR, 25, first_id=1000))  # collected late
     spike.forget_replays()  # a new process
-    steps.clear()
-    later = Context(store, SETTINGS, SPIKE_HOUR + timedelta(minutes=5))
-
-    resumed = detector.detect(later, options)
-    fed = len(steps)
-    spike.forget_replays()
-    store.save_detector_states({spike.SAVED + "Kahve Durağı": {}})  # nothing to read back
-    steps.clear()
-    afresh = detector.detect(later, options)
+    resumed, fed, afresh, fed_afresh = resumed_then_afresh(store, detector, options, steps)
 
     assert [a.key for a in resumed] == ["spike:Kahve Durağı:2026-11-20T06"]
     assert resumed == afresh
-    assert fed <= 46 < len(steps)  # from 12:00 two days before, not from the first hour
+    assert fed <= 46 < fed_afresh  # from 12:00 two days before, not from the first hour
 
 
 def test_a_planted_checkpoint_runs_nothing(store: Store, tmp_path: Path) -> None:
