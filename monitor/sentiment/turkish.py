@@ -91,6 +91,8 @@ def agrees(token: str, stem: str) -> bool:
     (pain). A writer who types Turkish letters is taken at their word; the stem's last
     letter is left out, as endings change it ("kazık" in "kazığı").
     """
+    if token.isascii():  # no Turkish letter, as its lower case has none either
+        return True
     written = _lower(token)
     if not _TURKISH_LETTERS.search(written):
         return True
