@@ -21,7 +21,10 @@ _TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]")
 
 def tokens(text: str) -> list[str]:
     """Folded words and symbols, handles and links dropped, "cooook" as "cook"."""
-    return _TOKEN.findall(ELONGATED.sub(r"\1\1", fold(NOISE.sub(" ", text))))
+    text = fold(NOISE.sub(" ", text))
+    if ELONGATED.search(text):  # rarely: a substitution costs more than a search
+        text = ELONGATED.sub(r"\1\1", text)
+    return _TOKEN.findall(text)
 
 
 def word_features(token: str) -> list[str]:

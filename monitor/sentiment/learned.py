@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -27,7 +26,7 @@ POSITIVE_CUT = 0.05
 NEUTRAL_EDGE = 0.049
 # Greetings, thanks and praise said to someone (folded word beginnings): in a post the
 # rules read as negative the model skips them too, as the rules do (Rules.thanks/praise).
-COURTESY = re.compile(r"merhaba|selam|tesekkur|sagol|tebrik|bravo|aferin")
+COURTESY = ("merhaba", "selam", "tesekkur", "sagol", "tebrik", "bravo", "aferin")
 
 
 class ModelError(ValueError):
@@ -66,7 +65,7 @@ class Model:
         neg, neu, pos = self.bias
         words = tokens(text)
         if compound < 0:
-            words = [word for word in words if not COURTESY.match(word)]
+            words = [word for word in words if not word.startswith(COURTESY)]
         for word in words:
             w_neg, w_neu, w_pos = self.word_weights(word)
             neg += w_neg

@@ -47,13 +47,22 @@ class StemLexicon:
             for word in self.words
             if len(word) >= 4 and word[-1] in _SOFTENED
         }
+        # Every beginning of a listed stem (from min_stem letters): a word is cut no longer
+        # than the longest of them it starts with, as no longer cut can reach a stem.
+        stems = (*self.words, *self.narrowed, *self.softened)
+        self.beginnings = frozenset(
+            stem[:size] for stem in stems for size in range(self.min_stem, len(stem) + 1)
+        )
 
     def lookup(self, word: str) -> Hit | None:
         valence = self.words.get(word)
         if valence is not None:
             return Hit(valence, stem=word)
+        longest = self.min_stem
+        while longest < len(word) and word[:longest] in self.beginnings:
+            longest += 1
         shortest = max(self.min_stem, len(word) - self.max_ending)
-        for cut in range(len(word) - 1, shortest - 1, -1):
+        for cut in range(longest - 1, shortest - 1, -1):
             stem, ending = word[:cut], word[cut:]
             if stem in self.narrowed and _PROGRESSIVE.match(ending):
                 verb = self.narrowed[stem]
