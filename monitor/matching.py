@@ -34,7 +34,7 @@ class TargetMatcher:
         self.pattern = _alternation(terms)
         # Each folded term as it must appear: a post holding none of them is passed by
         # with a few substring tests instead of this target's regexes.
-        self.needles = {fold(t.strip()) for t in terms if t.strip()}
+        self.needles = _folded(terms)
         self.exclude = _alternation(target.exclude) if target.exclude else None
         self.own_handles = {fold(h.lstrip("@")) for h in target.handles_everywhere}
         self.query = parse_query(target.query, fold) if target.query else None
@@ -86,6 +86,11 @@ _TURKISH_SUFFIXES = (
 _SUFFIX = "|".join(sorted(_TURKISH_SUFFIXES, key=len, reverse=True))
 
 
+def _folded(terms: list[str]) -> set[str]:
+    """The terms as a folded post must hold them."""
+    return {fold(t.strip()) for t in terms if t.strip()}
+
+
 def _alternation(terms: list[str]) -> re.Pattern[str]:
     """One regex for all terms, on word boundaries.
 
@@ -93,7 +98,7 @@ def _alternation(terms: list[str]) -> re.Pattern[str]:
     people type it ("turkcellden"), still names the target; any other longer word that
     merely starts with the name ("Applebee") does not.
     """
-    alternatives = sorted({fold(t.strip()) for t in terms if t.strip()}, key=len, reverse=True)
+    alternatives = sorted(_folded(terms), key=len, reverse=True)
     body = "|".join(re.escape(term) for term in alternatives)
     return re.compile(rf"(?<!{WORD_CHAR})(?:{body})(?:'{WORD_CHAR}+|(?:{_SUFFIX}))?(?!{WORD_CHAR})")
 
