@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from alerts.chart import trend_png
 from alerts.wording import (
     ENGLISH,
-    TARGET_KINDS,
     answered_steps,
     author,
     fact_lines,
@@ -27,6 +26,7 @@ from alerts.wording import (
     reach,
     safe_url,
     summary,
+    target_kind,
     title,
 )
 from monitor.alert import Alert
@@ -115,9 +115,7 @@ def environment(code: str = "en") -> Environment:
         "day": lambda day, style: lang.moment(day, None, style),
         "upper": lang.upper,
         "words": lang.gettext,
-        "target_kind": lambda kind: (
-            lang.gettext(TARGET_KINDS[kind]) if kind in TARGET_KINDS else kind
-        ),
+        "target_kind": partial(target_kind, lang=lang),
         "safe_url": safe_url,
         "author": partial(author, lang=lang),
         "reach": partial(reach, lang=lang),

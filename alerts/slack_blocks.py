@@ -25,6 +25,7 @@ from alerts.wording import (
     reach,
     safe_url,
     summary,
+    target_kind,
     title,
     when,
 )
@@ -206,12 +207,12 @@ def render(
     headline_text, summary_text = title(alert, lang), summary(alert, lang)
     headline = clip(defuse(f"{emoji(alert)} {headline_text}"), HEADER_LIMIT)
     kind, severity = kind_word(alert, lang), alert.severity
-    if not lang.english and severity in SEVERITIES:
+    if severity in SEVERITIES:
         severity = _(SEVERITIES[severity])
     fields = [bold(_("Kind")) + f"\n{kind}", bold(_("Severity")) + f"\n{severity}"]
     if alert.target:
-        target_kind = " (" + _(alert.target_kind) + ")" if alert.target_kind else ""
-        fields.insert(0, bold(_("Target")) + f"\n{escape(alert.target)}{target_kind}")
+        kind_of = f" ({target_kind(alert.target_kind, lang)})" if alert.target_kind else ""
+        fields.insert(0, bold(_("Target")) + f"\n{escape(alert.target)}{kind_of}")
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": headline}},
         {

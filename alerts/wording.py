@@ -6,7 +6,6 @@ Everything returned here is unescaped text; each channel escapes it for its own 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from monitor.alert import Alert, AlertPost
 from monitor.i18n import N_, Language, Nn_, language
@@ -34,15 +33,6 @@ INTENTS = {
     "switching": N_("switching"),
     "praise": N_("praise"),
 }
-
-
-def number(value: Any, lang: Language = ENGLISH) -> str:
-    """12, 3.4, 12.3k, 4.5M: readable at a glance, in any channel (and the locale's form)."""
-    return lang.number(value)
-
-
-def percent(share: float | None, lang: Language = ENGLISH) -> str:
-    return lang.percent(share)
 
 
 def fact_lines(alert: Alert, lang: Language = ENGLISH) -> list[str]:
@@ -148,6 +138,11 @@ def summary(alert: Alert, lang: Language = ENGLISH) -> str:
     if lang.english or not stored:
         return alert.summary
     return " ".join(lang.say(part) for part in stored)
+
+
+def target_kind(kind: str, lang: Language = ENGLISH) -> str:
+    """ "brand" or "competitor" in the reader's language; a kind kulak does not know as is."""
+    return lang.gettext(TARGET_KINDS[kind]) if kind in TARGET_KINDS else kind
 
 
 def kind_word(alert: Alert, lang: Language = ENGLISH) -> str:

@@ -6,7 +6,7 @@ exactly what the code and templates say. Turkish and Greek come from
 `monitor/locale/<code>/LC_MESSAGES/kulak.mo` (`scripts/i18n.py` extracts, updates and
 compiles them). Words a detector declares are marked with `N_` and translated when shown;
 an alert's title and summary keep their English text for the store and logs, and also
-`Phrase`s (message id and parameters) so a channel can say them in its own language.
+phrases (message id and parameters) so a channel can say them in its own language.
 """
 
 from __future__ import annotations
@@ -50,32 +50,16 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
-@dataclass(frozen=True)
-class Phrase:
-    """A sentence to say later in the reader's language: its English message id (with
-    `{name}` placeholders), its parameters, and for a count the plural form and `n`.
-    A parameter may itself be a phrase (a dict from `as_dict`), said in the same language."""
-
-    msg: str
-    args: dict[str, Any]
-    plural: str | None = None
-    n: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"msg": self.msg, "args": self.args}
-        if self.plural is not None:
-            data |= {"plural": self.plural, "n": self.n}
-        return data
-
-
 def phrase(msg: str, **args: Any) -> dict[str, Any]:
-    """A phrase as stored in an alert (JSON-ready)."""
-    return Phrase(msg, _stored(args)).as_dict()
+    """A sentence to say later in the reader's language, as stored in an alert (JSON-ready):
+    its English message id (with `{name}` placeholders) and its parameters. A parameter may
+    itself be a phrase, said in the same language."""
+    return {"msg": msg, "args": args}
 
 
 def nphrase(singular: str, plural: str, n: int, **args: Any) -> dict[str, Any]:
     """A phrase with a count: `{n}` is the count, the form is the language's plural rule."""
-    return Phrase(singular, _stored({"n": n, **args}), plural, n).as_dict()
+    return {"msg": singular, "args": {"n": n, **args}, "plural": plural, "n": n}
 
 
 def share(value: float) -> dict[str, float]:
@@ -92,10 +76,6 @@ def worded(title: dict[str, Any], summary: list[dict[str, Any]]) -> dict[str, An
         "summary": " ".join(english.say(part) for part in summary),
         "phrases": {"title": title, "summary": summary},
     }
-
-
-def _stored(args: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.as_dict() if isinstance(v, Phrase) else v for k, v in args.items()}
 
 
 @dataclass(frozen=True)
