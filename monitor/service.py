@@ -135,8 +135,8 @@ class Service:
         return report
 
     def _process(self) -> None:
-        """Detection, then delivery: what detection queues goes out in the same pass."""
-        self.runtime.relearn()
+        """Detection, then delivery: what detection queues goes out in the same pass; then
+        the team's labels are learned again here, off the crawl's event loop."""
         try:
             new = detect_once(self.store, self.settings, now=self.clock())
         except DetectorsFailed as failed:  # logged; what the others found still goes out
@@ -154,6 +154,7 @@ class Service:
                     report.failed,
                     f" ({report.error})" if report.error else "",
                 )
+        self.runtime.relearn()
 
     def send_due_digests(self) -> None:
         """On each email channel, the digest of the latest local day whose `digest_at` has
