@@ -10,6 +10,8 @@ from spiders.clean import clean_count, clean_language, clean_text, clean_value
 
 #: Post fields holding counts (engagement, followers)
 COUNTS = ("author_followers", "likes", "reposts", "replies", "score", "views")
+#: Post fields holding a source's ids, stored as text
+IDS = ("external_id", "parent_id", "conversation_id")
 
 
 @dataclass
@@ -43,6 +45,10 @@ class Post:
 
     def __post_init__(self) -> None:
         """Every value made storable here, where a post is made, whichever source made it."""
+        for name in IDS:  # a number from a JSON answer is the same id as its text
+            value = getattr(self, name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                setattr(self, name, str(value))
         for name in _FIELDS:  # every post passes here: the names are listed once
             value = getattr(self, name)
             if isinstance(value, str) and (cleaned := clean_text(value)) is not value:

@@ -46,6 +46,18 @@ def test_a_post_dated_in_another_zone_is_stored_at_its_instant(store):
     assert saved["created_at"].utcoffset() == timedelta(0)
 
 
+def test_a_numeric_id_from_a_source_is_stored_as_text_with_its_page(store):
+    """A source (or a third party's spider) may hand over ids as numbers: the post and the
+    rest of its page are stored, the ids as the text they are everywhere else."""
+    numeric = Post("hackernews", 123, "https://x.test/123", "Demlik Cafe", WHEN, parent_id=45)
+    result = store.save([Record(numeric, [], "en"), record("2")])
+
+    assert result.new == 2
+    saved = {post["external_id"]: post for post in store.iter_posts()}
+    assert saved.keys() == {"123", "2"}
+    assert saved["123"]["parent_id"] == "45"
+
+
 def test_engagement_a_source_stops_reporting_is_kept(store):
     store.save([record(likes=12)])
     store.save([record(likes=None)])
