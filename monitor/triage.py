@@ -8,6 +8,7 @@ second press changes nothing. One person holds an alert at a time; someone else 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from statistics import median
@@ -59,31 +60,33 @@ def act(
 def _next(
     row: TriageRow, action: Action, who: str, now: datetime, tz: str, lang: Language
 ) -> tuple[TriageRow | None, str]:
-    _ = lang.gettext
-
     def at(moment: datetime | None) -> str:
         return lang.moment(moment, tz, "time") if moment else "?"
 
-    replied, set_aside = _("{who} replied at {time}"), _("{who} set it aside at {time}")
-    if row.state == "replied":
-        return None, replied.format(who=row.closed_by, time=at(row.closed_at))
-    if row.state == "not_relevant" and action != "replied":
-        return None, set_aside.format(who=row.closed_by, time=at(row.closed_at))
-    held_by_other = row.state == "claimed" and row.claimed_by != who
-    has_it = _("{who} has it since {time}")
+    if row.state == "replied" or (row.state == "not_relevant" and action != "replied"):
+        return None, state_words(row, lang, at)
     if action == "claim":
-        if held_by_other:
-            return None, has_it.format(who=row.claimed_by, time=at(row.claimed_at))
-        if row.state == "claimed":
-            return None, has_it.format(who=who, time=at(row.claimed_at))
+        if row.state == "claimed":  # by someone else, or already by this one
+            return None, state_words(row, lang, at)
         return replace(row, state="claimed", claimed_by=who, claimed_at=now), (
-            _("{who} took it at {time}").format(who=who, time=at(now))
+            lang.gettext("{who} took it at {time}").format(who=who, time=at(now))
         )
     claimed = {} if row.claimed_at else {"claimed_by": who, "claimed_at": now}
     state = "replied" if action == "replied" else "not_relevant"
-    words = replied if action == "replied" else set_aside
     changed = replace(row, state=state, closed_by=who, closed_at=now, **claimed)
-    return changed, words.format(who=who, time=at(now))
+    return changed, state_words(changed, lang, at)
+
+
+def state_words(row: TriageRow, lang: Language, at: Callable[[datetime | None], str]) -> str:
+    """Where an alert stands, in words: 'Ayşe has it since 12:33', 'nobody has it yet'."""
+    _ = lang.gettext
+    if row.state == "claimed":
+        return _("{who} has it since {time}").format(who=row.claimed_by, time=at(row.claimed_at))
+    if row.state == "replied":
+        return _("{who} replied at {time}").format(who=row.closed_by, time=at(row.closed_at))
+    if row.state == "not_relevant":
+        return _("{who} set it aside at {time}").format(who=row.closed_by, time=at(row.closed_at))
+    return _("nobody has it yet")
 
 
 def correct_sentiment(store: Store, alert: Alert, label: str, who: str, now: datetime) -> Label:

@@ -22,6 +22,7 @@ from monitor.registry import detector_classes
 from monitor.responses import by_own_account
 from monitor.store import Store
 from monitor.store.triage import Label, TriageRow
+from monitor.triage import state_words
 
 STATES = {
     "open": ("new", "claimed"),
@@ -98,21 +99,11 @@ class Lead:
 
     def status(self, tz: str, lang: Language = ENGLISH) -> str:
         """Where the lead stands, in words: 'Ayşe has it since 05 Dec 12:33'."""
-        row, _ = self.row, lang.gettext
 
         def at(moment: datetime | None) -> str:
             return lang.moment(moment, tz, "short") if moment else "?"
 
-        if row.state == "claimed":
-            return _("{who} has it since {time}").format(
-                who=row.claimed_by, time=at(row.claimed_at)
-            )
-        if row.state == "replied":
-            return _("{who} replied at {time}").format(who=row.closed_by, time=at(row.closed_at))
-        if row.state == "not_relevant":
-            words = _("{who} set it aside at {time}")
-            return words.format(who=row.closed_by, time=at(row.closed_at))
-        return _("nobody has it yet")
+        return state_words(self.row, lang, at)
 
 
 @dataclass(frozen=True)
