@@ -46,13 +46,13 @@ ENDINGS_BY_LAST: dict[str, tuple[str, ...]] = {
 }
 
 # "καθόλου" (at all) negates on its own: "καθόλου καλά" is "not good at all"; so do "no"
-# and "nothing": "καμία στήριξη" is no support.
+# and "nothing": "καμία στήριξη" is no support; and "so-called": "δήθεν ασφαλής" is not safe.
 NEGATORS = frozenset(
     fold(w)
     for w in (
         *("δεν", "δε", "μην", "μη", "όχι", "ούτε", "ουδέ", "χωρίς", "ποτέ", "καθόλου"),
         *("κανείς", "κανένας", "κανένα", "καμία", "καμιά", "κανενός", "καμίας", "τίποτα"),
-        "ουδεμία",
+        *("ουδεμία", "δήθεν", "τάχα", "τάχατε", "τάχαμου"),
     )
 )
 NEGATED_LEAN = -0.6
@@ -75,6 +75,9 @@ BOOSTERS = {
 CONTRAST = frozenset(fold(w) for w in ("αλλά", "όμως", "ωστόσο", "μα", "παρόλα"))
 # Thanks as written (see Rules.thanks): not by stem, as "ευχαριστώ" (thank you) shares its
 # stem with "ευχαριστημένος" (satisfied).
+# Greek asks with ";" (the Greek question mark folds to it) as well as "?".
+QUESTION_MARKS = frozenset({"?", ";"})
+TAGS = frozenset(fold(w) for w in ("έτσι", "όχι", "σωστά", "ε", "έτσι δεν είναι"))
 THANKS = frozenset(fold(w) for w in ("ευχαριστώ", "ευχαριστούμε", "ευχαριστίες", "παρακαλώ"))
 PRAISE = frozenset(fold(w) for w in ("μπράβο", "συγχαρητήρια", "εύγε"))
 
@@ -150,4 +153,6 @@ def rules() -> Rules:
         thanks=THANKS,
         praise=PRAISE,
         thanks_for=frozenset({fold("για")}),
+        question_marks=QUESTION_MARKS,
+        tags=TAGS,
     )

@@ -25,6 +25,10 @@ BOOSTER_DECAY = (1.0, 0.95, 0.9)
 CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5
 NEGATION_SCOPE = 3  # words a negator reaches forward, as in VADER
+SENTENCE_ENDS = frozenset(".!…")
+# Laughter (folded): beside a negative word it is derision, not joy ("yine kesildi 😂😂"),
+# and does not count, as praise beside a complaint does not (see Rules.praise).
+LAUGHTER = frozenset({"😂", "🤣", "😆", "😹", "haha", "hahaha", "lol"})
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -92,6 +96,11 @@ class Rules:
     praise: frozenset[str] = frozenset()
     """Praise said to someone ("bravo", "tebrikler", "μπράβο"): beside a negative word it is
     irony ("Tebrikler, internet yine kesildi") and does not count."""
+    question_marks: frozenset[str] = frozenset()
+    """A question asks, it does not assert: its positive words are not praise ("Bu mu
+    sizin güzel hizmetiniz?", "Πού είναι η δικαιοσύνη;"). Negative ones still count."""
+    tags: frozenset[str] = frozenset()
+    """Words (folded, one or two) that end a question asking agreement ("değil mi")."""
     phrase_starts: frozenset[str] = field(init=False)
     """First words of `phrases`: only there is a phrase looked up."""
 
@@ -186,12 +195,19 @@ def polarity(text: str, rules: Rules) -> float:
         if hit.negated or _negated(folded, i, rules):
             valence *= NEGATION_SCALAR
         term = hit.stem or word
-        if term in rules.praise or (
-            term in rules.thanks
-            and not rules.thanks_for.intersection(folded[max(0, i - 1) : i + skip + 2])
+        if (
+            term in rules.praise
+            or term in LAUGHTER
+            or (
+                term in rules.thanks
+                and not rules.thanks_for.intersection(folded[max(0, i - 1) : i + skip + 2])
+            )
         ):
             polite.append(i)
         valences.append(valence)
+    if rules.question_marks.intersection(folded):
+        asked = _asked(folded, rules)
+        valences = [0.0 if v > 0 and asked[i] else v for i, v in enumerate(valences)]
     if polite and any(v < 0 for v in valences):
         for i in polite:
             valences[i] = 0.0
@@ -205,6 +221,21 @@ def polarity(text: str, rules: Rules) -> float:
         bangs = min(text.count("!"), MAX_EXCLAMATIONS)
         total += math.copysign(bangs * EXCLAMATION_INCREMENT, total)
     return normalize(total)
+
+
+def _asked(folded: list[str], rules: Rules) -> list[bool]:
+    """Whether each word is in a question: from a question mark back to the end of the
+    sentence before it. A question tagged for agreement ("harika, değil mi?") asserts."""
+    found = [False] * len(folded)
+    asking = False
+    for i in range(len(folded) - 1, -1, -1):
+        word = folded[i]
+        if word in rules.question_marks:
+            asking = not any(" ".join(folded[max(0, i - n) : i]) in rules.tags for n in (1, 2))
+        elif word in SENTENCE_ENDS:
+            asking = False
+        found[i] = asking
+    return found
 
 
 def _phrase_at(folded: list[str], i: int, phrases: dict[str, float]) -> tuple[float, int] | None:

@@ -38,7 +38,10 @@ BOOSTERS = {
         **dict.fromkeys(("biraz", "az", "azıcık", "kısmen", "nispeten", "pek"), -0.293),
     }.items()
 }
+# "So-called": "sözde güvenli" is not safe (Turkish negates by suffix or "değil", after the word).
+NEGATORS = frozenset(fold(w) for w in ("sözde", "güya", "sözümona"))
 CONTRAST = frozenset(fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa"))
+TAGS = frozenset(fold(w) for w in ("değil mi", "di mi", "dimi"))
 # Lexicon stems and phrases of thanking (see Rules.thanks).
 THANKS = frozenset(fold(w) for w in ("teşekkür", "teşekkürler", "sağol", "sağolun", "sağ ol"))
 PRAISE = frozenset(
@@ -110,6 +113,7 @@ def rules() -> Rules:
     _spellings()  # read with the rules, so the first post scored does not pay for it
     return Rules(
         lookup=cached_lookup(_with_negated_verbs(lexicon.lookup)),
+        negators=NEGATORS,
         postnegators=POSTNEGATORS,
         boosters=BOOSTERS,
         contrast=CONTRAST,
@@ -118,4 +122,6 @@ def rules() -> Rules:
         thanks=THANKS,
         praise=PRAISE,
         thanks_for=frozenset({fold("için")}),
+        question_marks=frozenset({"?"}),
+        tags=TAGS,
     )

@@ -229,3 +229,27 @@ def test_asking_for_help_is_no_praise():
 def test_greetings_carry_no_sentiment():
     assert tr("Merhaba, şubeniz cumartesi açık mı?") == 0
     assert el("Καλημέρα, τι ώρα ανοίγει το κατάστημα;") == 0
+
+
+def test_a_question_does_not_praise():
+    # A question asks; its positive words assert nothing, its negative ones still count.
+    assert tr("Bu mu sizin mükemmel hizmetiniz?") == 0
+    assert el("Αυτή είναι η καλύτερη εξυπηρέτηση;") == 0
+    assert el("Αυτή είναι η καλύτερη εξυπηρέτηση\u037e") == 0  # the Greek question mark
+    assert tr("Neden hâlâ berbat bu uygulama?") < 0
+    # the question is only its own sentence, and one asking agreement asserts
+    assert tr("Harika bir gün. Yarın açık mısınız?") == tr("Harika bir gün.") > 0
+    assert tr("Kampanya harika, değil mi?") > 0
+    assert el("Ωραία εφαρμογή, έτσι;") > 0
+
+
+def test_laughter_beside_a_complaint_is_derision():
+    assert tr("Uygulama yine çöktü, rezalet 😂😂") == tr("Uygulama yine çöktü, rezalet")
+    assert el("Πάλι χάλασε το σύστημα, ντροπή 🤣") == el("Πάλι χάλασε το σύστημα, ντροπή")
+    assert tr("Bu reklam çok komik 😂") > 0  # alone it is joy
+    assert el("Ο κλόουν της ημέρας 🤡") < 0
+
+
+def test_so_called_negates():
+    assert el("Η δήθεν καλή εξυπηρέτηση") < 0 < el("Η καλή εξυπηρέτηση")
+    assert tr("Sözde güvenli bir uygulama") < 0 < tr("Güvenli bir uygulama")
