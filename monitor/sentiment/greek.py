@@ -77,6 +77,9 @@ CONTRAST = frozenset(fold(w) for w in ("αλλά", "όμως", "ωστόσο", "
 # stem with "ευχαριστημένος" (satisfied).
 # Greek asks with ";" (the Greek question mark folds to it) as well as "?".
 QUESTION_MARKS = frozenset({"?", ";"})
+NAMES = frozenset(
+    fold(w) for w in ("ελπίδα", "χαρά", "ειρήνη", "αγάπη", "ευτυχία", "αρετή", "σωτηρία", "νίκη")
+)
 TAGS = frozenset(fold(w) for w in ("έτσι", "όχι", "σωστά", "ε", "έτσι δεν είναι"))
 THANKS = frozenset(fold(w) for w in ("ευχαριστώ", "ευχαριστούμε", "ευχαριστίες", "παρακαλώ"))
 PRAISE = frozenset(fold(w) for w in ("μπράβο", "συγχαρητήρια", "εύγε"))
@@ -154,5 +157,6 @@ def rules() -> Rules:
         praise=PRAISE,
         thanks_for=frozenset({fold("για")}),
         question_marks=QUESTION_MARKS,
+        names=NAMES,
         tags=TAGS,
     )

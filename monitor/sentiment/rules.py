@@ -26,6 +26,7 @@ CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5
 NEGATION_SCOPE = 3  # words a negator reaches forward, as in VADER
 SENTENCE_ENDS = frozenset(".!…")
+QUOTES = frozenset('«»"“”„')
 # Laughter (folded): beside a negative word it is derision, not joy ("yine kesildi 😂😂"),
 # and does not count, as praise beside a complaint does not (see Rules.praise).
 LAUGHTER = frozenset({"😂", "🤣", "😆", "😹", "haha", "hahaha", "lol"})
@@ -99,6 +100,9 @@ class Rules:
     question_marks: frozenset[str] = frozenset()
     """A question asks, it does not assert: its positive words are not praise ("Bu mu
     sizin güzel hizmetiniz?", "Πού είναι η δικαιοσύνη;"). Negative ones still count."""
+    names: frozenset[str] = frozenset()
+    """Folded words that are also common first names ("Umut" hope, "Özgür" free, "Ελπίδα"
+    hope): capitalised inside a sentence they are the name and carry no valence."""
     tags: frozenset[str] = frozenset()
     """Words (folded, one or two) that end a question asking agreement ("değil mi")."""
     phrase_starts: frozenset[str] = field(init=False)
@@ -174,6 +178,8 @@ def polarity(text: str, rules: Rules) -> float:
             hit, skip = Hit(phrase[0], stem=" ".join(folded[i : i + phrase[1] + 1])), phrase[1]
         elif (emoticon := emoticon_table.get(token)) is not None:
             hit = Hit(emoticon)
+        elif word in rules.names and _named(tokens, i):
+            hit = None
         else:
             hit = lookup(word)
             if hit and hit.stem and agrees and not agrees(token, hit.stem):
@@ -208,6 +214,10 @@ def polarity(text: str, rules: Rules) -> float:
     if rules.question_marks.intersection(folded):
         asked = _asked(folded, rules)
         valences = [0.0 if v > 0 and asked[i] else v for i, v in enumerate(valences)]
+    if QUOTES.intersection(folded):
+        for i in _scare_quoted(folded):
+            if valences[i] > 0:
+                valences[i] *= NEGATION_SCALAR
     if polite and any(v < 0 for v in valences):
         for i in polite:
             valences[i] = 0.0
@@ -221,6 +231,34 @@ def polarity(text: str, rules: Rules) -> float:
         bangs = min(text.count("!"), MAX_EXCLAMATIONS)
         total += math.copysign(bangs * EXCLAMATION_INCREMENT, total)
     return normalize(total)
+
+
+def _named(tokens: list[str], i: int) -> bool:
+    """Whether word i is written as a name: capitalised (not all capitals), and not the
+    first word of a sentence."""
+    token = tokens[i]
+    return (
+        token[0].isupper()
+        and not token.isupper()
+        and i > 0
+        and tokens[i - 1] not in SENTENCE_ENDS
+        and tokens[i - 1] not in "?;"
+    )
+
+
+def _scare_quoted(folded: list[str]) -> list[int]:
+    """Where the words of each pair of quotes holding one or two words are: "οι «άριστοι»"
+    (the so-called best), "'güvenli' bankanız" (your "safe" bank). The writer disowns them,
+    as with "δήθεν" (so-called). Longer quotes are someone's words, left as they are; the
+    apostrophe is not a quote (Turkish writes "Garanti'ye")."""
+    found: list[int] = []
+    opened = None
+    for i, word in enumerate(folded):
+        if word in QUOTES:
+            if opened is not None and 0 < sum(w.isalpha() for w in folded[opened + 1 : i]) <= 2:
+                found += range(opened + 1, i)
+            opened = None if opened is not None else i
+    return found
 
 
 def _asked(folded: list[str], rules: Rules) -> list[bool]:

@@ -41,11 +41,19 @@ BOOSTERS = {
 # "So-called": "sözde güvenli" is not safe (Turkish negates by suffix or "değil", after the word).
 NEGATORS = frozenset(fold(w) for w in ("sözde", "güya", "sözümona"))
 CONTRAST = frozenset(fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa"))
+NAMES = frozenset(
+    fold(w)
+    for w in (
+        *("umut", "ümit", "onur", "barış", "özgür", "mutlu", "sevgi", "neşe", "sevinç"),
+        *("huzur", "cennet", "melek", "gönül", "kurtuluş", "zafer", "başarı"),
+    )
+)
 TAGS = frozenset(fold(w) for w in ("değil mi", "di mi", "dimi"))
 # Lexicon stems and phrases of thanking (see Rules.thanks).
 THANKS = frozenset(fold(w) for w in ("teşekkür", "teşekkürler", "sağol", "sağolun", "sağ ol"))
 PRAISE = frozenset(
-    fold(w) for w in ("bravo", "aferin", "tebrik", "tebrikler", "helal", "eline sağlık")
+    fold(w)
+    for w in ("bravo", "aferin", "tebrik", "tebrikler", "helal", "eline sağlık", "alkış", "alkışla")
 )
 
 
@@ -123,5 +131,6 @@ def rules() -> Rules:
         praise=PRAISE,
         thanks_for=frozenset({fold("için")}),
         question_marks=frozenset({"?"}),
+        names=NAMES,
         tags=TAGS,
     )

@@ -253,3 +253,27 @@ def test_laughter_beside_a_complaint_is_derision():
 def test_so_called_negates():
     assert el("Η δήθεν καλή εξυπηρέτηση") < 0 < el("Η καλή εξυπηρέτηση")
     assert tr("Sözde güvenli bir uygulama") < 0 < tr("Güvenli bir uygulama")
+
+
+def test_a_word_in_scare_quotes_is_disowned():
+    assert el("Οι «άριστοι» μας κυβερνούν") < 0 < el("Οι άριστοι μας κυβερνούν")
+    assert tr('"Güvenli" bankanız yine çöktü') < tr("Güvenli bankanız yine çöktü")
+    # a longer quote is someone's words; an apostrophe is no quote
+    assert tr('Müdür "çok güzel bir gün, teşekkürler" dedi') > 0
+    assert tr("Garanti'ye teşekkürler, harika bir gün") > 0
+
+
+def test_a_name_is_not_its_word():
+    assert tr("Bugün Özgür Özel konuştu") == 0 < tr("Özgür bir ülke")  # first word: a word
+    assert tr("Dün Umut ile Barış geldi") == 0 < tr("Barış ve umut istiyoruz")
+    assert el("Χθες η Ελπίδα ήρθε στο γραφείο") == 0 < el("Υπάρχει ελπίδα")
+    assert tr("HER ŞEYE RAĞMEN UMUT VAR") > 0  # all capitals: a word
+
+
+def test_about_is_not_attentive():
+    assert tr("Kredi kartımla ilgili bir sorun var") == tr("Kredi kartımda bir sorun var") < 0
+
+
+def test_applause_beside_a_complaint_is_irony():
+    assert tr("Alkışlar, sistem yine çöktü") == tr("Sistem yine çöktü") < 0
+    assert tr("Alkışlar, harika bir konser") > 0
