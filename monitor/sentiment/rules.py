@@ -25,6 +25,11 @@ BOOSTER_DECAY = (1.0, 0.95, 0.9)
 CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5
 NEGATION_SCOPE = 3  # words a negator reaches forward, as in VADER
+# In a post with both positive and negative words the negative ones weigh half as much
+# again: readers weigh a complaint over the courtesy around it, and lexicon scorers lean
+# positive without it (the 1.5 of SO-CAL, Taboada et al., Computational Linguistics 2011).
+# A post of one polarity keeps VADER's magnitudes.
+NEGATIVITY_WEIGHT = 1.5
 SENTENCE_ENDS = frozenset(".!…")
 QUOTES = frozenset('«»"“”„')
 # Laughter (folded): beside a negative word it is derision, not joy ("yine kesildi 😂😂"),
@@ -221,6 +226,8 @@ def polarity(text: str, rules: Rules) -> float:
     if polite and any(v < 0 for v in valences):
         for i in polite:
             valences[i] = 0.0
+    if any(v > 0 for v in valences) and any(v < 0 for v in valences):
+        valences = [v * NEGATIVITY_WEIGHT if v < 0 else v for v in valences]
     if contrast_at >= 0:
         valences = [
             v * (CONTRAST_BEFORE if i < contrast_at else CONTRAST_AFTER)

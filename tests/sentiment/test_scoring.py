@@ -4,6 +4,7 @@ import pytest
 
 from monitor.sentiment import analyse, rules_compound, score
 from monitor.sentiment.lexicon import LexiconError, parse_table, read_table
+from monitor.sentiment.rules import Hit, Rules, polarity
 
 
 def tr(text: str) -> float:
@@ -277,3 +278,12 @@ def test_about_is_not_attentive():
 def test_applause_beside_a_complaint_is_irony():
     assert tr("Alkışlar, sistem yine çöktü") == tr("Sistem yine çöktü") < 0
     assert tr("Alkışlar, harika bir konser") > 0
+
+
+def test_negative_words_weigh_more_beside_positive_ones():
+    table = {"good": Hit(2.0), "bad": Hit(-2.0)}
+    words = Rules(lookup=table.get)
+    assert polarity("good and bad", words) < 0 < polarity("good and good", words)
+    # a post of one polarity keeps its magnitude
+    assert polarity("bad and bad", words) == -polarity("good and good", words)
+    assert el("Ευγενικό προσωπικό, απαράδεκτη καθυστέρηση") < 0
