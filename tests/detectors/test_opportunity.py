@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -159,6 +160,29 @@ def test_a_failing_detector_never_stops_the_others(store: Store) -> None:
     assert "detector spike failed" in str(failed.value)
     assert len(failed.value.queued) == 3
     assert len(store.alerts(kind="opportunity")) == 3
+    assert gc.isenabled()  # the cycle collector is back, failure or not
+
+
+def test_a_cycle_runs_without_the_cycle_collector_and_leaves_it_as_it_was(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored_posts(store)
+    during = []
+
+    def add_alerts(queued: object) -> list:
+        during.append(gc.isenabled())
+        return Store.add_alerts(store, queued)
+
+    monkeypatch.setattr(store, "add_alerts", add_alerts)
+    assert len(detect_once(store, SETTINGS, NOW)) == 3
+    assert during == [False]
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else: left paused
+    try:
+        detect_once(store, SETTINGS, NOW)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_customer_leaving_is_an_opening_even_when_the_words_score_positive(
