@@ -81,7 +81,10 @@ NAMES = frozenset(
     fold(w) for w in ("ελπίδα", "χαρά", "ειρήνη", "αγάπη", "ευτυχία", "αρετή", "σωτηρία", "νίκη")
 )
 TAGS = frozenset(fold(w) for w in ("έτσι", "όχι", "σωστά", "ε", "έτσι δεν είναι"))
-THANKS = frozenset(fold(w) for w in ("ευχαριστώ", "ευχαριστούμε", "ευχαριστίες", "παρακαλώ"))
+# Asking for help ("βοήθεια", 🙏) is a plea, not praise: it is read as thanks are.
+THANKS = frozenset(
+    fold(w) for w in ("ευχαριστώ", "ευχαριστούμε", "ευχαριστίες", "παρακαλώ", "βοήθεια", "🙏")
+)
 PRAISE = frozenset(fold(w) for w in ("μπράβο", "συγχαρητήρια", "εύγε"))
 
 

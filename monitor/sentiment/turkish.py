@@ -50,7 +50,11 @@ NAMES = frozenset(
 )
 TAGS = frozenset(fold(w) for w in ("değil mi", "di mi", "dimi"))
 # Lexicon stems and phrases of thanking (see Rules.thanks).
-THANKS = frozenset(fold(w) for w in ("teşekkür", "teşekkürler", "sağol", "sağolun", "sağ ol"))
+# Asking for help ("yardım", "destek", 🙏) is a plea, not praise: it is read as thanks are.
+THANKS = frozenset(
+    fold(w)
+    for w in ("teşekkür", "teşekkürler", "sağol", "sağolun", "sağ ol", "yardım", "destek", "🙏")
+)
 PRAISE = frozenset(
     fold(w)
     for w in ("bravo", "aferin", "tebrik", "tebrikler", "helal", "eline sağlık", "alkış", "alkışla")

@@ -224,6 +224,9 @@ def test_praise_beside_a_complaint_is_irony():
 
 def test_asking_for_help_is_no_praise():
     assert tr("Kartım gelmedi, yardımcı olur musunuz?") < 0
+    assert tr("Param iade edilmedi, lütfen yardım edin 🙏") == tr("Param iade edilmedi")
+    assert el("Βοήθεια, η κάρτα μου δεν λειτουργεί 🙏") == el("Η κάρτα μου δεν λειτουργεί")
+    assert tr("Yardımınız için çok teşekkürler 🙏") > 0  # thanks for help still praise
     assert el("Μπορείτε να με βοηθήσετε με την κάρτα μου;") == 0
 
 
