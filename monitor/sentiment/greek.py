@@ -72,7 +72,9 @@ BOOSTERS = {
         **dict.fromkeys(("λίγο", "κάπως", "σχεδόν", "ελάχιστα", "μάλλον"), -0.293),
     }.items()
 }
-CONTRAST = frozenset(fold(w) for w in ("αλλά", "όμως", "ωστόσο", "μα", "παρόλα"))
+CONTRAST = frozenset(
+    fold(w) for w in ("αλλά", "όμως", "ωστόσο", "μα", "παρόλα", "εντούτοις", "πάντως")
+)
 # Thanks as written (see Rules.thanks): not by stem, as "ευχαριστώ" (thank you) shares its
 # stem with "ευχαριστημένος" (satisfied).
 # Greek asks with ";" (the Greek question mark folds to it) as well as "?".

@@ -40,7 +40,9 @@ BOOSTERS = {
 }
 # "So-called": "sözde güvenli" is not safe (Turkish negates by suffix or "değil", after the word).
 NEGATORS = frozenset(fold(w) for w in ("sözde", "güya", "sözümona"))
-CONTRAST = frozenset(fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa"))
+CONTRAST = frozenset(
+    fold(w) for w in ("ama", "fakat", "ancak", "lakin", "halbuki", "oysa", "rağmen", "karşın")
+)
 NAMES = frozenset(
     fold(w)
     for w in (

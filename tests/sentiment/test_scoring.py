@@ -290,3 +290,9 @@ def test_negative_words_weigh_more_beside_positive_ones():
     # a post of one polarity keeps its magnitude
     assert polarity("bad and bad", words) == -polarity("good and good", words)
     assert el("Ευγενικό προσωπικό, απαράδεκτη καθυστέρηση") < 0
+
+
+def test_the_clause_after_a_concession_dominates():
+    assert tr("Kargo gecikmesine rağmen ürün güzel") > 0 > tr("Kargo gecikti, ürün güzel")
+    assert tr("Ürün güzel olmasına rağmen kargo rezalet") < tr("Ürün güzel, kargo rezalet")
+    assert el("Η εφαρμογή είναι χάλια, πάντως το προσωπικό ευγενικό") > 0
