@@ -1,4 +1,5 @@
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import pytest
@@ -29,6 +30,14 @@ def test_the_power_cut_raises_a_negative_spike_for_the_brand(demo):
     # Nobody in the demo has followers: the angriest posts are quoted first.
     scores = [p.compound for p in spikes[0].posts]
     assert scores == sorted(scores)
+
+
+def test_alerts_are_stored_as_their_fields_with_every_post(demo):
+    kinds = {alert.kind for alert in demo.alerts}
+    assert {"spike", "risk", "opportunity"} <= kinds
+    for alert in demo.alerts:  # as dataclasses.asdict gives them, which it no longer uses
+        expected = json.dumps(asdict(alert), default=datetime.isoformat, ensure_ascii=False)
+        assert alert.to_json() == expected
 
 
 def test_alerts_become_slack_messages_in_a_json_file(demo):
