@@ -16,7 +16,8 @@ from monitor.sentiment.stems import StemLexicon
 # "sevmeyen", "sevmiyor", "sevemedim"; not the infinitive "sevmek", "sevmeli" (must),
 # "sevmeyi" (loving) or "sevmiş" (has loved).
 VERB_NEGATION = re.compile(
-    r"y?[ea]?m[ea](?:$|z|d|m|y[ea]c|y[ea]n|y[iu]n|y[iu]z|s[iu]n|s[iu]z)|y?[ea]?m[iu]yor"
+    r"(?:(?:t|d[iu]r|t[iu]r)?[iu]?[ln])?"
+    r"(?:y?[ea]?m[ea](?:$|z|d|m|y[ea]c|y[ea]n|y[iu]n|y[iu]z|s[iu]n|s[iu]z)|y?[ea]?m[iu]yor)"
 )
 NOUN_NEGATION = re.compile(r"s[iu]z")
 
@@ -25,7 +26,9 @@ POSTNEGATORS = frozenset(
     for w in (
         *("değil", "değildi", "değilim", "değiliz", "değilsin", "değilsiniz", "değiller"),
         *("değildir", "değilmiş", "yok", "yoktu", "yoktur", "yokmuş", "olmaz", "olmadı"),
-        *("olmamış", "olmuyor"),
+        *("olmamış", "olmuyor", "olmadım", "olmadık", "olmuyorum", "olmadılar"),
+        # "memnun kalmadım" (I was not left satisfied), "sorun kalmadı" (no problem is left)
+        *("kalmadı", "kalmadım", "kalmadık", "kalmadılar", "kalmıyor", "kalmaz", "kalmamış"),
     )
 )
 BOOSTERS = {

@@ -296,3 +296,21 @@ def test_the_clause_after_a_concession_dominates():
     assert tr("Kargo gecikmesine rağmen ürün güzel") > 0 > tr("Kargo gecikti, ürün güzel")
     assert tr("Ürün güzel olmasına rağmen kargo rezalet") < tr("Ürün güzel, kargo rezalet")
     assert el("Η εφαρμογή είναι χάλια, πάντως το προσωπικό ευγενικό") > 0
+
+
+def test_a_passive_or_causative_verb_is_negated_by_its_ending():
+    assert tr("Talebim hâlâ çözülmedi") < 0 < tr("Talebim çözüldü")
+    assert tr("Uygulama düzeltilmedi") < 0 < tr("Uygulama düzeltildi")
+    assert tr("Kampanyanız hiç beğenilmedi") < 0 < tr("Kampanyanız çok beğenildi")
+    assert tr("Sevilmek güzel") > 0  # the infinitive is not negated
+
+
+def test_a_negated_auxiliary_negates_the_word_before_it():
+    assert tr("Hizmetten hiç memnun kalmadım") < 0 < tr("Hizmetten memnun kaldım")
+    assert tr("Artık hiçbir sorun kalmadı") > 0  # no problem left
+
+
+def test_insults_made_with_a_negative_ending():
+    assert tr("Utanmaz bir şirket") < 0  # shameless, not "not ashamed"
+    assert tr("Bu muamele kabul edilemez") < 0
+    assert el("Το γαμημένο σύστημα έπεσε πάλι") < 0
