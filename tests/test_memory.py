@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from monitor import service
 from monitor.store import Store
 
 START_AND_LIST_MODULES = """
@@ -53,3 +57,32 @@ def test_a_crawl_never_loads_scrapys_remote_control():
     assert "scrapy.extensions.corestats.CoreStats" in listed.split()
     assert not [path for path in listed.split() if "remote_control" in path]
     assert aiohttp == "False"
+
+
+GIVE_BACK = """
+import linecache
+from pathlib import Path
+from monitor.service import give_back_memory
+
+def resident():
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0])
+
+blocks = [bytes(1000) for _ in range(60_000)]  # 60 MB of malloc'd blocks (not pymalloc's)
+last = blocks.pop()  # kept: the heap's top stays in use, so freeing cannot shrink it
+del blocks
+linecache.getlines(linecache.__file__)
+before = resident()
+give_back_memory()
+print(before - resident(), len(linecache.cache))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_what_a_pass_leaves_free_is_given_back_to_the_system():
+    given, cached = subprocess.run(
+        [sys.executable, "-c", GIVE_BACK], capture_output=True, text=True, check=True
+    ).stdout.split()
+    if service._malloc_trim is not None:  # glibc
+        assert int(given) > 40_000  # KiB of the 60 MB freed inside the heap
+    assert cached == "0"
