@@ -86,3 +86,11 @@ def test_what_a_pass_leaves_free_is_given_back_to_the_system():
     if service._malloc_trim is not None:  # glibc
         assert int(given) > 40_000  # KiB of the 60 MB freed inside the heap
     assert cached == "0"
+
+
+def test_the_english_analyzer_keeps_its_tables_not_the_text_of_its_files():
+    from monitor.sentiment.english import analyzer
+
+    held = {name: len(value) for name, value in vars(analyzer()).items()}
+    assert held.keys() == {"lexicon", "emojis"}
+    assert analyzer().polarity_scores("The coffee was great :)")["compound"] > 0.5
