@@ -289,25 +289,20 @@ class Store(OutboxWrites, TriageWrites):
     # -- collector state ---------------------------------------------------------------
 
     def state(self, source: str) -> dict[str, Any]:
+        table = schema.collector_state
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(schema.collector_state).where(schema.collector_state.c.source == source)
-                )
-                .mappings()
-                .first()
-            )
+            row = conn.execute(select(table).where(table.c.source == source)).mappings().first()
         if row is None:
             return {"source": source, "cursor": {}, "status": "new", "consecutive_failures": 0}
-        state = dict(row)
-        for key in ("last_run_at", "last_success_at", "last_failure_at"):
-            state[key] = as_utc(state[key])
-        return state
+        return _state(row)
 
     def states(self) -> list[dict[str, Any]]:
+        """Every source's state, by name, in one query (the health detector reads them
+        every cycle)."""
+        table = schema.collector_state
         with self.engine.connect() as conn:
-            names = conn.execute(select(schema.collector_state.c.source)).scalars().all()
-        return [self.state(name) for name in sorted(names)]
+            rows = conn.execute(select(table)).mappings().all()
+        return [_state(row) for row in sorted(rows, key=lambda row: row["source"])]
 
     def _ensure_state(self, conn: Any, source: str) -> None:
         stmt = (
@@ -845,6 +840,13 @@ def _make_private(database: str | None) -> None:
     mode (its journal files take the file's mode)."""
     if database and database != ":memory:" and Path(database).parent.is_dir():
         private.create(Path(database))
+
+
+def _state(row: Any) -> dict[str, Any]:
+    state = dict(row)
+    for key in ("last_run_at", "last_success_at", "last_failure_at"):
+        state[key] = as_utc(state[key])
+    return state
 
 
 def _digest_record(row: Any) -> DigestRecord:
