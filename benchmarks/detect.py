@@ -13,7 +13,9 @@ target: p95 at most 1 s, a new process included), and the same of the CPU time i
 Runs on a SQLite file and, with `--postgres` (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test), in a schema of its own on PostgreSQL
 that is dropped afterwards. `--filled FILE` keeps the filled SQLite
-store in FILE and starts later runs from a copy of it.
+store in FILE and starts later runs from a copy of it; `--filled-postgres NAME` keeps the
+filled PostgreSQL store as the database NAME on that server and starts later runs from a
+copy of it (`CREATE DATABASE ... TEMPLATE`), dropped afterwards.
 
 The posts are bulk-inserted as the store's own rows (the same columns `Store.save`
 writes); storing a million posts one upsert at a time would measure the store, not the
@@ -32,10 +34,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -260,6 +264,31 @@ def bench(store: Store, posts: int, days: int, rounds: int, filled: bool = False
         print(f"    {name} alone: {spread(alone)}")
 
 
+@contextmanager
+def filled_copy(server: str, template: str, posts: int, days: int) -> Iterator[str]:
+    """The URL of a new database copied from `template` on that server, filled first if
+    the template does not exist yet; dropped afterwards."""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    copy = f"{template}_run"
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": template}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{template}"'))
+            filling = Store.open(make_url(server).set(database=template).render_as_string(False))
+            fill(filling, posts, days, 1, NOW, seed=7)
+            filling.close()
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}"'))
+        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(server).set(database=copy).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}"'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1_000_000)
@@ -272,6 +301,12 @@ def main() -> None:
         type=Path,
         help="SQLite: a copy of this file, filled (by this option) on the first run, "
         "instead of filling a new store each run",
+    )
+    parser.add_argument(
+        "--filled-postgres",
+        metavar="NAME",
+        help="PostgreSQL: a copy of the database NAME on the server, filled (by this "
+        "option) on the first run, instead of filling a new schema each run",
     )
     args = parser.parse_args()
     if args.only != "postgresql":
@@ -289,10 +324,15 @@ def main() -> None:
             bench(store, args.posts, args.days, args.rounds, filled=args.filled is not None)
             store.close()
     if args.only != "sqlite":
-        with postgres_schema(args.postgres, "kulak_bench") as url:
+        filled = args.filled_postgres is not None
+        if filled:
+            database = filled_copy(args.postgres, args.filled_postgres, args.posts, args.days)
+        else:
+            database = postgres_schema(args.postgres, "kulak_bench")
+        with database as url:
             print(f"PostgreSQL, {args.posts:,} posts over {args.days} days, 20 targets")
             store = Store.open(url)
-            bench(store, args.posts, args.days, args.rounds)
+            bench(store, args.posts, args.days, args.rounds, filled=filled)
             store.close()
 
 
