@@ -314,3 +314,22 @@ def test_insults_made_with_a_negative_ending():
     assert tr("Utanmaz bir şirket") < 0  # shameless, not "not ashamed"
     assert tr("Bu muamele kabul edilemez") < 0
     assert el("Το γαμημένο σύστημα έπεσε πάλι") < 0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Üç haftadır kartımı hala bekliyorum", "tr"),
+        ("Bu ne biçim bir uygulama", "tr"),
+        ("Böyle bankacılık olmaz olsun", "tr"),
+        ("Başvurum reddedildi", "tr"),
+        ("Ya sabır, yine aynı hata", "tr"),
+        ("Δέκα μέρες και ακόμα περιμένω την κάρτα", "el"),
+        ("Καλά να πάθουμε που τους ψηφίσαμε", "el"),
+        ("Καλά κρασιά με τα νέα μέτρα", "el"),
+        ("Για γέλια είναι η εξυπηρέτηση", "el"),
+        ("Κρίμα τα λεφτά", "el"),
+    ],
+)
+def test_complaints_told_without_a_plain_negative_word(text, lang):
+    assert rules_compound(text, lang) < 0
