@@ -203,7 +203,7 @@ def polarity(text: str, rules: Rules) -> float:
         if _caps_emphasis(token, mixed_case):
             valence += math.copysign(CAPS_INCREMENT, valence)
         valence = _apply_boosters(valence, folded, i, rules, mixed_case, tokens)
-        if hit.negated or _negated(folded, i, rules):
+        if hit.negated or _negated(folded, i, rules, after=phrase is None):
             valence *= NEGATION_SCALAR
         term = hit.stem or word
         if (
@@ -323,7 +323,10 @@ def _after_negator(folded: list[str], rules: Rules) -> list[bool]:
     return found
 
 
-def _negated(folded: list[str], i: int, rules: Rules) -> bool:
+def _negated(folded: list[str], i: int, rules: Rules, after: bool = True) -> bool:
+    """Whether a negator before word i, or (`after`) a postnegator within three words after
+    it, negates it. A listed phrase is not negated from after: "hala bekliyorum cevap yok"
+    (still waiting, no answer) ends its clause with its verb, and "yok" is the answer's."""
     counted = 0
     for j in range(i - 1, -1, -1):  # three words back, not counting clitics and articles
         word = folded[j]
@@ -337,7 +340,7 @@ def _negated(folded: list[str], i: int, rules: Rules) -> bool:
             counted += 1
             if counted == NEGATION_SCOPE:
                 break
-    if rules.postnegators:
+    if after and rules.postnegators:
         for word in folded[i + 1 : i + 4]:  # "iyi bir hizmet değil": the phrase is negated
             if word in rules.postnegators:
                 return True

@@ -320,6 +320,7 @@ def test_insults_made_with_a_negative_ending():
     ("text", "lang"),
     [
         ("Üç haftadır kartımı hala bekliyorum", "tr"),
+        ("hala bekliyorum cevap yok", "tr"),  # "yok" negates the answer, not the phrase
         ("Bu ne biçim bir uygulama", "tr"),
         ("Böyle bankacılık olmaz olsun", "tr"),
         ("Başvurum reddedildi", "tr"),
