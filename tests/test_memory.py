@@ -94,3 +94,28 @@ def test_the_english_analyzer_keeps_its_tables_not_the_text_of_its_files():
     held = {name: len(value) for name, value in vars(analyzer()).items()}
     assert held.keys() == {"lexicon", "emojis"}
     assert analyzer().polarity_scores("The coffee was great :)")["compound"] > 0.5
+
+
+SERVE_INBOX = """
+import asyncio, sys
+from monitor.inbox.server import InboxServer
+
+async def app(scope, receive, send):
+    pass
+
+async def main():
+    server = InboxServer(app, "127.0.0.1", 0)
+    await server.start()
+    await server.stop()
+
+asyncio.run(main())
+print("websockets" in sys.modules)
+"""
+
+
+def test_the_inbox_is_served_without_websockets():
+    """The inbox has no script; uvicorn loads websockets (0.7 MiB) only if told it may."""
+    served = subprocess.run(
+        [sys.executable, "-c", SERVE_INBOX], capture_output=True, text=True, check=True
+    )
+    assert served.stdout.split() == ["False"]

@@ -41,6 +41,7 @@ class InboxServer:
         config = uvicorn.Config(
             self.app,
             lifespan="off",
+            ws="none",  # the inbox has no script: uvicorn need not load websockets (0.7 MiB)
             log_config=None,
             access_log=False,
             proxy_headers=False,
