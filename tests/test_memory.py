@@ -35,6 +35,18 @@ def test_a_service_starts_without_what_it_may_never_need(store_url):
     assert started.stdout.split() == []
 
 
+def test_a_sqlite_service_never_loads_postgresqls_dialect(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kulak.sqlite3'}"
+    Store.open(url).close()
+    started = subprocess.run(
+        [sys.executable, "-c", START_AND_LIST_MODULES, url, "sqlalchemy.dialects.postgresql"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert started.stdout.split() == []
+
+
 CRAWL_EXTENSIONS = """
 import sys, tempfile
 from pathlib import Path
