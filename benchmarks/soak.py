@@ -5,8 +5,9 @@
 Runs `kulak run` as a process against a local Hacker News (`monitor.demo.live`) and a
 local Slack Web API for `--cycles` scheduler cycles (a cycle: one collection, detection
 and delivery), with a new complaint about a competitor every few cycles so that every
-stage keeps working. Samples the process's resident memory, threads and open files;
-resident memory after warm-up may not grow by more than 5%.
+stage keeps working. Samples the process's resident memory, threads and open files:
+after start (once its first collections are done, `--started` cycles), then every 50
+cycles after warm-up; resident memory after warm-up may not grow by more than 5%.
 
 `--trace DIR` runs the service under tracemalloc (`benchmarks/traced_run.py`), takes a
 snapshot and counts live objects by type at the baseline and every `--trace-every`
@@ -44,6 +45,12 @@ def resources(pid: int) -> tuple[int, int, int]:
     )
     rss = int(fields["VmRSS"].split()[0])
     return rss, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def row(sample: tuple[int, int, int, int]) -> str:
+    """A sample as printed: cycle, resident MiB, threads, open files."""
+    cycle, rss, threads, fds = sample
+    return f"  {cycle:5}  {rss / 1024:8.1f}  {threads:7}  {fds:10}"
 
 
 def mappings(pid: int) -> dict[str, int]:
@@ -116,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=200, help="cycles before the baseline")
+    parser.add_argument("--started", type=int, default=2, help="cycles that make a start")
     parser.add_argument("--interval", default="100ms")
     parser.add_argument("--post-every", type=int, default=5, help="a new post every N cycles")
     parser.add_argument("--trace", type=Path, help="snapshots here; see above")
@@ -136,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         store = Store.open(f"sqlite:///{folder / 'kulak.sqlite3'}")
         process = start_kulak_run(settings, folder / "kulak-run.log", launcher=launcher)
         samples: list[tuple[int, int, int, int]] = []
+        started_at: tuple[int, int, int, int] | None = None
         started = time.monotonic()
         try:
             posted = 0
@@ -146,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                 if cycles // args.post_every > posted:
                     feed.post(f"{COMPLAINTS[posted % len(COMPLAINTS)]} (#{posted})")
                     posted += 1
+                if started_at is None and cycles >= args.started:
+                    started_at = (cycles, *resources(process.pid))
                 if cycles >= args.warmup and (not samples or cycles - samples[-1][0] >= 50):
                     samples.append((cycles, *resources(process.pid)))
                     if args.trace and (len(samples) == 1 or cycles - traced >= args.trace_every):
@@ -166,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(slack.posted())} alerts delivered; exit code {code} after SIGTERM"
     )
     print("  cycle   RSS MiB  threads  open files")
-    for cycle, rss, threads, fds in samples:
-        print(f"  {cycle:5}  {rss / 1024:8.1f}  {threads:7}  {fds:10}")
+    if started_at is not None:
+        print(row(started_at), " (after start)")
+    for sample in samples:
+        print(row(sample))
     print(
         f"  RSS growth after warm-up ({base[0]} cycles): {growth:+.1%} "
         f"(limit +5%): {'met' if growth <= 0.05 else 'NOT met'}"
