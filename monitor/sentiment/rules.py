@@ -32,9 +32,10 @@ NEGATION_SCOPE = 3  # words a negator reaches forward, as in VADER
 NEGATIVITY_WEIGHT = 1.5
 SENTENCE_ENDS = frozenset(".!…")
 QUOTES = frozenset('«»"“”„')
-# Laughter (folded): beside a negative word it is derision, not joy ("yine kesildi 😂😂"),
-# and does not count, as praise beside a complaint does not (see Rules.praise).
-LAUGHTER = frozenset({"😂", "🤣", "😆", "😹", "haha", "hahaha", "lol"})
+# Laughter and applause (folded): beside a negative word they are derision, not joy ("yine
+# kesildi 😂😂", "👏👏 πάλι έπεσε"), and do not count, as praise beside a complaint does not
+# (see Rules.praise).
+DERISION = frozenset({"😂", "🤣", "😆", "😹", "haha", "hahaha", "lol", "👏"})
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -208,7 +209,7 @@ def polarity(text: str, rules: Rules) -> float:
         term = hit.stem or word
         if (
             term in rules.praise
-            or term in LAUGHTER
+            or term in DERISION
             or (
                 term in rules.thanks
                 and not rules.thanks_for.intersection(folded[max(0, i - 1) : i + skip + 2])

@@ -247,10 +247,11 @@ def test_a_question_does_not_praise():
     assert el("Ωραία εφαρμογή, έτσι;") > 0
 
 
-def test_laughter_beside_a_complaint_is_derision():
+def test_laughter_or_applause_beside_a_complaint_is_derision():
     assert tr("Uygulama yine çöktü, rezalet 😂😂") == tr("Uygulama yine çöktü, rezalet")
     assert el("Πάλι χάλασε το σύστημα, ντροπή 🤣") == el("Πάλι χάλασε το σύστημα, ντροπή")
-    assert tr("Bu reklam çok komik 😂") > 0  # alone it is joy
+    assert el("👏👏 Έπεσε πάλι το σύστημα") == el("Έπεσε πάλι το σύστημα")
+    assert tr("Bu reklam çok komik 😂") > 0 < el("Υπέροχη παράσταση 👏👏")  # alone: joy
     assert el("Ο κλόουν της ημέρας 🤡") < 0
 
 
