@@ -2,11 +2,12 @@
 
 Every stored post passes here, so the statements are written once as SQL text and run on
 the driver's own cursor with tuples, values converted by SQLAlchemy's own bind processors
-(the stored bytes are those SQLAlchemy would write). Posts are upserted one statement per
-post, returning their id: no lookup of which posts are known, whose plan on PostgreSQL
-depends on table statistics a new database does not have yet (a lookup read every post
-of the source before the first ANALYZE). A post was new when the row returned carries the
-collection time of this save.
+(the stored bytes are those SQLAlchemy would write). Posts are upserted returning their
+id: no lookup of which posts are known, whose plan on PostgreSQL depends on table
+statistics a new database does not have yet (a lookup read every post of the source
+before the first ANALYZE). A post was new when the row returned carries the collection
+time of this save. On PostgreSQL a page's posts are one statement, as are its mentions:
+each column goes as one array, and the rows are `unnest` of them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Dialect, Table
+from sqlalchemy import Dialect, String, Table
+from sqlalchemy.dialects import postgresql
 
 from monitor.records import Record
 from monitor.store import schema
@@ -70,17 +72,33 @@ def _upsert(
 ) -> str:
     """INSERT of `rows` rows of `columns` updating the others than `keys` (and `KEPT`) on
     conflict; engagement a source stops reporting (NULL) is kept, not erased."""
+    row = f"({', '.join([mark] * len(columns))})"
+    return _upsert_rows(table, columns, keys, f"VALUES {', '.join([row] * rows)}")
 
+
+def _upsert_arrays(table: Table, columns: Sequence[str], keys: Sequence[str]) -> str:
+    """The same INSERT on PostgreSQL of as many rows as its parameters, one array per
+    column, have values. Text goes as text[], so a value too long for its column fails
+    as a row would (a cast to varchar(n) would cut it)."""
+    dialect = postgresql.dialect()
+
+    def array(column: str) -> str:
+        kind = table.c[column].type
+        return f"%b::{'TEXT' if isinstance(kind, String) else kind.compile(dialect=dialect)}[]"
+
+    arrays = ", ".join(map(array, columns))
+    return _upsert_rows(table, columns, keys, f"SELECT * FROM unnest({arrays})")
+
+
+def _upsert_rows(table: Table, columns: Sequence[str], keys: Sequence[str], rows: str) -> str:
     def updated(column: str) -> str:
         if column in ENGAGEMENT:
             return f"{column} = coalesce(excluded.{column}, {table.name}.{column})"
         return f"{column} = excluded.{column}"
 
     changed = [c for c in columns if c not in keys and c not in KEPT]
-    row = f"({', '.join([mark] * len(columns))})"
     return (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES {', '.join([row] * rows)} "
+        f"INSERT INTO {table.name} ({', '.join(columns)}) {rows} "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(map(updated, changed))}"
     )
 
@@ -100,7 +118,11 @@ class PageWriter:
         self.post_lookup = (
             f"SELECT id, collected_at FROM posts WHERE source = {mark} AND external_id = {mark}"
         )
-        self.mention_upsert = _upsert(mentions, MENTION_COLUMNS, ("post_id", "target"), mark)
+        mention_key = ("post_id", "target")
+        self.mention_upsert = _upsert(mentions, MENTION_COLUMNS, mention_key, mark)
+        if self.postgresql:
+            self.post_arrays = f"{_upsert_arrays(posts, POST_COLUMNS, POST_KEY)} {MANY_RETURNING}"
+            self.mention_arrays = _upsert_arrays(mentions, MENTION_COLUMNS, mention_key)
         self.cursor_read = f"SELECT cursor FROM collector_state WHERE source = {mark}"
         self.mark = mark
         self.time = _processor(posts, "created_at", dialect)
@@ -157,7 +179,12 @@ class PageWriter:
             current = (self.cursor_loads(state[0]) if state else None) or {}
             values = advance(state is not None, current)
         with self._pipeline(cursor):
-            if mentions:
+            if mentions and self.postgresql:
+                # One statement updates a row once: a target named twice keeps its last
+                # mention, as one upsert after the other would.
+                latest = list({row[:2]: row for row in mentions}.values())
+                cursor.execute(self.mention_arrays, _columns(latest), binary=True)
+            elif mentions:
                 cursor.executemany(self.mention_upsert, mentions)
             if values is not None:
                 self.write_cursor(cursor, source, values)
@@ -166,11 +193,8 @@ class PageWriter:
     def _upsert_posts(self, cursor: Any, rows: list[tuple]) -> list[tuple[int, Any]]:
         """(id, collected_at) of each post, in order."""
         if self.postgresql:
-            cursor.executemany(self.post_upsert, rows, returning=True)
-            found = [cursor.fetchone()]
-            while cursor.nextset():
-                found.append(cursor.fetchone())
-            return found
+            cursor.execute(self.post_arrays, _columns(rows), binary=True)
+            return _in_order(rows, cursor.fetchall())
         if self.returning:
             return self._upsert_sqlite_posts(cursor, rows)
         found = []
@@ -183,7 +207,7 @@ class PageWriter:
         """A few statements of many rows each (sqlite3 runs one at a time, and each costs
         more than its rows): 32, 16 and 2 rows for a page of 50, so the driver keeps
         seven statements at most, not one per page length."""
-        found: dict[tuple[str, str], tuple[int, Any]] = {}
+        found: list[tuple] = []
         start = 0
         while start < len(rows):
             size = min(1 << (len(rows) - start).bit_length() - 1, MANY)
@@ -193,10 +217,8 @@ class PageWriter:
             if statement is None:
                 statement = _upsert(schema.posts, POST_COLUMNS, POST_KEY, "?", size)
                 statement = self._many[size] = f"{statement} {MANY_RETURNING}"
-            values = list(chain.from_iterable(chunk))
-            for post_id, collected, *key in cursor.execute(statement, values):
-                found[tuple(key)] = (post_id, collected)
-        return [found[row[:2]] for row in rows]
+            found.extend(cursor.execute(statement, list(chain.from_iterable(chunk))))
+        return _in_order(rows, found)
 
     def _post_row(self, record: Record, created: Any, stamp: Any) -> tuple:
         post = record.post
@@ -235,6 +257,18 @@ class PageWriter:
         cursor.execute(
             f"UPDATE collector_state SET {setting} WHERE source = {self.mark}", (*params, source)
         )
+
+
+def _columns(rows: list[tuple]) -> list[list[Any]]:
+    """Rows as one list per column, what `_upsert_arrays` takes."""
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+def _in_order(rows: list[tuple], returned: Sequence[tuple]) -> list[tuple[int, Any]]:
+    """(id, collected_at) of each post row, from rows returned in any order as `id,
+    collected_at, source, external_id` (`MANY_RETURNING`)."""
+    found = {(source, key): (post_id, at) for post_id, at, source, key in returned}
+    return [found[row[:2]] for row in rows]
 
 
 def _processor(table: Table, column: str, dialect: Dialect) -> Callable[[Any], Any]:

@@ -283,3 +283,15 @@ def test_a_long_page_is_stored_in_a_few_statements_of_many_rows(store):
     posts = {p["external_id"]: p for p in store.iter_posts()}
     assert len(posts) == 130
     assert all(p["likes"] == int(k) + 1 and len(p["mentions"]) == 1 for k, p in posts.items())
+
+
+def test_a_post_naming_a_target_twice_keeps_its_last_mention(store):
+    twice = record("1")
+    again = Mention("Demlik", "competitor", [(0, 6)], ["Demlik"], compound=0.4, label="pos")
+    twice.mentions.append(again)
+
+    store.save([twice, record("2")], "hn", PageDone({"page": 1}))
+
+    posts = {p["external_id"]: p for p in store.iter_posts()}
+    assert [(m["label"], m["matched"]) for m in posts["1"]["mentions"]] == [("pos", ["Demlik"])]
+    assert len(posts["2"]["mentions"]) == 1
