@@ -94,6 +94,9 @@ class Rules:
     negated_lean: float = 0.0
     """Valence of an unlisted or nearly neutral word right after a negator (clitics between):
     "δεν απαντάει" (does not answer) is how a complaint is told though "answer" is neutral."""
+    absent: frozenset[str] = frozenset()
+    """Words saying that what comes right before them is missing ("cevap yok", no answer):
+    that word leans as one after a negator does."""
     thanks: frozenset[str] = frozenset()
     """Thanks (lexicon stems or phrases) close a message to a company whatever it says:
     in a post with a negative word they do not count, so "Kartım gelmedi, yardımcı olur
@@ -166,7 +169,7 @@ def polarity(text: str, rules: Rules) -> float:
         rules.phrase_starts,
     )
     lean = rules.negated_lean
-    after_negator = _after_negator(folded, rules) if lean else None
+    after_negator = _leaning(folded, rules) if lean else None
     valences: list[float] = []
     polite: list[int] = []  # where thanks or praise were read (see Rules.thanks)
     contrast_at = -1
@@ -204,7 +207,7 @@ def polarity(text: str, rules: Rules) -> float:
         if _caps_emphasis(token, mixed_case):
             valence += math.copysign(CAPS_INCREMENT, valence)
         valence = _apply_boosters(valence, folded, i, rules, mixed_case, tokens)
-        if hit.negated or _negated(folded, i, rules, after=phrase is None):
+        if hit.negated or _negated(folded, i, rules, after=phrase is None, bad=valence < 0):
             valence *= NEGATION_SCALAR
         term = hit.stem or word
         if (
@@ -311,23 +314,31 @@ def _apply_boosters(
     return valence
 
 
-def _after_negator(folded: list[str], rules: Rules) -> list[bool]:
-    """Whether each word is the first word after a negator, clitics aside."""
+def _leaning(folded: list[str], rules: Rules) -> list[bool]:
+    """Whether each word is the first word after a negator, clitics aside, or the word
+    right before a word of absence ("cevap yok")."""
     found = []
     negated = False  # whether the last word that is not a clitic is a negator
-    for word in folded:
+    for i, word in enumerate(folded):
         found.append(
-            negated and word.isalpha() and word not in rules.negators and word not in rules.clitics
+            (negated or (i + 1 < len(folded) and folded[i + 1] in rules.absent))
+            and word.isalpha()
+            and word not in rules.negators
+            and word not in rules.clitics
         )
         if word not in rules.clitics:
             negated = word in rules.negators
     return found
 
 
-def _negated(folded: list[str], i: int, rules: Rules, after: bool = True) -> bool:
+def _negated(
+    folded: list[str], i: int, rules: Rules, after: bool = True, bad: bool = False
+) -> bool:
     """Whether a negator before word i, or (`after`) a postnegator within three words after
     it, negates it. A listed phrase is not negated from after: "hala bekliyorum cevap yok"
-    (still waiting, no answer) ends its clause with its verb, and "yok" is the answer's."""
+    (still waiting, no answer) ends its clause with its verb, and "yok" is the answer's.
+    A `bad` word is missing only right before a word of absence, clitics aside ("sorun yok",
+    "kötü bir şey yok"): in "şikayetime cevap yok" (no answer to my complaint) the answer is."""
     counted = 0
     for j in range(i - 1, -1, -1):  # three words back, not counting clitics and articles
         word = folded[j]
@@ -342,9 +353,10 @@ def _negated(folded: list[str], i: int, rules: Rules, after: bool = True) -> boo
             if counted == NEGATION_SCOPE:
                 break
     if after and rules.postnegators:
-        for word in folded[i + 1 : i + 4]:  # "iyi bir hizmet değil": the phrase is negated
+        for j, word in enumerate(folded[i + 1 : i + 4]):  # "iyi bir hizmet değil"
             if word in rules.postnegators:
-                return True
+                between = folded[i + 1 : i + 1 + j]
+                return not (bad and word in rules.absent and not rules.clitics.issuperset(between))
             if not word.isalpha() or word in rules.contrast:
                 break
     return False

@@ -41,6 +41,12 @@ BOOSTERS = {
         **dict.fromkeys(("biraz", "az", "azıcık", "kısmen", "nispeten", "pek"), -0.293),
     }.items()
 }
+# "cevap yok" (no answer), "sözde reform" (a so-called reform): how a complaint is told
+# with neutral words; leans as a Greek word after "δεν" does.
+NEGATED_LEAN = -0.6
+ABSENT = frozenset(fold(w) for w in ("yok", "yoktu", "yokmuş", "yoktur"))
+# Words inside a noun phrase that neither lean nor end a negation's reach ("sözde bir reform").
+CLITICS = frozenset(fold(w) for w in ("bir", "şey", "falan", "filan"))
 # "So-called": "sözde güvenli" is not safe (Turkish negates by suffix or "değil", after the word).
 NEGATORS = frozenset(fold(w) for w in ("sözde", "güya", "sözümona"))
 CONTRAST = frozenset(
@@ -131,6 +137,9 @@ def rules() -> Rules:
     return Rules(
         lookup=cached_lookup(_with_negated_verbs(lexicon.lookup)),
         negators=NEGATORS,
+        negated_lean=NEGATED_LEAN,
+        absent=ABSENT,
+        clitics=CLITICS,
         postnegators=POSTNEGATORS,
         boosters=BOOSTERS,
         contrast=CONTRAST,

@@ -24,7 +24,6 @@ def el(text: str) -> float:
         ("Bu uygulamayı beğenmiyorum", "neg"),
         ("Fiyatlar kötü değil", "pos"),  # değil after the word
         ("İyi bir hizmet değil", "neg"),  # değil after the phrase
-        ("Manzara güzel ama param yok", "pos"),  # yok belongs to the other clause
         ("Hiçbir sorun yok, teşekkürler", "pos"),  # yok after a negative word
         ("Çekim gücü sorunsuz", "pos"),  # -suz: without
         ("cok guzel bir hizmet", "pos"),  # typed without Turkish letters
@@ -335,3 +334,13 @@ def test_insults_made_with_a_negative_ending():
 )
 def test_complaints_told_without_a_plain_negative_word(text, lang):
     assert rules_compound(text, lang) < 0
+
+
+def test_what_is_missing_leans_negative():
+    assert tr("Şikayetime cevap yok") < 0
+    assert tr("Sözde reform") < 0  # "so-called" leans as "δεν" does
+    assert tr("Hiçbir sorun yok") > 0 < tr("Kötü bir şey yok")  # a missing problem is good
+    assert tr("İyi bir hizmet yok") < 0
+    # "yok" belongs to its own clause: it leans "param" (my money) but does not negate "güzel"
+    assert tr("Manzara güzel ama param yok") > tr("Manzara güzel değil ama param yok")
+    assert tr("Bu lezzetin eşi benzeri yok") > 0  # there is none like it
