@@ -131,3 +131,11 @@ def test_the_inbox_is_served_without_websockets():
         [sys.executable, "-c", SERVE_INBOX], capture_output=True, text=True, check=True
     )
     assert served.stdout.split() == ["False"]
+
+
+def test_the_turkish_model_holds_one_float_per_distinct_weight():
+    from monitor.sentiment.learned import model
+
+    weights = [value for triple in model("tr").weights.values() for value in triple]
+    distinct = {value.hex() for value in weights}  # -0.0 apart from 0.0
+    assert len({id(value) for value in weights}) == len(distinct) < len(weights) / 10

