@@ -127,8 +127,10 @@ class PageWriter:
         self.mark = mark
         self.time = _processor(posts, "created_at", dialect)
         self.json = _processor(posts, "extra", dialect)
-        self.words = _words(self.json)
-        self.empty = self.json({})
+        #: a JSON column's value in a page's rows (on PostgreSQL its text, see `_as_sent`)
+        self.value = _as_sent(self.json) if self.postgresql else self.json
+        self.words = _words(self.value)
+        self.empty = self.value({})
         self.flag = _processor(mentions, "by_target", dialect)
         self.number = _processor(mentions, "compound", dialect)
         self.cursor_loads = schema.collector_state.c.cursor.type._cached_result_processor(
@@ -236,7 +238,7 @@ class PageWriter:
             post.parent_id,
             post.conversation_id,
             post.query,
-            self.empty if post.extra == {} else self.json(post.extra),
+            self.empty if post.extra == {} else self.value(post.extra),
             post.likes,
             post.reposts,
             post.replies,
@@ -275,6 +277,16 @@ def _processor(table: Table, column: str, dialect: Dialect) -> Callable[[Any], A
     """SQLAlchemy's conversion of a Python value for this column, or none at all."""
     convert = table.c[column].type._cached_bind_processor(dialect)
     return convert or (lambda value: value)
+
+
+def _as_sent(convert: Callable[[Any], Any]) -> Callable[[Any], str]:
+    """PostgreSQL: the JSON text psycopg sends for SQLAlchemy's value of a JSON column,
+    made by psycopg's own dumper. Handed over as text, a list of words converted once
+    (`_words`) is not serialised again for every mention; the server reads it as JSON."""
+    from psycopg.types.json import Json, JsonDumper  # PostgreSQL's driver, there only
+
+    dumper = JsonDumper(Json)
+    return lambda value: bytes(dumper.dump(convert(value))).decode()
 
 
 def _words(convert: Callable[[Any], Any]) -> Callable[[Sequence[str]], Any]:
