@@ -20,7 +20,6 @@ from itertools import chain
 from typing import Any
 
 from sqlalchemy import Dialect, String, Table
-from sqlalchemy.dialects import postgresql
 
 from monitor.records import Record
 from monitor.store import schema
@@ -80,6 +79,8 @@ def _upsert_arrays(table: Table, columns: Sequence[str], keys: Sequence[str]) ->
     """The same INSERT on PostgreSQL of as many rows as its parameters, one array per
     column, have values. Text goes as text[], so a value too long for its column fails
     as a row would (a cast to varchar(n) would cut it)."""
+    from sqlalchemy.dialects import postgresql  # here: a SQLite store never loads it (2.2 MiB)
+
     dialect = postgresql.dialect()
 
     def array(column: str) -> str:
