@@ -160,6 +160,7 @@ def rules() -> Rules:
         phrases=phrases,
         thanks=THANKS,
         praise=PRAISE,
+        exclamations=frozenset(fold(w) for w in ("ωραία", "τέλεια", "υπέροχα", "καταπληκτικά")),
         thanks_for=frozenset({fold("για")}),
         question_marks=QUESTION_MARKS,
         names=NAMES,

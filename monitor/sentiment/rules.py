@@ -114,6 +114,10 @@ class Rules:
     hope): capitalised inside a sentence they are the name and carry no valence."""
     tags: frozenset[str] = frozenset()
     """Words (folded, one or two) that end a question asking agreement ("değil mi")."""
+    exclamations: frozenset[str] = frozenset()
+    """Good words said on their own as an exclamation ("Harika, yine kesildi", "Τέλεια!
+    Πάλι έπεσε"): beside a negative word they are irony, as praise is. Said of something
+    ("harika ürün") they count."""
     phrase_starts: frozenset[str] = field(init=False)
     """First words of `phrases`: only there is a phrase looked up."""
 
@@ -213,6 +217,7 @@ def polarity(text: str, rules: Rules) -> float:
         if (
             term in rules.praise
             or term in DERISION
+            or (term in rules.exclamations and _alone(folded, i, rules))
             or (
                 term in rules.thanks
                 and not rules.thanks_for.intersection(folded[max(0, i - 1) : i + skip + 2])
@@ -242,6 +247,16 @@ def polarity(text: str, rules: Rules) -> float:
         bangs = min(text.count("!"), MAX_EXCLAMATIONS)
         total += math.copysign(bangs * EXCLAMATION_INCREMENT, total)
     return normalize(total)
+
+
+def _alone(folded: list[str], i: int, rules: Rules) -> bool:
+    """Whether word i is said on its own: no word but boosters before it in its sentence
+    part ("Πολύ ωραία, ..."), and none right after it."""
+    j = i - 1
+    while j >= 0 and folded[j] in rules.boosters:
+        j -= 1
+    after = folded[i + 1] if i + 1 < len(folded) else "."
+    return (j < 0 or not folded[j].isalpha()) and not after.isalpha()
 
 
 def _named(tokens: list[str], i: int) -> bool:

@@ -147,6 +147,7 @@ def rules() -> Rules:
         agrees=agrees,
         thanks=THANKS,
         praise=PRAISE,
+        exclamations=frozenset(fold(w) for w in ("harika", "süper", "mükemmel", "güzel")),
         thanks_for=frozenset({fold("için")}),
         question_marks=frozenset({"?"}),
         names=NAMES,

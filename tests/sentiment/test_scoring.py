@@ -344,3 +344,12 @@ def test_what_is_missing_leans_negative():
     # "yok" belongs to its own clause: it leans "param" (my money) but does not negate "güzel"
     assert tr("Manzara güzel ama param yok") > tr("Manzara güzel değil ama param yok")
     assert tr("Bu lezzetin eşi benzeri yok") > 0  # there is none like it
+
+
+def test_a_good_word_exclaimed_beside_a_complaint_is_irony():
+    assert tr("Harika, internet yine kesildi") == tr("İnternet yine kesildi")
+    assert el("Πολύ ωραία, πάλι χωρίς νερό") < 0
+    assert el("Τέλεια, έπεσε πάλι το σύστημα") == el("Έπεσε πάλι το σύστημα")
+    # said of something, or with no complaint, it is praise
+    assert tr("Harika ürün, kargo biraz gecikti") > tr("Ürün, kargo biraz gecikti")
+    assert tr("Harika!") > 0 < el("Τέλεια!")
