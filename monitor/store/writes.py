@@ -148,8 +148,9 @@ class PageWriter:
     ) -> int:
         """Upsert the posts, then their mentions; how many posts were new. With `source`,
         its cursor is read alongside the posts and `advance(found, cursor)` gives the
-        values written alongside the mentions: on PostgreSQL each pair is one round trip
-        (a pipeline), not two."""
+        values written alongside the mentions. On PostgreSQL it is all one pipeline: a
+        round trip for the posts' ids and one for the rest (two pipelines paid a third,
+        to end the first)."""
         stamp = self.time(now)
         created = [self.time(record.post.created_at) for record in records]
         rows = [self._post_row(r, at, stamp) for r, at in zip(records, created, strict=True)]
@@ -159,29 +160,28 @@ class PageWriter:
                 reading.execute(self.cursor_read, (source,))
             found = self._upsert_posts(cursor, rows) if rows else []
             state = reading.fetchone() if reading is not None else None
-        if reading is not None:
-            reading.close()
-        mentions = [
-            (
-                post_id,
-                mention.target,
-                record.lang or "und",
-                self.number(mention.compound),
-                mention.label,
-                self.words(mention.intents),
-                self.words(mention.matched),
-                self.flag(mention.by_target),
-                mention.target_kind,
-                at,
-            )
-            for (post_id, _), record, at in zip(found, records, created, strict=True)
-            for mention in record.mentions
-        ]
-        values = None
-        if source is not None and advance is not None:
-            current = (self.cursor_loads(state[0]) if state else None) or {}
-            values = advance(state is not None, current)
-        with self._pipeline(cursor):
+            if reading is not None:
+                reading.close()
+            mentions = [
+                (
+                    post_id,
+                    mention.target,
+                    record.lang or "und",
+                    self.number(mention.compound),
+                    mention.label,
+                    self.words(mention.intents),
+                    self.words(mention.matched),
+                    self.flag(mention.by_target),
+                    mention.target_kind,
+                    at,
+                )
+                for (post_id, _), record, at in zip(found, records, created, strict=True)
+                for mention in record.mentions
+            ]
+            values = None
+            if source is not None and advance is not None:
+                current = (self.cursor_loads(state[0]) if state else None) or {}
+                values = advance(state is not None, current)
             if mentions and self.postgresql:
                 # One statement updates a row once: a target named twice keeps its last
                 # mention, as one upsert after the other would.
