@@ -24,9 +24,13 @@ CLASSES = ("neg", "neu", "pos")
 LANGUAGES = ("tr",)
 POSITIVE_CUT = 0.05
 NEUTRAL_EDGE = 0.049
-# Greetings, thanks and praise said to someone (folded word beginnings): in a post the
-# rules read as negative the model skips them too, as the rules do (Rules.thanks/praise).
-COURTESY = ("merhaba", "selam", "tesekkur", "sagol", "tebrik", "bravo", "aferin")
+# Greetings, thanks, pleas for help, praise said to someone and laughter (folded word
+# beginnings): in a post the rules read as negative the model skips them too, as the rules
+# do (Rules.thanks/praise, rules.DERISION).
+COURTESY = (
+    *("merhaba", "selam", "tesekkur", "sagol", "yardim", "destek"),
+    *("tebrik", "bravo", "aferin", "alkis", "haha"),
+)
 
 
 class ModelError(ValueError):

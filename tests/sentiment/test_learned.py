@@ -108,3 +108,14 @@ def test_training_writes_a_model_that_reads_what_it_was_taught(tmp_path):
 )
 def test_complaints_the_rules_miss_are_negative(text):
     assert score(text, "tr").label == "neg"
+
+
+def test_the_model_skips_pleas_and_laughter_where_the_rules_read_a_complaint():
+    text = "alkışlar haha kartım gelmedi yardım destek"
+    model = parse_model(
+        "#bias\t0\t0\t0\n#dense\t0\t0\t0\n#dense\t0\t0\t0\n#dense\t0\t0\t0\n"
+        "alkislar\t0\t0\t2\nhaha\t0\t0\t2\nyardim\t0\t0\t2\ndestek\t0\t0\t2\n",
+        "m",
+    )
+    assert model.probabilities(text, -0.5) == model.probabilities("kartım gelmedi", -0.5)
+    assert model.probabilities(text, 0.5)[2] > model.probabilities("kartım gelmedi", 0.5)[2]
