@@ -18,7 +18,8 @@ Mention counts (realTweets, synthetic) go through `SpikeDetector` with the shipp
 upward only. The other NAB series are metrics, not counts, and NAB labels falls as well as
 rises in them, so they go through the same scorer (`SurpriseScorer`) on their own scale, both
 directions, with the same threshold and the same one-alert-per-episode rule. Results are
-cached per file and settings (--cache), keyed by the detector's source, so a re-run is quick.
+cached per file and settings (--cache), keyed by the detector's and this benchmark's source, so
+a re-run is quick.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import itertools
 import json
 import math
 import random
@@ -42,8 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from benchmarks.nab_scoring import PROFILES, Profile, normalised, score_file
+from monitor.analysis import series as series_module
 from monitor.analysis import spikes as spikes_module
 from monitor.analysis import surprise as surprise_module
+from monitor.analysis.series import Cadence
 from monitor.analysis.spikes import Episodes, SpikeParams, detect_series
 from monitor.analysis.surprise import SurpriseScorer
 
@@ -104,8 +106,7 @@ def counts_rows(rows: Rows, params: SpikeParams) -> list[int]:
 
 def metric_rows(rows: Rows, params: SpikeParams) -> list[int]:
     """The same scorer on a metric's own scale, both directions, one alert per episode."""
-    gaps = (b[0] - a[0] for a, b in itertools.pairwise(rows))
-    width = min((gap for gap in gaps if gap > timedelta(0)), default=HOUR)
+    cadence = Cadence()
     scorer = SurpriseScorer(
         (timedelta(0), HOUR, timedelta(hours=params.sustained_hours)),
         two_sided=True,
@@ -114,7 +115,8 @@ def metric_rows(rows: Rows, params: SpikeParams) -> list[int]:
     episodes = Episodes(timedelta(hours=params.cooldown_hours))
     found: list[int] = []
     for index, (ts, value) in enumerate(rows):
-        reading = scorer.step(ts, value, width)
+        reading = scorer.step(ts, value, cadence.width(HOUR))
+        cadence.add(ts)
         if episodes.starts(ts, reading.rising and reading.surprise >= params.threshold):
             found.append(index)
     return found
@@ -130,7 +132,8 @@ def kulak_rows(file: NabFile, params: SpikeParams) -> list[int]:
 class Cache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        source = b"".join(Path(m.__file__).read_bytes() for m in (spikes_module, surprise_module))
+        modules = (spikes_module, surprise_module, series_module, sys.modules[__name__])
+        source = b"".join(Path(m.__file__).read_bytes() for m in modules)
         self.version = hashlib.sha256(source).hexdigest()[:16]
 
     def rows(self, file: NabFile, params: SpikeParams) -> list[int]:

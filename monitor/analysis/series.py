@@ -11,6 +11,7 @@ value. The sorted copy a median keeps is rebuilt from the values, not stored.
 from __future__ import annotations
 
 import bisect
+import statistics
 from array import array
 from collections import deque
 from datetime import datetime, timedelta
@@ -174,3 +175,28 @@ class RollingRange:
 
     def low(self) -> float:
         return self._low[0][1]
+
+
+class Cadence:
+    """A series' usual gap between rows: the median of its last `KEPT` gaps.
+
+    Not the shortest gap seen: one early or repeated row, as sensors that report at uneven
+    times send, would make "the last hour" count many more rows than an hour holds, for
+    good. Not a gap over the whole series either, which live running cannot know."""
+
+    KEPT = 63
+
+    def __init__(self) -> None:
+        self._gaps: deque[float] = deque(maxlen=self.KEPT)  # in seconds
+        self._last: datetime | None = None
+
+    def add(self, ts: datetime) -> None:
+        """Take the next row's time; a row not after the last one is no gap."""
+        if self._last is None or ts > self._last:
+            if self._last is not None:
+                self._gaps.append((ts - self._last).total_seconds())
+            self._last = ts
+
+    def width(self, default: timedelta) -> timedelta:
+        """The usual gap, or `default` before there is one."""
+        return timedelta(seconds=statistics.median(self._gaps)) if self._gaps else default

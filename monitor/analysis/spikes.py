@@ -35,7 +35,7 @@ from pathlib import Path
 from statistics import NormalDist
 from typing import Literal
 
-from monitor.analysis.series import RollingMedian, RollingSum
+from monitor.analysis.series import Cadence, RollingMedian, RollingSum
 from monitor.analysis.surprise import DAY, Reading, SurpriseScorer
 
 HOUR = timedelta(hours=1)
@@ -164,8 +164,8 @@ class SpikeDetector:
     """Streaming detector for one series; feed its buckets in time order to `step`.
 
     A bucket spans from the previous bucket's end to its own, but never more than the series'
-    usual bucket width (the shortest gap seen), so a gap in the data does not stretch it and a
-    short, unfinished last bucket is judged as what it is.
+    usual bucket width (the median of its recent gaps), so a gap in the data does not stretch
+    it and a short, unfinished last bucket is judged as what it is.
     """
 
     def __init__(self, params: SpikeParams | None = None) -> None:
@@ -179,7 +179,7 @@ class SpikeDetector:
         )
         self._first: datetime | None = None
         self._last: datetime | None = None
-        self._width: timedelta | None = None
+        self._cadence = Cadence()
         self._episodes = Episodes(timedelta(hours=self.params.cooldown_hours))
         self._last_step: datetime | None = None
         self._recent: deque[_Bucket] = deque()
@@ -193,7 +193,7 @@ class SpikeDetector:
     def step(self, ts: datetime, value: float, total: float | None = None) -> Spike | None:
         """Take the bucket ending at `ts` (count `value` out of `total` mentions, if known)."""
         self._check(ts, value, total)
-        width = self._width or HOUR
+        width = self._cadence.width(HOUR)
         if self._last is None:
             self._first = ts
             start = ts - width
@@ -206,7 +206,7 @@ class SpikeDetector:
             self._recent.popleft()
         spike = self._judge(ts, reading) or self._step_up(ts, width)
         self._remember(ts, value, total, width)
-        self._width = min(width, ts - start) if len(self._recent) > 1 else self._width
+        self._cadence.add(ts)
         return spike
 
     def _check(self, ts: datetime, value: float, total: float | None) -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.analysis.series import RollingMedian, RollingRange, RollingSum
+from monitor.analysis.series import Cadence, RollingMedian, RollingRange, RollingSum
 
 HOUR = timedelta(hours=1)
 
@@ -75,3 +75,20 @@ def test_a_rolling_range_holds_the_highest_and_lowest_of_its_span() -> None:
     # hours 3..8 remain: 7, 3, 8, 2, 6, 4; the 9 and the 1 have gone
     assert (seen.high(), seen.low()) == (8.0, 2.0)
     assert len(seen) < 6  # a value beaten by a later one is not kept
+
+
+def test_the_usual_gap_is_the_median_not_the_shortest_and_follows_a_new_cadence() -> None:
+    cadence, minute = Cadence(), timedelta(minutes=1)
+    assert cadence.width(HOUR) == HOUR  # no gap yet
+    ts = datetime(2025, 9, 1)
+    for gap in [5, 10, 1, 5, 15, 5, 5, 0, 5] * 3:  # uneven readings, one repeated row
+        ts += gap * minute
+        cadence.add(ts)
+
+    assert cadence.width(HOUR) == 5 * minute
+
+    for _ in range(Cadence.KEPT // 2 + 1):
+        ts += 10 * minute
+        cadence.add(ts)
+
+    assert cadence.width(HOUR) == 10 * minute

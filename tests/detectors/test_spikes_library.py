@@ -150,6 +150,17 @@ def test_five_minute_buckets_are_described_as_such():
     )
 
 
+def test_a_row_a_minute_after_another_does_not_make_buckets_a_minute_long():
+    five = timedelta(minutes=5)
+    rows = [(START + (i + 1) * five, 2.0) for i in range(4 * 288)]
+    rows.insert(500, (rows[499][0] + timedelta(minutes=1), 2.0))  # a reading sent twice
+    rows[-1] = (rows[-1][0], 80.0)
+
+    (spike,) = detect_series(rows)
+
+    assert spike.explanation.startswith("80 negative mentions in the 5 minutes to 00:00,")
+
+
 def test_a_rise_no_five_minutes_show_alone_alerts_over_the_hour():
     rows = [(START + (i + 1) * timedelta(minutes=5), 2.0) for i in range(4 * 288)]
     for i in range(len(rows) - 12, len(rows)):
