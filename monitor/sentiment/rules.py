@@ -173,7 +173,8 @@ def polarity(text: str, rules: Rules) -> float:
         rules.phrase_starts,
     )
     lean = rules.negated_lean
-    after_negator = _leaning(folded, rules) if lean else None
+    leans = lean and not (rules.negators.isdisjoint(folded) and rules.absent.isdisjoint(folded))
+    after_negator = _leaning(folded, rules) if leans else None
     valences: list[float] = []
     polite: list[int] = []  # where thanks or praise were read (see Rules.thanks)
     contrast_at = -1
@@ -225,17 +226,17 @@ def polarity(text: str, rules: Rules) -> float:
         ):
             polite.append(i)
         valences.append(valence)
-    if rules.question_marks.intersection(folded):
+    if not rules.question_marks.isdisjoint(folded):
         asked = _asked(folded, rules)
         valences = [0.0 if v > 0 and asked[i] else v for i, v in enumerate(valences)]
-    if QUOTES.intersection(folded):
+    if not QUOTES.isdisjoint(folded):
         for i in _scare_quoted(folded):
             if valences[i] > 0:
                 valences[i] *= NEGATION_SCALAR
     if polite and any(v < 0 for v in valences):
         for i in polite:
             valences[i] = 0.0
-    if any(v > 0 for v in valences) and any(v < 0 for v in valences):
+    if valences and max(valences) > 0 > min(valences):
         valences = [v * NEGATIVITY_WEIGHT if v < 0 else v for v in valences]
     if contrast_at >= 0:
         valences = [
