@@ -166,11 +166,12 @@ def polarity(text: str, rules: Rules) -> float:
     uppers = [t.isupper() for t in tokens if t.isalpha()]
     mixed_case = True in uppers and False in uppers
     emoticon_table = emoticons()
-    lookup, agrees, contrast, phrase_starts = (
+    lookup, agrees, contrast, phrase_starts, names = (
         rules.lookup,
         rules.agrees,
         rules.contrast,
         rules.phrase_starts,
+        rules.names,
     )
     lean = rules.negated_lean
     leans = lean and not (rules.negators.isdisjoint(folded) and rules.absent.isdisjoint(folded))
@@ -192,7 +193,7 @@ def polarity(text: str, rules: Rules) -> float:
             hit, skip = Hit(phrase[0], stem=" ".join(folded[i : i + phrase[1] + 1])), phrase[1]
         elif (emoticon := emoticon_table.get(token)) is not None:
             hit = Hit(emoticon)
-        elif word in rules.names and _named(tokens, i):
+        elif word in names and _named(tokens, i):
             hit = None
         else:
             hit = lookup(word)
@@ -226,14 +227,17 @@ def polarity(text: str, rules: Rules) -> float:
         ):
             polite.append(i)
         valences.append(valence)
-    if not rules.question_marks.isdisjoint(folded):
+    if not any(valences):
+        return 0.0
+    # Questions and scare quotes only take from positive words.
+    if max(valences) > 0 and not rules.question_marks.isdisjoint(folded):
         asked = _asked(folded, rules)
         valences = [0.0 if v > 0 and asked[i] else v for i, v in enumerate(valences)]
-    if not QUOTES.isdisjoint(folded):
+    if max(valences) > 0 and not QUOTES.isdisjoint(folded):
         for i in _scare_quoted(folded):
             if valences[i] > 0:
                 valences[i] *= NEGATION_SCALAR
-    if polite and any(v < 0 for v in valences):
+    if polite and min(valences) < 0:
         for i in polite:
             valences[i] = 0.0
     if valences and max(valences) > 0 > min(valences):
