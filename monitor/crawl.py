@@ -77,6 +77,9 @@ class RunReport:
         )
 
 
+UNUSED_EXTENSIONS = (".RemoteControl", ".TelnetConsole", ".FeedExporter")
+
+
 def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
     cap = (
         getattr(source.options, "max_response_size", None) or spider_classes()[source.type].size_cap
@@ -105,12 +108,14 @@ def scrapy_settings(settings: Settings, source: Source) -> dict[str, Any]:
         "DOWNLOAD_DELAY": 0,
         "TELNETCONSOLE_ENABLED": False,
         # Scrapy's remote control listens on a port per crawl: never in a service. Left
-        # out of the base list too, or Scrapy imports it (and aiohttp: 8 MiB) to look at it.
+        # out of the base list too, or Scrapy imports it (and aiohttp: 8 MiB) to look at it;
+        # so are the telnet console (Twisted's conch) and the feed exports (kulak sets no
+        # FEEDS), each switched off and imported only to be told so (0.5 MiB).
         "REMOTE_CONTROL_ENABLED": False,
         "EXTENSIONS_BASE": {
             path: order
             for path, order in EXTENSIONS_BASE.items()
-            if not path.endswith(".RemoteControl")
+            if not path.endswith(UNUSED_EXTENSIONS)
         },
         "MEMUSAGE_ENABLED": False,
         # Certificates verified against the system's CA store (SSL_CERT_FILE if set),

@@ -56,19 +56,21 @@ from monitor.demo import demo_settings
 settings = demo_settings({"hackernews": {"type": "hackernews"}}, Path(tempfile.mkdtemp()))
 crawl = Settings(scrapy_settings(settings, settings.sources[0]))
 print(*crawl.get_component_priority_dict_with_base("EXTENSIONS"))
-print("aiohttp" in sys.modules)
+print("aiohttp" in sys.modules, "twisted.conch" in sys.modules)
 """
 
 
-def test_a_crawl_never_loads_scrapys_remote_control():
-    """Scrapy imports each extension it is told about, even one turned off, and its remote
-    control brings aiohttp (8 MiB): kulak leaves it out of the list."""
-    listed, aiohttp = subprocess.run(
+def test_a_crawl_never_loads_the_scrapy_extensions_kulak_turns_off():
+    """Scrapy imports each extension it is told about, even one turned off: its remote
+    control brings aiohttp (8 MiB), its telnet console Twisted's conch. kulak leaves them,
+    and the feed exports it never sets, out of the list."""
+    listed, loaded = subprocess.run(
         [sys.executable, "-c", CRAWL_EXTENSIONS], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert "scrapy.extensions.corestats.CoreStats" in listed.split()
-    assert not [path for path in listed.split() if "remote_control" in path]
-    assert aiohttp == "False"
+    for unused in ("remote_control", "telnet", "feedexport"):
+        assert not [path for path in listed.split() if unused in path]
+    assert loaded.split() == ["False", "False"]
 
 
 GIVE_BACK = """
