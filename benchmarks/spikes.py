@@ -117,7 +117,8 @@ def metric_rows(rows: Rows, params: SpikeParams) -> list[int]:
     for index, (ts, value) in enumerate(rows):
         reading = scorer.step(ts, value, cadence.width(HOUR))
         cadence.add(ts)
-        if episodes.starts(ts, reading.rising and reading.surprise >= params.threshold):
+        spiking = reading.rising and reading.surprise >= params.threshold
+        if episodes.starts(ts, spiking, reading.calm):
             found.append(index)
     return found
 

@@ -17,7 +17,8 @@ vary by, so a series that has been flat is not surprised by one extra mention.
 
 On top of the chance, what makes a spike worth a person's attention: enough mentions, a real
 multiple of usual, a negative share above usual when totals are known, and one alert per
-episode: a new alert needs a calm bucket before it and the cooldown since the last alert. A
+episode: an episode lasts until every span is back within its usual range, and a new alert
+also needs the cooldown since the last one. A
 rise that lasts becomes the new usual; when the last day's level has stood well above the
 last four weeks', that is reported once as a step (such as a newly added source), not paged.
 """
@@ -57,8 +58,9 @@ class SpikeParams:
     min_count: float = 10.0
     """...and at least this many mentions: a jump from 1 to 4 is not an event."""
     cooldown_hours: float = 6.0
-    """A new alert needs this long since the last one, and a calm bucket just before it;
-    and, being a four-week record, a bigger count than the last alert's."""
+    """A new alert needs this long since the last one, and the episode before it over (every
+    span back within its usual range); and, being a four-week record, a bigger count than the
+    last alert's."""
     warmup_days: float = 3.0
     """No alert before this much history: three samples of every hour of the day."""
     share_factor: float = 1.5
@@ -102,17 +104,19 @@ class Spike:
 
 @dataclass
 class Episodes:
-    """One alert per episode: an alert needs a calm bucket just before it and `cooldown`
-    since the last alert, so a storm that lasts hours alerts once, at its start."""
+    """One alert per episode: an episode runs from a spiking bucket until a calm one, whose
+    every span is back within its usual range, and an alert also needs `cooldown` since the
+    last one. So a storm that lasts hours, ebbing and swelling, alerts once, at its start."""
 
     cooldown: timedelta
     last_alert: datetime | None = None
-    spiking: bool = False
+    ongoing: bool = False
 
-    def starts(self, ts: datetime, spiking: bool) -> bool:
-        """Whether the bucket at `ts`, spiking or not, starts an episode worth an alert."""
-        was_spiking, self.spiking = self.spiking, spiking
-        if not spiking or was_spiking:
+    def starts(self, ts: datetime, spiking: bool, calm: bool) -> bool:
+        """Whether the bucket at `ts` starts an episode worth an alert."""
+        ongoing = self.ongoing
+        self.ongoing = spiking or (ongoing and not calm)
+        if not spiking or ongoing:
             return False
         if self.last_alert is not None and ts - self.last_alert < self.cooldown:
             return False
@@ -218,8 +222,8 @@ class SpikeDetector:
             raise ValueError(f"bucket {ts.isoformat()}: total {total} is below count {value}")
 
     def _judge(self, ts: datetime, reading: Reading) -> Spike | None:
-        """A spike starts an episode: improbable, big enough, after a calm bucket and the
-        cooldown since the last alert."""
+        """A spike starts an episode: improbable, big enough, once the last episode is over
+        and the cooldown since the last alert has passed."""
         params = self.params
         assert self._first is not None
         buckets = list(self._recent)[-reading.buckets :]
@@ -234,7 +238,7 @@ class SpikeDetector:
             and value >= params.factor * baseline
             and (share is None or usual_share is None or share >= params.share_factor * usual_share)
         )
-        if not self._episodes.starts(ts, spiking):
+        if not self._episodes.starts(ts, spiking, reading.calm):
             return None
         return self._spike(ts, buckets, reading, share, usual_share)
 

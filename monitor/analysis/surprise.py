@@ -65,6 +65,9 @@ class Reading:
     """The usual value under every model that has one."""
     rising: bool
     """Whether this bucket is above usual (away from it in either direction when two-sided)."""
+    calm: bool = True
+    """Whether every span is within its usual range, short of its tail: a burst is over only
+    then, not as soon as it is no longer surprising enough to alert on."""
 
 
 class SurpriseScorer:
@@ -110,6 +113,7 @@ class SurpriseScorer:
         lengths = sorted({max(1, round(span / width)) for span in self.spans})
         tests = len(lengths) * (2 if self.two_sided else 1)
         best = (0.0, 1)
+        calm = True
         y = self.transform(value)
         for name, usual in usuals.items():
             residuals = self._residuals[name]
@@ -136,6 +140,7 @@ class SurpriseScorer:
                 if len(tail) >= MIN_TAIL:
                     least = self._least(usuals[model], length)
                     surprise = _tail_surprise(tail, mean, least, self.two_sided)
+                    calm = calm and surprise == 0
                     surprise -= math.log10(tests)
                     if record:
                         best = max(best, (surprise, length))
@@ -151,7 +156,7 @@ class SurpriseScorer:
         latest = self._residuals[model][-1]
         rising = latest != 0 if self.two_sided else latest > 0
         surprise = min(max(best[0], 0.0), MAX_SURPRISE)
-        return Reading(surprise, best[1], usuals[model], model, usuals, rising)
+        return Reading(surprise, best[1], usuals[model], model, usuals, rising, calm)
 
     def rebase(self) -> None:
         """Forget the seasonal history: the level has changed for good (a new source), so

@@ -59,7 +59,7 @@ def test_a_storm_lasting_hours_alerts_once_at_its_first_hour():
 
 
 def test_a_repeat_alerts_only_when_bigger_than_the_alert_and_after_the_cooldown():
-    rows = with_counts(hourly(9), d4h9=80, d4h12=120, d5h15=80, d6h20=200)
+    rows = with_counts(hourly(9), d4h9=80, d4h14=120, d5h15=80, d6h20=200)
 
     # 120 is bigger but within six hours; 80 again is no news for four weeks; 200 is
     assert alert_times(rows) == [
@@ -68,8 +68,22 @@ def test_a_repeat_alerts_only_when_bigger_than_the_alert_and_after_the_cooldown(
     ]
     assert alert_times(rows, SpikeParams(cooldown_hours=2)) == [
         START + timedelta(days=4, hours=9),
-        START + timedelta(days=4, hours=12),
+        START + timedelta(days=4, hours=14),
         START + timedelta(days=6, hours=20),
+    ]
+
+
+def test_a_storm_that_ebbs_and_swells_again_before_it_is_over_alerts_once():
+    ebb = {f"d4h{hour}": 25 for hour in range(10, 16)}  # five times usual, but no spike
+    rows = with_counts(hourly(9), d4h9=80, **ebb, d4h16=150)
+    settings = SpikeParams(cooldown_hours=2)
+
+    assert alert_times(rows, settings) == [START + timedelta(days=4, hours=9)]
+    # the same swell once the storm has been over for hours is a new episode
+    calm_between = with_counts(hourly(9), d4h9=80, d4h16=150)
+    assert alert_times(calm_between, settings) == [
+        START + timedelta(days=4, hours=9),
+        START + timedelta(days=4, hours=16),
     ]
 
 
