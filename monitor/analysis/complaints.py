@@ -187,7 +187,7 @@ def with_answers(ctx: Context, complaints: list[Complaint]) -> list[Complaint]:
     replies = replies_by_parent(
         r for r in ctx.store.replies_to(posts) if r["created_at"] <= ctx.now
     )
-    shows = {source: ctx.store.shows_replies(source) for source in {p["source"] for p in posts}}
+    shows = ctx.store.showing_replies(p["source"] for p in posts)
     answered = []
     for complaint in complaints:
         reply = answer(complaint.post, complaint.target, replies)
@@ -195,7 +195,7 @@ def with_answers(ctx: Context, complaints: list[Complaint]) -> list[Complaint]:
             wait = minutes_between(complaint.post["created_at"], reply["created_at"])
             answered.append(replace(complaint, answered=True, minutes_to_answer=wait))
         else:
-            shown = shows[complaint.post["source"]]
+            shown = complaint.post["source"] in shows
             answered.append(replace(complaint, answered=False if shown else None))
     return answered
 

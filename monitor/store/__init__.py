@@ -34,6 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -687,12 +688,21 @@ class Store(OutboxWrites, TriageWrites):
             reply["mentions"] = mentions.get(reply["id"], [])
         return replies
 
-    def shows_replies(self, source: str) -> bool:
-        """Whether this source has ever given us a reply, so "unanswered" can be told."""
+    def showing_replies(self, sources: Iterable[str]) -> set[str]:
+        """Which of these sources have ever given us a reply, so "unanswered" can be told:
+        one query (it was one per source, each with a connection of its own), each source
+        asked down the (source, parent_id) index."""
         p = schema.posts
-        query = select(p.c.id).where(p.c.source == source, p.c.parent_id.is_not(None)).limit(1)
+        asked = [
+            select(literal(source)).where(
+                exists().where(p.c.source == source, p.c.parent_id.is_not(None))
+            )
+            for source in sorted(set(sources))
+        ]
+        if not asked:
+            return set()
         with self.engine.connect() as conn:
-            return conn.execute(query).first() is not None
+            return set(conn.execute(union_all(*asked)).scalars())
 
     # -- outbox ------------------------------------------------------------------------
 

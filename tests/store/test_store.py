@@ -295,3 +295,13 @@ def test_a_post_naming_a_target_twice_keeps_its_last_mention(store):
     posts = {p["external_id"]: p for p in store.iter_posts()}
     assert [(m["label"], m["matched"]) for m in posts["1"]["mentions"]] == [("pos", ["Demlik"])]
     assert len(posts["2"]["mentions"]) == 1
+
+
+def test_which_sources_have_ever_given_a_reply_is_one_question(store):
+    reply = Post("hackernews", "2", "https://x.test/2", "Demlik: sorry!", WHEN, parent_id="1")
+    store.save([record("1"), Record(reply, [], "en")])
+    other = Post("rss", "9", "https://x.test/9", "Demlik Cafe yeni menü", WHEN)
+    store.save([Record(other, [], "tr")])
+
+    assert store.showing_replies(["rss", "hackernews", "rss", "reddit"]) == {"hackernews"}
+    assert store.showing_replies([]) == set()
