@@ -46,6 +46,9 @@ def _any(*patterns: str, word_start: bool = True) -> re.Pattern[str]:
 # words and spaces only, so they are looked for up to its last mention (no further: on a
 # post that names it first, looking on was most of the time spent on intents); those that
 # start at it are found by the regex engine's quick search for their first character.
+# Turkish "give up" (vazgeç-), but not "cannot give up", "will not give up" or
+# "indispensable" (vazgeçemem, vazgeçmiyorum, vazgeçilmez): those are loyalty.
+_TR_GIVE_UP = r"vazgec(?!em[ei]|ilmez|m(?:ez|iyor|eyece|edi|em(?!\w)))"
 CUE_THEN_TARGET = _any(
     # English
     rf"(?:leav(?:e|ing)|left|quit(?:ting)?|ditch(?:ed|ing)?|dump(?:ed|ing)?|drop(?:ped|ping)?)"
@@ -67,7 +70,7 @@ CUE_THEN_TARGET = _any(
 TARGET_THEN_CUE = _any(
     # Turkish: "Turkcell'den vazgeçtim / ayrıldım / kaçtım / geçtim", "Turkcell'i bıraktım"
     rf"{_T}'?[dt][ea]n\W+(?:\w+\W+){{0,3}}?"
-    rf"(?:vazgec|ayril|kac|gec(?:ti|iyor|ece|mek|meyi)|tasi|kurtul)",
+    rf"(?:{_TR_GIVE_UP}|ayril|kac|gec(?:ti|iyor|ece|mek|meyi)|tasi|kurtul)",
     rf"{_T}'?y?[iu]?\W+(?:\w+\W+){{0,2}}?(?:birak|iptal|degistir)",
     rf"{_T}'?[yn]?[ea]\s+alternatif",
     rf"{_T}\s+yerine",
@@ -91,7 +94,7 @@ SWITCHING_ANYWHERE = (
     r"be\s+back|going\s+back|go\s+back|return|buy\w*\s+(?:\w+\s+)?again|"
     r"(?:use|order|shop)\w*\s+(?:\w+\s+){0,2}?(?:again|anymore))",
     r"alternatif\w*\s+(?:ari|oner|tavsiye|var\s*mi)",
-    r"(?:vazgec|iptal\s+ettir|abonelig\w*\s+iptal|numara\w*\s+tasi|operator\w*\s+degis)",
+    rf"(?:{_TR_GIVE_UP}|iptal\s+ettir|abonelig\w*\s+iptal|numara\w*\s+tasi|operator\w*\s+degis)",
     r"baska\s+(?:operator|banka|firma|sirket|magaza|market)",
     _TR_NOT_AGAIN,
     rf"(?:artik|bundan\s+sonra)\s+(?:\w+\s+){{0,2}}?{_TR_KEEP_USING}"

@@ -41,6 +41,8 @@ PHRASINGS = {
             "Kartımı iptal ettim",
             "Numaramı başka operatöre taşıyorum",
             "Başka markete gideceğim bundan sonra",
+            "Bu bankadan vazgeçtim",
+            "Aboneliğimden vazgeçmeyi düşünüyorum",
         ],
         "el": [
             "Δεν ξαναπατάω σε αυτό το κατάστημα",
@@ -140,6 +142,12 @@ def test_each_intent_in_each_language(intent, lang, text):
         "Ξαναπήγα χθες και ήταν τέλεια",
         "Την τελευταία φορά ήταν καλά",
         "I will come back next week",
+        # cannot / will not give up, indispensable: loyalty, not leaving
+        "Sabah kahvemden vazgeçemem",
+        "Cuma günleri vazgeçemediğim tek yer",
+        "Bu pastane benim için vazgeçilmez",
+        "Ne olursa olsun bu markadan vazgeçmiyorum",
+        "Asla vazgeçmem",
     ],
 )
 def test_coming_back_is_not_leaving(text):
