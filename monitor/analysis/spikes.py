@@ -69,6 +69,9 @@ class SpikeParams:
     """The longest span tested, which catches a rise that builds over hours."""
     burstiness: float = 0.2
     """Squared relative noise of a large count beyond Poisson; 0 treats counts as Poisson."""
+    record_weeks: float = 4.0
+    """A spike must beat every count of its span in this many past weeks, alerts included:
+    with 1, a storm as big as last week's pages again (more storms found, more pages)."""
 
     def __post_init__(self) -> None:
         for name in ("factor", "share_factor"):
@@ -77,7 +80,7 @@ class SpikeParams:
         for name in ("min_count", "cooldown_hours", "warmup_days", "burstiness"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        for name in ("threshold", "sustained_hours"):
+        for name in ("threshold", "sustained_hours", "record_weeks"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be above 0, got {getattr(self, name)}")
 
@@ -180,6 +183,7 @@ class SpikeDetector:
             transform=Stabiliser(burstiness),
             floor=partial(poisson_floor, burstiness=burstiness),
             learn_below=self.params.threshold,
+            record=timedelta(weeks=self.params.record_weeks),
         )
         self._first: datetime | None = None
         self._last: datetime | None = None

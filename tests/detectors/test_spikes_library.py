@@ -73,6 +73,16 @@ def test_a_repeat_alerts_only_when_bigger_than_the_alert_and_after_the_cooldown(
     ]
 
 
+def test_a_storm_as_big_as_one_nine_days_ago_pages_again_only_with_a_one_week_record():
+    rows = with_counts(hourly(16), d4h9=80, d13h9=80)
+
+    assert alert_times(rows) == [START + timedelta(days=4, hours=9)]
+    assert alert_times(rows, SpikeParams(record_weeks=1)) == [
+        START + timedelta(days=4, hours=9),
+        START + timedelta(days=13, hours=9),
+    ]
+
+
 def test_a_storm_that_ebbs_and_swells_again_before_it_is_over_alerts_once():
     ebb = {f"d4h{hour}": 25 for hour in range(10, 16)}  # five times usual, but no spike
     rows = with_counts(hourly(9), d4h9=80, **ebb, d4h16=150)
@@ -225,6 +235,7 @@ def test_buckets_out_of_order_are_refused():
         ("threshold", 0),
         ("sustained_hours", -4),
         ("burstiness", -0.1),
+        ("record_weeks", 0),
     ],
 )
 def test_impossible_settings_are_refused_by_name(field, value):
