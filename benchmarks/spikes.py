@@ -111,6 +111,7 @@ def metric_rows(rows: Rows, params: SpikeParams) -> list[int]:
         (timedelta(0), HOUR, timedelta(hours=params.sustained_hours)),
         two_sided=True,
         learn_below=params.threshold,
+        record_span=timedelta(weeks=params.record_weeks),
     )
     episodes = Episodes(timedelta(hours=params.cooldown_hours))
     found: list[int] = []

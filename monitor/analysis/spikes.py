@@ -183,7 +183,7 @@ class SpikeDetector:
             transform=Stabiliser(burstiness),
             floor=partial(poisson_floor, burstiness=burstiness),
             learn_below=self.params.threshold,
-            record=timedelta(weeks=self.params.record_weeks),
+            record_span=timedelta(weeks=self.params.record_weeks),
         )
         self._first: datetime | None = None
         self._last: datetime | None = None

@@ -78,7 +78,7 @@ class SurpriseScorer:
     for counts), so a series that has been perfectly flat is not infinitely surprised.
     Statistics at least `learn_below` surprising (the alert threshold) are left out of the
     tails, so a burst does not make the next one look usual. A span is news only beyond
-    every value it took in the last `record`, alerts included.
+    every value it took in the last `record_span`, alerts included.
     """
 
     def __init__(
@@ -88,14 +88,14 @@ class SurpriseScorer:
         floor: Callable[[float, int], float] | None = None,
         two_sided: bool = False,
         learn_below: float = math.inf,
-        record: timedelta = TAIL_SPAN,
+        record_span: timedelta = TAIL_SPAN,
     ) -> None:
         self.spans = tuple(spans)
         self.transform = transform
         self.floor = floor
         self.two_sided = two_sided
         self.learn_below = learn_below
-        self.record = record
+        self.record_span = record_span
         self._first: datetime | None = None
         self._by_hour = [RollingMedian(WEEK) for _ in range(24)]
         self._by_week_hour = [RollingMedian(4 * WEEK) for _ in range(7 * 24)]
@@ -134,7 +134,7 @@ class SurpriseScorer:
                 mean = sum(itertools.islice(residuals, len(residuals) - length, None)) / length
                 tail = self._tails.setdefault(length, RollingMedian(TAIL_SPAN))
                 tail.expire(ts)
-                seen = self._ranges.setdefault(length, RollingRange(self.record))
+                seen = self._ranges.setdefault(length, RollingRange(self.record_span))
                 seen.expire(ts)
                 record = len(seen) > 0 and (
                     mean > seen.high() or (self.two_sided and mean < seen.low())

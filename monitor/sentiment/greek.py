@@ -9,7 +9,7 @@ from importlib.resources import files
 
 from monitor.folding import fold
 from monitor.sentiment.lexicon import read_table
-from monitor.sentiment.rules import Hit, Rules, cached_lookup
+from monitor.sentiment.rules import NEGATED_LEAN, Hit, Rules, cached_lookup
 
 MKLAB_SCALE = 2.0  # the MKLab score runs -1..1; VADER's usual word valence is about 2
 MIN_STEM = 3
@@ -55,7 +55,6 @@ NEGATORS = frozenset(
         *("ουδεμία", "δήθεν", "τάχα", "τάχατε", "τάχαμου"),
     )
 )
-NEGATED_LEAN = -0.6
 CLITICS = frozenset(
     fold(w)
     for w in (

@@ -42,13 +42,13 @@ def _any(*patterns: str, word_start: bool = True) -> re.Pattern[str]:
     return _folded((WORD_START if word_start else "") + "(?:" + "|".join(patterns) + ")")
 
 
+# Turkish "give up" (vazgeç-), but not "cannot give up", "will not give up" or
+# "indispensable" (vazgeçemem, vazgeçmiyorum, vazgeçilmez): those are loyalty.
+_TR_GIVE_UP = r"vazgec(?!em[ei]|ilmez|m(?:ez|iyor|eyece|edi|em(?!\w)))"
 # Cues of leaving this target, in two parts. Those that end at its mention reach it over
 # words and spaces only, so they are looked for up to its last mention (no further: on a
 # post that names it first, looking on was most of the time spent on intents); those that
 # start at it are found by the regex engine's quick search for their first character.
-# Turkish "give up" (vazgeç-), but not "cannot give up", "will not give up" or
-# "indispensable" (vazgeçemem, vazgeçmiyorum, vazgeçilmez): those are loyalty.
-_TR_GIVE_UP = r"vazgec(?!em[ei]|ilmez|m(?:ez|iyor|eyece|edi|em(?!\w)))"
 CUE_THEN_TARGET = _any(
     # English
     rf"(?:leav(?:e|ing)|left|quit(?:ting)?|ditch(?:ed|ing)?|dump(?:ed|ing)?|drop(?:ped|ping)?)"

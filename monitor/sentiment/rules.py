@@ -25,12 +25,16 @@ BOOSTER_DECAY = (1.0, 0.95, 0.9)
 CONTRAST_BEFORE = 0.5
 CONTRAST_AFTER = 1.5
 NEGATION_SCOPE = 3  # words a negator reaches forward, as in VADER
+# Valence of a plain word right after a negator, or before a word of absence (see
+# Rules.negated_lean), in Turkish and Greek alike.
+NEGATED_LEAN = -0.6
 # In a post with both positive and negative words the negative ones weigh half as much
 # again: readers weigh a complaint over the courtesy around it, and lexicon scorers lean
 # positive without it (the 1.5 of SO-CAL, Taboada et al., Computational Linguistics 2011).
 # A post of one polarity keeps VADER's magnitudes.
 NEGATIVITY_WEIGHT = 1.5
 SENTENCE_ENDS = frozenset(".!…")
+QUESTION_ENDS = frozenset("?;")  # ";" is the Greek question mark, folded
 QUOTES = frozenset('«»"“”„')
 # Laughter and applause (folded): beside a negative word they are derision, not joy ("yine
 # kesildi 😂😂", "👏👏 πάλι έπεσε"), and do not count, as praise beside a complaint does not
@@ -240,7 +244,7 @@ def polarity(text: str, rules: Rules) -> float:
     if polite and min(valences) < 0:
         for i in polite:
             valences[i] = 0.0
-    if valences and max(valences) > 0 > min(valences):
+    if max(valences) > 0 > min(valences):
         valences = [v * NEGATIVITY_WEIGHT if v < 0 else v for v in valences]
     if contrast_at >= 0:
         valences = [
@@ -273,7 +277,7 @@ def _named(tokens: list[str], i: int) -> bool:
         and not token.isupper()
         and i > 0
         and tokens[i - 1] not in SENTENCE_ENDS
-        and tokens[i - 1] not in "?;"
+        and tokens[i - 1] not in QUESTION_ENDS
     )
 
 

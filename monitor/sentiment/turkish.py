@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from monitor.folding import fold
 from monitor.sentiment.lexicon import read_table
-from monitor.sentiment.rules import Hit, Rules, cached_lookup
+from monitor.sentiment.rules import NEGATED_LEAN, Hit, Rules, cached_lookup
 from monitor.sentiment.stems import StemLexicon
 
 # Folded endings, read right after the verb stem: "sevme", "sevmedim", "sevmez",
@@ -42,8 +42,7 @@ BOOSTERS = {
     }.items()
 }
 # "cevap yok" (no answer), "sözde reform" (a so-called reform): how a complaint is told
-# with neutral words; leans as a Greek word after "δεν" does.
-NEGATED_LEAN = -0.6
+# with neutral words; leans (NEGATED_LEAN) as a Greek word after "δεν" does.
 ABSENT = frozenset(fold(w) for w in ("yok", "yoktu", "yokmuş", "yoktur"))
 # Words inside a noun phrase that neither lean nor end a negation's reach ("sözde bir reform").
 CLITICS = frozenset(fold(w) for w in ("bir", "şey", "falan", "filan"))
