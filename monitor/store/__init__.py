@@ -42,7 +42,7 @@ from monitor import private
 from monitor.alert import Alert
 from monitor.records import Record
 from monitor.store import schema
-from monitor.store.connect import OPEN_ERRORS, unavailable
+from monitor.store.connect import OPEN_ERRORS, ping_when_idle, unavailable
 from monitor.store.migrate import upgrade
 from monitor.store.outbox import OutboxWrites
 from monitor.store.runlock import AdvisoryLock, AlreadyRunning
@@ -135,10 +135,12 @@ class Store(OutboxWrites, TriageWrites):
         # A server connection can die between uses; a SQLite file's cannot, and a ping
         # before every transaction would be one more statement per stored page.
         try:
-            engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+            engine = create_engine(url, future=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
                 _make_private(engine.url.database)
+            else:
+                ping_when_idle(engine)
             if migrate:
                 upgrade(engine)
         except OPEN_ERRORS as exc:  # a wrong URL or a server that is down, said plainly

@@ -7,14 +7,20 @@ problem to fix, not as a traceback. `probe` is what `kulak check` runs.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 
 #: a statement that reads the database (a SQLite file that is not a database fails it)
 PING = {"sqlite": text("SELECT count(*) FROM sqlite_master"), "postgresql": text("SELECT 1")}
+
+#: seconds a server connection may have sat in the pool and still be used without a ping
+TRUSTED_IDLE = 5.0
+_GIVEN_BACK = "kulak_given_back"
 
 #: what opening a store raises when the database is unreachable or the URL unusable
 OPEN_ERRORS = (DBAPIError, ArgumentError, ImportError)
@@ -76,3 +82,25 @@ def probe(url: str) -> str:
         return f"SQLite file {parsed.database}"
     release = ".".join(str(part) for part in version[:2])
     return f"PostgreSQL {release} at {shown(url)}"
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """A server connection can die between uses (an idle timeout, a restart): one that sat
+    in the pool longer than TRUSTED_IDLE is pinged before it is used again, and replaced if
+    dead, as `pool_pre_ping` does for every use. One given back a moment ago is not: a
+    ping before every stored page of a crawl was one round trip in four."""
+
+    def given_back(dbapi_connection: Any, record: Any) -> None:
+        record.info[_GIVEN_BACK] = time.monotonic()
+
+    def taken(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.get(_GIVEN_BACK)
+        if since is not None and time.monotonic() - since < TRUSTED_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool replaces the connection and tries again
+            raise DisconnectionError(f"the connection died while idle: {exc}") from exc
+
+    event.listen(engine, "checkin", given_back)
+    event.listen(engine, "checkout", taken)

@@ -1,9 +1,15 @@
 """The store on SQLite and PostgreSQL: upserts never duplicate, cursors move with posts."""
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from monitor.alert import Alert
 from monitor.records import Mention, Record
+from monitor.store import Store, connect
 from monitor.store.migrate import current_revision, head_revision
 from spiders.items import PageDone, Post, SourceProblem
 
@@ -305,3 +311,33 @@ def test_which_sources_have_ever_given_a_reply_is_one_question(store):
 
     assert store.showing_replies(["rss", "hackernews", "rss", "reddit"]) == {"hackernews"}
     assert store.showing_replies([]) == set()
+
+
+def test_a_server_connection_that_died_while_idle_is_replaced(store_url, monkeypatch):
+    """A connection given back a moment ago is trusted (no ping per stored page); one that
+    sat longer is pinged and, found dead (a server restart, an idle timeout), replaced."""
+    if store_url.startswith("sqlite"):
+        pytest.skip("a SQLite file's connection cannot die")
+    monkeypatch.setattr(connect, "TRUSTED_IDLE", 0.5)
+    store = Store.open(store_url)
+    admin = create_engine(store_url)
+    try:
+
+        def kill_pooled_connection() -> None:
+            with store.engine.connect() as conn:
+                pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+
+        assert store.save([record("1")]).new == 1
+        kill_pooled_connection()
+        time.sleep(0.6)
+        assert store.save([record("2")]).new == 1  # pinged, found dead, replaced
+
+        kill_pooled_connection()
+        with pytest.raises(OperationalError):  # trusted, not pinged: this page fails...
+            store.save([record("3")])
+        assert store.save([record("3")]).new == 1  # ...and the next has a new connection
+    finally:
+        admin.dispose()
+        store.close()
