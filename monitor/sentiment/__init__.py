@@ -172,6 +172,10 @@ def about_target(
     the target and the others marked)."""
     others = others or []
     window = target_window(text, spans, others)
+    if window == [(0, len(text))]:
+        # The whole post (most posts name one target): every span is in it already, as
+        # found in the folded text, which is as long as the text.
+        return text.strip(), marked(text, spans, others)
     about = ". ".join(text[start:end].strip() for start, end in window)
     cues = " . ".join(
         marked(text[start:end], _shift(spans, start, end), [_shift(o, start, end) for o in others])

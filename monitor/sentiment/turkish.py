@@ -118,6 +118,12 @@ def agrees(token: str, stem: str) -> bool:
     """
     if token.isascii():  # no Turkish letter, as its lower case has none either
         return True
+    return _written_agrees(token, stem)
+
+
+# Words and their stems repeat: the answer is remembered for the frequent ones.
+@lru_cache(maxsize=4096)
+def _written_agrees(token: str, stem: str) -> bool:
     written = _lower(token)
     if not _TURKISH_LETTERS.search(written):
         return True

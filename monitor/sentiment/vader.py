@@ -39,6 +39,8 @@ def _word_pairs(phrases: list[str]) -> dict[str, frozenset[str]]:
 
 
 PAIRS = _word_pairs([p for p in (*IDIOMS, *BOOSTERS) if " " in p])
+#: words that start a pair: a window holding none of them is passed by in one set test
+PAIR_STARTS = frozenset(PAIRS)
 
 
 class Vader:
@@ -188,7 +190,7 @@ def _negation(valence: float, lower: list[str], back: int, i: int) -> float:
 def _idioms(valence: float, lower: list[str], i: int) -> float:
     """Idioms ("the bomb", "kiss of death") replace a valence; "kind of" dampens it."""
     window = lower[i - 3 : i + 3]
-    if not any(second in PAIRS.get(first, ()) for first, second in pairwise(window)):
+    if PAIR_STARTS.isdisjoint(window) or not _has_pair(window):
         return valence
     three, two, one, zero = lower[i - 3], lower[i - 2], lower[i - 1], lower[i]
     before = (f"{one} {zero}", f"{two} {one} {zero}", f"{two} {one}")
@@ -208,6 +210,15 @@ def _idioms(valence: float, lower: list[str], i: int) -> float:
         if phrase in BOOSTERS:
             valence = valence + BOOSTERS[phrase]
     return valence
+
+
+def _has_pair(window: list[str]) -> bool:
+    """Whether two neighbouring words of the window start some idiom or booster phrase."""
+    get = PAIRS.get
+    for first, second in pairwise(window):  # noqa: SIM110 (a loop: no generator to make)
+        if second in get(first, ()):
+            return True
+    return False
 
 
 def _but(sentiments: list[float], at: int) -> None:
