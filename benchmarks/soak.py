@@ -5,9 +5,11 @@
 Runs `kulak run` as a process against a local Hacker News (`monitor.demo.live`) and a
 local Slack Web API for `--cycles` scheduler cycles (a cycle: one collection, detection
 and delivery), with a new complaint about a competitor every few cycles so that every
-stage keeps working. Samples the process's resident memory, threads and open files:
+stage keeps working. Samples the service's resident memory, threads and open files:
 after start (once its first collections are done, `--started` cycles), then every 50
-cycles after warm-up; resident memory after warm-up may not grow by more than 5%.
+cycles after warm-up; resident memory after warm-up may not grow by more than 5%. The
+collections' children (monitor.collector) come and go: the largest one seen since the
+last sample is printed beside it, and their CPU time at the end.
 
 `--trace DIR` runs the service under tracemalloc (`benchmarks/traced_run.py`), takes a
 snapshot and counts live objects by type at the baseline and every `--trace-every`
@@ -18,6 +20,7 @@ makes the service slower and larger: its RSS figures are not the benchmark's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -47,10 +50,26 @@ def resources(pid: int) -> tuple[int, int, int]:
     return rss, int(fields["Threads"]), len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def row(sample: tuple[int, int, int, int]) -> str:
-    """A sample as printed: cycle, resident MiB, threads, open files."""
-    cycle, rss, threads, fds = sample
-    return f"  {cycle:5}  {rss / 1024:8.1f}  {threads:7}  {fds:10}"
+def children_rss(pid: int) -> int:
+    """Resident memory (KiB) of a process's children together (0 when it has none)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError, KeyError):  # it ended meanwhile
+            for child in (task / "children").read_text().split():
+                total += resources(int(child))[0]
+    return total
+
+
+def children_cpu(pid: int) -> float:
+    """CPU seconds of a process's children that have ended and been waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def row(sample: tuple[int, int, int, int, int]) -> str:
+    """A sample as printed: cycle, resident MiB, threads, open files, largest children."""
+    cycle, rss, threads, fds, children = sample
+    return f"  {cycle:5}  {rss / 1024:8.1f}  {threads:7}  {fds:10}  {children / 1024:13.1f}"
 
 
 def mappings(pid: int) -> dict[str, int]:
@@ -143,8 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = service_settings(folder, feed.url, slack.url, args.interval)
         store = Store.open(f"sqlite:///{folder / 'kulak.sqlite3'}")
         process = start_kulak_run(settings, folder / "kulak-run.log", launcher=launcher)
-        samples: list[tuple[int, int, int, int]] = []
-        started_at: tuple[int, int, int, int] | None = None
+        samples: list[tuple[int, int, int, int, int]] = []
+        started_at: tuple[int, int, int, int, int] | None = None
+        children = 0  # the largest resident memory of the children since the last sample
         started = time.monotonic()
         try:
             posted = 0
@@ -152,18 +172,22 @@ def main(argv: list[str] | None = None) -> int:
             while cycles < args.cycles:
                 assert process.poll() is None, (folder / "kulak-run.log").read_text()
                 cycles = store.state("hackernews").get("runs", 0)
+                children = max(children, children_rss(process.pid))
                 if cycles // args.post_every > posted:
                     feed.post(f"{COMPLAINTS[posted % len(COMPLAINTS)]} (#{posted})")
                     posted += 1
                 if started_at is None and cycles >= args.started:
-                    started_at = (cycles, *resources(process.pid))
+                    started_at = (cycles, *resources(process.pid), children)
+                    children = 0
                 if cycles >= args.warmup and (not samples or cycles - samples[-1][0] >= 50):
-                    samples.append((cycles, *resources(process.pid)))
+                    samples.append((cycles, *resources(process.pid), children))
+                    children = 0
                     if args.trace and (len(samples) == 1 or cycles - traced >= args.trace_every):
                         traced = cycles
                         ask_snapshot(args.trace, cycles, process.pid)
                 time.sleep(0.02)
-            samples.append((cycles, *resources(process.pid)))
+            samples.append((cycles, *resources(process.pid), children))
+            children_cpu_s = children_cpu(process.pid)
             if args.trace:
                 ask_snapshot(args.trace, cycles, process.pid)
         finally:
@@ -176,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{last[0]} cycles in {elapsed:.0f} s (interval {args.interval}); {posted} posts, "
         f"{len(slack.posted())} alerts delivered; exit code {code} after SIGTERM"
     )
-    print("  cycle   RSS MiB  threads  open files")
+    print("  cycle   RSS MiB  threads  open files  children MiB")
     if started_at is not None:
         print(row(started_at), " (after start)")
     for sample in samples:
@@ -185,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         f"  RSS growth after warm-up ({base[0]} cycles): {growth:+.1%} "
         f"(limit +5%): {'met' if growth <= 0.05 else 'NOT met'}"
     )
+    if started_at is not None:
+        print(f"  RSS growth from start: {(last[1] - started_at[1]) / started_at[1]:+.1%}")
+    print(f"  CPU of the collections' children: {children_cpu_s:.1f} s")
     if args.trace:
         report_trace(args.trace)
     return 0 if growth <= 0.05 else 1

@@ -651,11 +651,18 @@ def run(config_path: Path, log_format: str) -> None:
 
     settings = load(config_path, sending=True)
     verbose = logging.getLogger().level <= logging.INFO
-    configure(log_format, logging.DEBUG if verbose else logging.INFO, secrets_of(settings))
+    level = logging.DEBUG if verbose else logging.INFO
+    configure(log_format, level, secrets_of(settings))
     store = open_store(settings)
     try:
         with store.run_lock() as lock_held:
-            service = Service(settings, store, channels(settings), lock_held=lock_held)
+            service = Service(
+                settings,
+                store,
+                channels(settings),
+                lock_held=lock_held,
+                child_log=(log_format, level),
+            )
             serve(service)
     except AlreadyRunning as exc:
         err.print(f"{exc}; stop it first.", markup=False)

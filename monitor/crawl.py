@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -12,6 +11,7 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings.default_settings import EXTENSIONS_BASE
 from scrapy.statscollectors import StatsCollector
 
+from monitor.collector import RunReport, record_failure
 from monitor.config import Settings, Source, human_duration
 from monitor.pipelines import PIPELINES
 from monitor.pipelines.store import (
@@ -38,43 +38,6 @@ try:
     VERSION = version("kulak")
 except PackageNotFoundError:  # run from a source tree that was never installed
     VERSION = "unknown"
-
-
-@dataclass
-class RunReport:
-    source: str
-    requests: int = 0
-    new_posts: int = 0
-    stored: int = 0
-    not_modified: int = 0
-    #: posts the store refused (or a pipeline lost): the run failed, they are fetched again
-    set_aside: int = 0
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    items: int = 0  # items in the answers read, skipped ones included
-    skipped: int = 0  # items a parser could not read: skipped, the rest of their page kept
-    skip_example: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @classmethod
-    def from_stats(cls, source: str, stats: StatsCollector) -> RunReport:
-        """A finished crawl's report, from Scrapy's counts and those kulak's stages add."""
-        return cls(
-            source=source,
-            requests=stats.get_value("downloader/request_count", 0),
-            new_posts=stats.get_value(NEW_POSTS_STAT, 0),
-            stored=stats.get_value(STORED_STAT, 0),
-            set_aside=stats.get_value(SET_ASIDE_STAT, 0),
-            # Answers to conditional requests: an unchanged feed costs one cheap request.
-            not_modified=stats.get_value("downloader/response_status_count/304", 0),
-            problems=list(stats.get_value(PROBLEMS_STAT, [])),
-            # Items of answers the parsers could not read, each skipped alone.
-            items=stats.get_value(ITEMS_STAT, 0),
-            skipped=stats.get_value(SKIPPED_STAT, 0),
-            skip_example=stats.get_value(SKIP_EXAMPLE_STAT),
-        )
 
 
 UNUSED_EXTENSIONS = (".RemoteControl", ".TelnetConsole", ".FeedExporter")
@@ -186,7 +149,25 @@ async def collect(runtime: Runtime, source: Source) -> RunReport:
     if crawler.stats.get_value(PROBLEMS_STAT) is None:
         # The store pipeline never closed the run: nothing says what was stored.
         raise RuntimeError("the run ended without closing its store pipeline")
-    return RunReport.from_stats(source.name, crawler.stats)
+    return run_report(source.name, crawler.stats)
+
+
+def run_report(source: str, stats: StatsCollector) -> RunReport:
+    """A finished crawl's report, from Scrapy's counts and those kulak's stages add."""
+    return RunReport(
+        source=source,
+        requests=stats.get_value("downloader/request_count", 0),
+        new_posts=stats.get_value(NEW_POSTS_STAT, 0),
+        stored=stats.get_value(STORED_STAT, 0),
+        set_aside=stats.get_value(SET_ASIDE_STAT, 0),
+        # Answers to conditional requests: an unchanged feed costs one cheap request.
+        not_modified=stats.get_value("downloader/response_status_count/304", 0),
+        problems=list(stats.get_value(PROBLEMS_STAT, [])),
+        # Items of answers the parsers could not read, each skipped alone.
+        items=stats.get_value(ITEMS_STAT, 0),
+        skipped=stats.get_value(SKIPPED_STAT, 0),
+        skip_example=stats.get_value(SKIP_EXAMPLE_STAT),
+    )
 
 
 async def stop_crawl(crawler: Crawler, task: asyncio.Task[None]) -> None:
@@ -230,10 +211,7 @@ async def run_source(runtime: Runtime, source: Source) -> RunReport:
         return await collect(runtime, source)
     except Exception as exc:
         status = "timeout" if isinstance(exc, TimeoutError) else "crashed"
-        logger.error("collector %s %s: %r", source.name, status, exc)
-        problem = SourceProblem(status, f"{type(exc).__name__}: {exc}")
-        runtime.store.record_run(source.name, problems=[problem], requests=0, new_posts=0)
-        return RunReport(source.name, problems=[(status, problem.reason)])
+        return record_failure(runtime.store, source.name, status, f"{type(exc).__name__}: {exc}")
 
 
 async def collect_all(runtime: Runtime, sources: list[Source]) -> list[RunReport]:

@@ -46,12 +46,6 @@ class Runtime:
         """The correction learned from the team's labels, as they were when last learned."""
         return from_labels(self.store.iter_labels())
 
-    def relearn(self) -> None:
-        """Learn the correction again from the labels as they are now (the service does
-        after each pass, so a label given in Slack or the inbox counts from the next crawl).
-        Learned here, at once: left to the next crawl's first post, it ran on its event loop."""
-        self.__dict__["adjustment"] = from_labels(self.store.iter_labels())
-
     @cached_property
     def accounts(self) -> OwnAccounts:
         return OwnAccounts(self.settings.targets, self.settings.sources, spider_classes())

@@ -1,10 +1,10 @@
 """`kulak run`: the one place that keeps time and calls across stages.
 
-APScheduler's AsyncIOScheduler runs on the asyncio reactor's loop, so a job can await a
-Scrapy crawl directly. Each enabled source has its own interval job (with jitter); a
-source's runs never overlap (`max_instances=1`) and runs missed while one was slow are
-folded into one (`coalesce`). After each collection the outbox is processed: detection,
-then delivery. The same step also runs on a clock, so retries and slow-burning alerts
+APScheduler's AsyncIOScheduler runs on an asyncio loop; a job awaits its collection, which
+runs in a child process (monitor.collector). Each enabled source has its own interval job
+(with jitter); a source's runs never overlap (`max_instances=1`) and runs missed while one
+was slow are folded into one (`coalesce`). After each collection the outbox is processed:
+detection, then delivery. The same step also runs on a clock, so retries and slow-burning alerts
 never wait for a collection. Every minute, and at start, each email channel's latest due
 digest is sent unless the store records it as sent (so a digest due while the service was
 down goes out when it is back); old posts are deleted on a schedule.
@@ -31,12 +31,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from alerts.base import Channel
 from alerts.slack import SlackChannel
 from monitor import deliver as delivery
-from monitor import sentiment
+from monitor.collector import Collector, RunReport
 from monitor.config import Settings, Source
-from monitor.crawl import RunReport, run_source, stop_all
 from monitor.detect import DetectorsFailed, detect_once
 from monitor.digest import build_digest, due_day, previous_day
-from monitor.runtime import Runtime
 from monitor.slack_triage import SlackTriage
 from monitor.store import Store
 
@@ -116,10 +114,17 @@ class Service:
     clock: Callable[[], datetime] = utcnow
     #: whether the run lock is still this service's (Store.run_lock yields it)
     lock_held: Callable[[], bool] = lambda: True
+    #: the log format and level the collections' children log with (None: warnings only)
+    child_log: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
-        self.runtime = Runtime(settings=self.settings, store=self.store)
-        self.runtime.judge  # noqa: B018  opened now: a model that cannot be used stops the start
+        if self.settings.sentiment.model is not None:
+            # Opened once now, then left to the collections' children: a model that
+            # cannot be used stops the start.
+            from monitor.runtime import Runtime
+
+            Runtime(settings=self.settings, store=self.store).judge  # noqa: B018
+        self.collector = Collector(self.settings, self.store, self.child_log)
         self.process = Coalesced("detection and delivery", self._process)
         self.digests = Coalesced("sending due digests", self.send_due_digests)
         self.collections: set[asyncio.Task[Any]] = set()
@@ -128,15 +133,18 @@ class Service:
 
     # -- the steps ---------------------------------------------------------------------
 
-    async def collect(self, source: Source) -> RunReport:
-        """Collect one source, then detect and deliver what it brought."""
+    async def collect(self, source: Source) -> RunReport | None:
+        """Collect one source (in a child process, see monitor.collector), then detect
+        and deliver what it brought; None when the service stopped before it ran."""
         task = asyncio.current_task()
         if task is not None:
             self.collections.add(task)
         try:
-            report = await run_source(self.runtime, source)
+            report = await self.collector.collect(source)
         finally:
             self.collections.discard(task)
+        if report is None:
+            return None
         if report.ok:
             log.info(
                 "collected %s: %d new posts in %d requests",
@@ -152,8 +160,8 @@ class Service:
 
     def _process(self) -> None:
         """Detection, then delivery: what detection queues goes out in the same pass; then
-        the team's labels are learned again here, off the crawl's event loop, and the
-        memory left free is given back."""
+        the memory left free is given back. (The team's labels are learned by each
+        collection's child as it starts, so a label counts from the next crawl.)"""
         try:
             self._detect_and_deliver()
         finally:
@@ -177,7 +185,6 @@ class Service:
                     report.failed,
                     f" ({report.error})" if report.error else "",
                 )
-        self.runtime.relearn()
 
     def send_due_digests(self) -> None:
         """On each email channel, the digest of the latest local day whose `digest_at` has
@@ -257,7 +264,6 @@ class Service:
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set (or the run lock is lost), then stop cleanly."""
         delivery.recover_interrupted(self.store, self.clock())
-        sentiment.load()  # before the first crawl, which would otherwise wait for it
         scheduler = AsyncIOScheduler(
             event_loop=asyncio.get_running_loop(),
             timezone=self.settings.general.timezone,
@@ -324,14 +330,15 @@ class Service:
     async def shutdown(self, scheduler: AsyncIOScheduler) -> None:
         """No new jobs; crawls stop gracefully (their posts are stored), the detection
         and delivery pass and the digest under way finish, then the scheduler goes."""
-        log.info("stopping: %d crawls under way", len(self.runtime.crawls))
+        running = [task for task in self.collections if not task.done()]
+        log.info("stopping: %d crawls under way", len(running))
         scheduler.pause()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timing.shutdown_grace.total_seconds()
-        # A job that was starting when the stop came opens its crawl a moment later.
-        while any(not task.done() for task in self.collections) and loop.time() < deadline:
-            stopping = asyncio.ensure_future(stop_all(self.runtime))
-            await asyncio.wait({stopping, *self.collections}, timeout=deadline - loop.time())
+        self.collector.stop()
+        if running:
+            await asyncio.wait(running, timeout=self.timing.shutdown_grace.total_seconds())
+        self.collector.kill()  # a child past the grace; its runs are recorded as failures
+        if running:
+            await asyncio.wait(running)
         await self.process.close()
         await self.digests.close()
         scheduler.shutdown(wait=False)
@@ -340,8 +347,8 @@ class Service:
 
 
 def serve(service: Service) -> None:
-    """Run the service on the asyncio reactor until SIGTERM or SIGINT."""
-    from monitor import reactor
+    """Run the service until SIGTERM or SIGINT, on a plain asyncio loop: Scrapy and its
+    Twisted reactor live only in the collections' children."""
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -350,7 +357,4 @@ def serve(service: Service) -> None:
             loop.add_signal_handler(signum, stop.set)
         await service.run(stop)
 
-    try:
-        reactor.run(main())
-    finally:
-        reactor.shutdown()
+    asyncio.run(main())

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from monitor import service
+from monitor.demo.live import LiveFeed
+from monitor.replay import ReplayServer
 from monitor.store import Store
 
 START_AND_LIST_MODULES = """
@@ -17,7 +20,7 @@ import sys
 from alerts import email, slack
 from monitor import cli, sentiment
 from monitor.store import Store
-sentiment.load()  # as `kulak run` does before its first crawl
+sentiment.load()  # the lexicons, as a collection reads them at its first post
 Store.open(sys.argv[1]).close()
 print(*sorted(m for m in sys.argv[2:] if m in sys.modules))
 """
@@ -141,3 +144,58 @@ def test_the_turkish_model_holds_one_float_per_distinct_weight():
     weights = [value for triple in model("tr").weights.values() for value in triple]
     distinct = {value.hex() for value in weights}  # -0.0 apart from 0.0
     assert len({id(value) for value in weights}) == len(distinct) < len(weights) / 10
+
+
+SERVE_AND_LIST_MODULES = """
+import os, signal, sys, threading, time
+from pathlib import Path
+from monitor.registry import load
+from monitor.service import Service, serve
+from monitor.store import Store
+
+settings, url, expected = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+store = Store.open(url)
+
+def stop_once_stored():
+    while store.count_posts() < expected:
+        time.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+threading.Thread(target=stop_once_stored, daemon=True).start()
+serve(Service(load(settings), store, {}))
+print(*sorted(m for m in sys.modules if m.startswith(("monitor.pipelines", "monitor.crawl",
+    "monitor.sentiment", "twisted.internet.reactor", "py3langid"))))
+"""
+#: English, Turkish, Greek, and German (which only the Latin language model tells)
+SCORED_POSTS = [
+    "Demlik Cafe lost my order again. Awful service.",
+    "Demlik'te bugün de kuyruk vardı, berbat",
+    "Το Demlik άργησε μία ώρα, απαράδεκτη εξυπηρέτηση.",
+    "Demlik hat heute wieder geschlossen, das ist wirklich schade",
+]
+
+
+def test_a_service_collects_without_loading_the_pipelines_or_the_crawler(tmp_path):
+    """Collections run in children (monitor.collector): the service itself never loads
+    the item pipelines, the language and sentiment models (nor the modules that hold them)
+    or Twisted's reactor, and keeps nothing a crawl leaves."""
+    url = f"sqlite:///{tmp_path / 'kulak.sqlite3'}"
+    with ReplayServer() as replay:
+        feed = LiveFeed(replay)
+        for text in SCORED_POSTS:
+            feed.post(text, written=time.time() - 60)
+        settings = tmp_path / "settings.yaml"
+        settings.write_text(
+            "targets:\n  - name: Demlik\n    kind: competitor\n    keywords: [Demlik]\n"
+            f"sources:\n  hackernews:\n    base_url: {feed.url}\n"
+        )
+        served = subprocess.run(
+            [sys.executable, "-c", SERVE_AND_LIST_MODULES, settings, url, str(len(SCORED_POSTS))],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+    assert served.stdout.split() == []
+    stored = {post["text"]: post["lang"] for post in Store.open(url).iter_posts()}
+    assert stored == dict(zip(SCORED_POSTS, ["en", "tr", "el", "de"], strict=True))

@@ -4,8 +4,12 @@ delivery after each collection, retention and the run lock (digests: test_digest
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -201,3 +205,98 @@ def test_a_failing_detector_does_not_hold_back_delivery(store, tmp_path):
     run(service.process.run())
 
     assert jsonl_keys(out) == ["opportunity:Demlik:hackernews:1"]
+
+
+def test_a_running_service_learns_labels_given_since_it_started(sqlite_store):
+    """Each collection's child learns the team's labels as it starts: a label given while
+    the service runs counts from the next crawl."""
+    from tests.triage.test_corrections import team_labels
+
+    with ReplayServer() as replay:
+        feed = LiveFeed(replay)
+        service = service_for(
+            f"""
+sources:
+  hackernews:
+    base_url: {feed.url}
+    interval: 100ms
+    jitter: 0s
+    queries: [Demlik]
+""",
+            sqlite_store,
+        )
+        later = "Demlik'te bugün de kuyruk vardı"  # neutral to the scorer alone
+
+        labelled = []
+
+        def labelled_then_collected() -> bool:
+            if sqlite_store.state("hackernews").get("runs", 0) < 1:
+                return False
+            if not labelled:
+                labelled.append(True)
+                for label in team_labels():
+                    sqlite_store.put_label(label)
+                feed.post(later, written=time.time() - 60)
+            return sqlite_store.count_posts() == 1
+
+        serve_until(service, labelled_then_collected)
+
+    (post,) = sqlite_store.iter_posts()
+    assert post["text"] == later
+    assert [m["label"] for m in post["mentions"]] == ["neg"]
+
+
+def children_of_this_process() -> list[int]:
+    """Child processes of this one's threads (those that end meanwhile aside)."""
+    children = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            children.extend(int(pid) for pid in (task / "children").read_text().split())
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_a_collection_whose_process_dies_is_that_sources_failure_and_the_next_run_refetches(
+    sqlite_store,
+):
+    """A collection runs in a child process (monitor.collector); one killed mid-crawl (the
+    kernel's OOM killer, a crash in a C library) is recorded as its source's failure, the
+    service goes on, and the next run fetches what the dead one had not stored."""
+    asked, killed = threading.Event(), threading.Event()
+    with ReplayServer() as replay:
+        feed = LiveFeed(replay)
+        for text in POSTS:
+            feed.post(text, written=time.time() - 60)
+
+        def first_answer_hangs(request: Any) -> Reply:
+            if not asked.is_set():
+                asked.set()
+                killed.wait(10)
+            return feed.answer(request)
+
+        replay.add(SEARCH, first_answer_hangs)
+        service = service_for(
+            f"""
+sources:
+  hackernews:
+    base_url: {feed.url}
+    interval: 100ms
+    jitter: 0s
+""",
+            sqlite_store,
+        )
+        failures: list[str | None] = []
+
+        def killed_then_collected() -> bool:
+            if asked.is_set() and not killed.is_set():
+                for pid in children_of_this_process():
+                    os.kill(pid, signal.SIGKILL)
+                killed.set()
+            state = sqlite_store.state("hackernews")
+            failures.append(state.get("last_error"))
+            return state.get("status") == "ok" and sqlite_store.count_posts() == len(POSTS)
+
+        serve_until(service, killed_then_collected)
+
+    assert "the collector process was killed by SIGKILL" in failures
+    assert sqlite_store.state("hackernews")["runs"] >= 2

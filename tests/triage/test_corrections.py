@@ -115,17 +115,3 @@ def test_labels_are_exported_and_their_figures_are_in_status(tmp_path):
     assert lines[0] == "source,external_id,target,label,compound,lang,who,at,text"
     assert len(lines) == 1 + len(team_labels())
     assert "Corrections: learned from" in status.output and "; in use" in status.output
-
-
-def test_a_running_service_learns_labels_given_since_it_started(sqlite_store):
-    from monitor.service import Service
-
-    service = Service(settings=make_settings(), store=sqlite_store, channels={})
-    assert not service.runtime.adjustment.trusted
-    for label in team_labels():
-        sqlite_store.put_label(label)
-
-    service._process()  # one detection and delivery pass, as after each collection
-
-    assert service.runtime.adjustment.trusted
-    assert scored(service.runtime, "Demlik'te bugün de kuyruk vardı").label == "neg"
