@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.text import Text
 
 from alerts.base import Channel, ChannelOptions, SendResult
 from alerts.wording import ENGLISH, fact_lines, kind_word, next_steps, post_meta, summary
@@ -16,6 +13,10 @@ from alerts.wording import title as alert_title
 from monitor.alert import Alert
 from monitor.i18n import Language
 from monitor.printable import printable
+
+if TYPE_CHECKING:  # rich is loaded when an alert is printed, not by finding channels
+    from rich.panel import Panel
+    from rich.text import Text
 
 COLOURS = {"info": "cyan", "warning": "yellow", "critical": "red"}
 
@@ -31,6 +32,8 @@ class ConsoleChannel(Channel):
     options: ConsoleOptions
 
     def _send(self, alert: Alert) -> SendResult:
+        from rich.console import Console
+
         stream = sys.stdout if self.options.stream == "stdout" else sys.stderr
         # Text objects, never markup strings: a post containing "[red]" stays literal.
         console = Console(file=stream, highlight=False, emoji=False)
@@ -39,6 +42,10 @@ class ConsoleChannel(Channel):
 
 
 def render(alert: Alert, max_posts: int = 5, tz: str = "UTC", lang: Language = ENGLISH) -> Panel:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
     _ = lang.gettext
     parts: list[Text] = [_text(summary(alert, lang))]
     facts = fact_lines(alert, lang)
@@ -60,4 +67,6 @@ def render(alert: Alert, max_posts: int = 5, tz: str = "UTC", lang: Language = E
 
 def _text(value: str, style: str = "") -> Text:
     """Posts are untrusted: their terminal controls are shown, never obeyed."""
+    from rich.text import Text
+
     return Text(printable(value), style=style)

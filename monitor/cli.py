@@ -11,22 +11,39 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import TypeAdapter
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 from sqlalchemy.exc import DBAPIError
 
 from monitor import private
 from monitor.config import ConfigError, Settings, human_duration
 from monitor.store.connect import DatabaseUnavailable
 
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+
+class LazyConsole:
+    """A rich Console made when first used: `kulak run` prints nothing on its way, so it
+    never loads rich (1.3 MiB held for the life of the service)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+        self.console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.console is None:
+            from rich.console import Console
+
+            self.console = Console(**self.options)
+        return getattr(self.console, name)
+
+
+console = LazyConsole(soft_wrap=True)
+err = LazyConsole(stderr=True, soft_wrap=True)
 
 DEFAULT_CONFIG = "settings.yaml"
 NO_TLS_WARNING = "WARNING: TLS certificates NOT verified (tls_verify: false)"
@@ -737,6 +754,9 @@ def inbox(config_path: Path, hash_password: bool) -> None:
 def status(config_path: Path, check: bool) -> None:
     """Per source: last success, last failure and why, posts of the last day; per channel:
     queued and failed deliveries, and the last digest."""
+    from rich.table import Table
+    from rich.text import Text
+
     from monitor.status import gather
 
     settings = load(config_path)
@@ -814,6 +834,10 @@ def detect_series(csv_file: Path, **params: Any) -> None:
 def summary_table(summary: Any, width: int) -> Table:
     """One line per target in a terminal `width` wide: the list of sources (most frequent
     first) is cut short, saying how many more, rather than wrapped."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     rows = []
     for target in summary.targets:
         share = target.negative_share

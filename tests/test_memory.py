@@ -19,12 +19,14 @@ START_AND_LIST_MODULES = """
 import sys
 from alerts import email, slack
 from monitor import cli, sentiment
+from monitor.registry import channel_options
+channel_options()  # every channel's module, the console's among them
 from monitor.store import Store
 sentiment.load()  # the lexicons, as a collection reads them at its first post
 Store.open(sys.argv[1]).close()
 print(*sorted(m for m in sys.argv[2:] if m in sys.modules))
 """
-LATER = ["py3langid", "numpy", "alembic", "mako", "jinja2", "css_inline"]
+LATER = ["py3langid", "numpy", "alembic", "mako", "jinja2", "css_inline", "rich"]
 
 
 def test_a_service_starts_without_what_it_may_never_need(store_url):
