@@ -24,7 +24,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from monitor.config import Settings, Source, human_duration
+from monitor.config import ConfigError, Settings, Source, human_duration
 from spiders.items import SourceProblem
 
 if TYPE_CHECKING:
@@ -98,6 +98,15 @@ class Collector:
     child: _Child | None = None
     _due: list[tuple[Source, asyncio.Future[RunReport | None]]] = field(default_factory=list)
     _starting: bool = False
+
+    def __post_init__(self) -> None:
+        url = self.store.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            problem = (
+                "kulak.database: `kulak run` collects in a child process, which cannot see "
+                "an in-memory SQLite database; give it a file (sqlite:///kulak.sqlite3)"
+            )
+            raise ConfigError([problem], self.settings.path)
 
     async def collect(self, source: Source) -> RunReport | None:
         """One run of `source` in the child; None when the service stopped before it ran."""

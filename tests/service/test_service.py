@@ -300,3 +300,11 @@ sources:
 
     assert "the collector process was killed by SIGKILL" in failures
     assert sqlite_store.state("hackernews")["runs"] >= 2
+
+
+def test_a_service_on_an_in_memory_database_is_refused_with_a_reason():
+    """Its collections' child process could never see that database."""
+    from monitor.config import ConfigError
+
+    with pytest.raises(ConfigError, match="in-memory SQLite database; give it a file"):
+        service_for("", Store.open("sqlite://"))
