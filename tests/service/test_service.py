@@ -308,3 +308,37 @@ def test_a_service_on_an_in_memory_database_is_refused_with_a_reason():
 
     with pytest.raises(ConfigError, match="in-memory SQLite database; give it a file"):
         service_for("", Store.open("sqlite://"))
+
+
+def test_a_stop_mid_crawl_ends_the_childs_crawl_gracefully(replay, sqlite_store):
+    """The service tells its collections' child to stop; the child stops its crawl as a
+    stop in one process did (pages in flight stored, the run not a failure), well within
+    the grace a child that ignored it would be killed after."""
+    spans: list[tuple[float, float]] = []
+    slow_endless_pages(replay, spans)
+    service = service_for(
+        f"""
+sources:
+  slow:
+    type: hackernews
+    base_url: {replay.url}
+    interval: 1h
+    timeout: 1h
+    max_pages: 100
+    queries: [Kahve Durağı]
+""",
+        sqlite_store,
+    )
+    stopped_at: list[float] = []
+
+    def crawling() -> bool:
+        if len(spans) >= 2 and not stopped_at:
+            stopped_at.append(time.monotonic())
+        return bool(stopped_at)
+
+    serve_until(service, crawling)
+
+    assert time.monotonic() - stopped_at[0] < 10  # the grace is 30 s
+    state = sqlite_store.state("slow")
+    assert state["runs"] == 1 and state["status"] == "ok"
+    assert state.get("last_error") is None
