@@ -253,11 +253,12 @@ def child() -> None:
     from monitor.crawl import run_source, stop_all
     from monitor.logs import secrets_of
     from monitor.redact import Redactor
-    from monitor.runtime import Runtime
+    from monitor.runtime import Runtime, settle
     from monitor.store import Store
 
     store = Store.open(orders["database"], migrate=False, redact=Redactor(secrets_of(settings)))
     runtime = Runtime(settings=settings, store=store)
+    settle()
 
     async def report(name: str) -> None:
         reports.write((await run_source(runtime, settings.source(name))).line() + "\n")

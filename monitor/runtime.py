@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from monitor import sentiment
 from monitor.accounts import OwnAccounts
 from monitor.config import ConfigError, Settings
 from monitor.matching import Matcher
@@ -49,3 +51,12 @@ class Runtime:
     @cached_property
     def accounts(self) -> OwnAccounts:
         return OwnAccounts(self.settings.targets, self.settings.sources, spider_classes())
+
+
+def settle() -> None:
+    """Ready a collection process for its posts: read the lexicons, then leave everything
+    alive now (imported libraries, settings, lexicons: some hundred thousand objects, never
+    freed) out of the cycle collector's passes, which otherwise scan them all again and
+    again as each post's short-lived objects come and go."""
+    sentiment.load()
+    gc.freeze()
