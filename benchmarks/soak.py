@@ -54,7 +54,7 @@ def children_rss(pid: int) -> int:
     """Resident memory (KiB) of a process's children together (0 when it has none)."""
     total = 0
     for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(FileNotFoundError, KeyError):  # it ended meanwhile
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError, KeyError):  # ended
             for child in (task / "children").read_text().split():
                 total += resources(int(child))[0]
     return total
