@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor.config import parse_duration
@@ -69,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     with ReplayServer() as replay, SlackServer() as slack:
         feed = LiveFeed(replay)
         settings = service_settings(folder, feed.url, slack.url, args.interval)
+        # Every complaint is timed to Slack: past the channel's hourly cap (30) the rest
+        # would wait for the digest, which is the cap at work, not latency.
+        options = yaml.safe_load(settings.read_text(encoding="utf-8"))
+        options["channels"]["slack"]["max_per_hour"] = args.posts
+        settings.write_text(yaml.safe_dump(options, allow_unicode=True), encoding="utf-8")
         process = start_kulak_run(settings, folder / "kulak-run.log")
         try:
             while "collected hackernews" not in (folder / "kulak-run.log").read_text():
