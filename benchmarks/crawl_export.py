@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.latency import ROOT, start_kulak_run
+from benchmarks.latency import ROOT, start_kulak_run, wait_for_first_collection
 from benchmarks.throughput import invented_posts
 from monitor.demo.live import LiveFeed, service_settings
 from monitor.replay import ReplayServer
@@ -56,12 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         for index, text in enumerate(texts):
             feed.post(text, written=WRITTEN + 7 * index)
         settings = service_settings(folder, feed.url, slack.url, "1s")
-        process = start_kulak_run(settings, folder / "kulak-run.log")
         log = folder / "kulak-run.log"
+        process = start_kulak_run(settings, log)
         try:
             deadline = time.time() + args.wait
-            while "collected hackernews" not in log.read_text() and time.time() < deadline:
-                time.sleep(0.1)  # its first collection is done: the store is made
+            wait_for_first_collection(process, log, deadline)
             stored, stable_since = -1, time.time()
             while time.time() < deadline and time.time() - stable_since < 5:
                 time.sleep(0.5)

@@ -53,6 +53,15 @@ def start_kulak_run(
         )
 
 
+def wait_for_first_collection(process: subprocess.Popen, log: Path, deadline: float) -> None:
+    """Until `kulak run` has collected once (started and warm, its store made); a service
+    that ended or never got there is an error, not a wait without end."""
+    while "collected hackernews" not in log.read_text(encoding="utf-8", errors="replace"):
+        if process.poll() is not None or time.time() > deadline:
+            raise SystemExit(f"kulak run did not collect; its log: {log}")
+        time.sleep(0.05)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -78,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.write_text(yaml.safe_dump(options, allow_unicode=True), encoding="utf-8")
         process = start_kulak_run(settings, folder / "kulak-run.log")
         try:
-            while "collected hackernews" not in (folder / "kulak-run.log").read_text():
-                time.sleep(0.05)  # started and warm: its first collection is done
+            wait_for_first_collection(process, folder / "kulak-run.log", time.time() + 120)
             posts = []
             gap = args.minutes * 60 / args.posts
             for index in range(args.posts):
