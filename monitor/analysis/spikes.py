@@ -102,7 +102,7 @@ class Spike:
     share: float | None
     usual_share: float | None
     explanation: str
-    kind: Literal["spike", "step"] = "spike"
+    kind: Literal["spike", "step", "source"] = "spike"
 
 
 @dataclass
@@ -184,9 +184,11 @@ class SpikeDetector:
             floor=partial(poisson_floor, burstiness=burstiness),
             learn_below=self.params.threshold,
             record_span=timedelta(weeks=self.params.record_weeks),
+            noise_tail=True,
         )
         self._first: datetime | None = None
         self._last: datetime | None = None
+        self._settled: datetime | None = None  # a source was added: judge nothing till then
         self._cadence = Cadence()
         self._episodes = Episodes(timedelta(hours=self.params.cooldown_hours))
         self._last_step: datetime | None = None
@@ -208,14 +210,27 @@ class SpikeDetector:
         else:
             start = ts - min(ts - self._last, width)
         self._last = ts
-        reading = self._scorer.step(ts, value, width)
+        settling = self._settled is not None and ts < self._settled
+        reading = self._scorer.step(ts, value, width, learn=not settling)
         self._recent.append(_Bucket(start, ts, value, reading.usual, total))
         while self._recent[0].start < ts - timedelta(hours=self.params.sustained_hours):
             self._recent.popleft()
-        spike = self._judge(ts, reading) or self._step_up(ts, width)
+        spike = None if settling else self._judge(ts, reading) or self._step_up(ts, width)
         self._remember(ts, value, total, width)
         self._cadence.add(ts)
         return spike
+
+    def source_added(self, ts: datetime, source: str) -> Spike:
+        """A source joins the series at `ts`: what it brings is a new level, known, not a
+        spike. Say so once; learn the usual level afresh and judge nothing for a day, as
+        the last day's median then holds only the new level (a burst in that day is missed:
+        the price of not paging for every source added)."""
+        self._settled = ts + DAY
+        self._last_step = ts
+        self._scorer.rebase()
+        words = f"{source} was added: from now on its mentions count too, so the usual level"
+        words += f" is learned again and spikes are judged from {self._settled:%Y-%m-%d %H:%M}"
+        return Spike(ts, 0.0, 0.0, None, None, None, words, kind="source")
 
     def _check(self, ts: datetime, value: float, total: float | None) -> None:
         if self._last is not None and not _after(ts, self._last, f"bucket {ts.isoformat()}"):
@@ -413,12 +428,18 @@ def _explain(
 
 
 def detect_series(
-    rows: Iterable[tuple[datetime, float]], params: SpikeParams | None = None
+    rows: Iterable[tuple[datetime, float]],
+    params: SpikeParams | None = None,
+    sources_added: Iterable[tuple[datetime, str]] = (),
 ) -> list[Spike]:
-    """Replay a series through a fresh detector, exactly as live running would see it."""
+    """Replay a series through a fresh detector, exactly as live running would see it;
+    each source added is told to it before the first bucket that ends after it."""
     detector = SpikeDetector(params)
+    added = deque(sorted(sources_added))
     spikes = []
     for ts, value in rows:
+        while added and added[0][0] < ts:
+            spikes.append(detector.source_added(*added.popleft()))
         spike = detector.step(ts, value)
         if spike is not None:
             spikes.append(spike)

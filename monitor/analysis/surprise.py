@@ -89,10 +89,12 @@ class SurpriseScorer:
         two_sided: bool = False,
         learn_below: float = math.inf,
         record_span: timedelta = TAIL_SPAN,
+        noise_tail: bool = False,
     ) -> None:
         self.spans = tuple(spans)
         self.transform = transform
         self.floor = floor
+        self.noise_tail = noise_tail
         self.two_sided = two_sided
         self.learn_below = learn_below
         self.record_span = record_span
@@ -107,8 +109,10 @@ class SurpriseScorer:
         self._previous: float | None = None
         self._resolution = math.inf
 
-    def step(self, ts: datetime, value: float, width: timedelta) -> Reading:
-        """Score the bucket ending at `ts`; `width` is the series' usual bucket width."""
+    def step(self, ts: datetime, value: float, width: timedelta, learn: bool = True) -> Reading:
+        """Score the bucket ending at `ts`; `width` is the series' usual bucket width. With
+        `learn` off, the bucket teaches usual levels but not the tails nor the records: what
+        it shows is known not to be noise (a source being added)."""
         if self._first is None:
             self._first = ts
         usuals = self._usuals(ts)
@@ -139,17 +143,21 @@ class SurpriseScorer:
                 record = len(seen) > 0 and (
                     mean > seen.high() or (self.two_sided and mean < seen.low())
                 )
-                seen.add(ts, mean)
+                if learn:
+                    seen.add(ts, mean)
                 if len(tail) >= MIN_TAIL:
                     least = self._least(usuals[model], length)
                     surprise = _tail_surprise(tail, mean, least, self.two_sided)
+                    if self.noise_tail:
+                        surprise = max(surprise, _noise_surprise(tail, mean, least))
                     calm = calm and surprise == 0
                     surprise -= math.log10(tests)
                     if record:
                         best = max(best, (surprise, length))
                     if surprise >= self.learn_below:
                         continue  # an anomaly does not teach what noise is
-                tail.add(ts, mean)
+                if learn:
+                    tail.add(ts, mean)
         self._remember(ts, value)
         if self._previous is not None and y != self._previous:  # after judging: a burst is
             self._resolution = min(self._resolution, abs(y - self._previous))  # not a step
@@ -224,6 +232,17 @@ def _sides(tail: RollingMedian, least: float, two_sided: bool) -> list[tuple[flo
         low = tail.quantile(1 - TAIL_LOW)
         sides.append((-1.0, -low, max(low - tail.quantile(1 - TAIL_HIGH), least)))
     return sides
+
+
+def _noise_surprise(tail: RollingMedian, value: float, least: float) -> float:
+    """Decades of improbability of `value` beyond the 99% quantile if what lies past it were
+    Gaussian noise as wide as the floor: for counts, whose floor is their Poisson noise, a
+    rise many floors past anything usual is that improbable however wide the empirical tail."""
+    top = tail.quantile(TAIL_HIGH)
+    if value <= top:
+        return 0.0
+    chance = math.erfc((value - top) / (least * math.sqrt(2)))  # 1 at the quantile itself
+    return 2 - math.log10(max(chance, 10.0 ** -(2 * MAX_SURPRISE)))
 
 
 def _tail_surprise(tail: RollingMedian, value: float, least: float, two_sided: bool) -> float:
