@@ -100,6 +100,14 @@ class RollingMedian(_Rolling):
         super().__setstate__(state)
         self._sorted = sorted(self._values)
 
+    def scale(self, factor: float, before: datetime) -> None:
+        """Multiply the values that arrived before `before` by `factor` (above 0)."""
+        edge = _micros(before)
+        self._values = deque(
+            v * factor if t < edge else v for t, v in zip(self._times, self._values, strict=True)
+        )
+        self._sorted = sorted(self._values)
+
     def sum_lowest(self, count: int) -> float:
         """The sum of the `count` lowest values (a trimmed sum, which bursts do not move)."""
         return sum(self._sorted[:count])

@@ -21,6 +21,9 @@ episode: an episode lasts until every span is back within its usual range, and a
 also needs the cooldown since the last one. A
 rise that lasts becomes the new usual; when the last day's level has stood well above the
 last four weeks', that is reported once as a step (such as a newly added source), not paged.
+A source known to be added (`source_added`, as kulak knows when a source's mentions begin)
+is said at once instead: nothing is judged for a day while the new level is measured, and
+then the usual counts learned before are scaled to it.
 """
 
 from __future__ import annotations
@@ -89,8 +92,8 @@ class SpikeParams:
 class Spike:
     """One alert: the span that raised it, how it compares with usual, and why in words.
 
-    `kind` is 'spike' for a burst worth paging about, 'step' for a lasting new level (such
-    as a newly added source), which is worth saying but not paging for."""
+    `kind` is 'spike' for a burst worth paging about, 'step' for a lasting new level, and
+    'source' for a source added: both worth saying, not paging for."""
 
     ts: datetime
     value: float
@@ -103,6 +106,8 @@ class Spike:
     usual_share: float | None
     explanation: str
     kind: Literal["spike", "step", "source"] = "spike"
+    source: str | None = None
+    """For 'source': the source added."""
 
 
 @dataclass
@@ -188,7 +193,9 @@ class SpikeDetector:
         )
         self._first: datetime | None = None
         self._last: datetime | None = None
-        self._settled: datetime | None = None  # a source was added: judge nothing till then
+        self._added: datetime | None = None  # when a source was last added...
+        self._settled: datetime | None = None  # ...judging nothing till then...
+        self._settling = [0.0, 0.0]  # ...while counting its mentions and the usual ones
         self._cadence = Cadence()
         self._episodes = Episodes(timedelta(hours=self.params.cooldown_hours))
         self._last_step: datetime | None = None
@@ -212,6 +219,11 @@ class SpikeDetector:
         self._last = ts
         settling = self._settled is not None and ts < self._settled
         reading = self._scorer.step(ts, value, width, learn=not settling)
+        if settling:
+            self._settling[0] += value
+            self._settling[1] += reading.usual
+        elif self._settled is not None:
+            self._settle()
         self._recent.append(_Bucket(start, ts, value, reading.usual, total))
         while self._recent[0].start < ts - timedelta(hours=self.params.sustained_hours):
             self._recent.popleft()
@@ -225,12 +237,23 @@ class SpikeDetector:
         spike. Say so once; learn the usual level afresh and judge nothing for a day, as
         the last day's median then holds only the new level (a burst in that day is missed:
         the price of not paging for every source added)."""
-        self._settled = ts + DAY
+        self._added, self._settled = ts, ts + DAY
+        self._settling = [0.0, 0.0]
         self._last_step = ts
-        self._scorer.rebase()
         words = f"{source} was added: from now on its mentions count too, so the usual level"
         words += f" is learned again and spikes are judged from {self._settled:%Y-%m-%d %H:%M}"
-        return Spike(ts, 0.0, 0.0, None, None, None, words, kind="source")
+        return Spike(ts, 0.0, 0.0, None, None, None, words, kind="source", source=source)
+
+    def _settle(self) -> None:
+        """A day after a source was added: the usual counts learned before it are scaled by
+        how much more the day brought than usual, so hours and weekdays keep their shape."""
+        assert self._added is not None
+        brought, usual = self._settling
+        if usual > 0:
+            self._scorer.rescale(max(brought / usual, 1.0), self._added)
+        else:
+            self._scorer.rebase()
+        self._added = self._settled = None
 
     def _check(self, ts: datetime, value: float, total: float | None) -> None:
         if self._last is not None and not _after(ts, self._last, f"bucket {ts.isoformat()}"):

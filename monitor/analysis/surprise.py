@@ -14,7 +14,10 @@ Each choice is made so that it holds whatever the series, without tuning to it:
   the chance of a value at least as high, so the score means the same on every series
   whatever its unit, level or noise: it is -log10 of that chance, corrected for testing
   several spans (3 = one bucket in a thousand). Values as improbable as an alert are left
-  out of the tail, so a burst does not make the next one look usual.
+  out of the tail, so a burst does not make the next one look usual. For counts
+  (`noise_tail`), past the 99% quantile the chance falls at least as fast as Gaussian noise
+  as wide as the floor: a rise many Poisson deviations beyond anything usual is that
+  improbable, however wide the four weeks' tail happened to be.
 - A span counts only when its statistic is a record: beyond every value it has had in the
   last four weeks, alerts included. The extrapolated tail says how far beyond; the record
   says the series has truly not done this lately, which an exponential tail fitted to a
@@ -174,6 +177,12 @@ class SurpriseScorer:
         the last day is usual until the hours and weekdays are learned again."""
         for rolling in (*self._by_hour, *self._by_week_hour, *self._fit.values()):
             rolling.clear()
+
+    def rescale(self, factor: float, before: datetime) -> None:
+        """The level has changed by a known `factor` from `before` (a source added): the
+        usual values learned until then are scaled to it, seasonality kept."""
+        for rolling in (*self._by_hour, *self._by_week_hour, self._last_day):
+            rolling.scale(factor, before)
 
     def _least(self, usual: float, length: int) -> float:
         """The caller's floor, else one step of the series' resolution in the mean of

@@ -119,6 +119,7 @@ class NegativeSpike(Detector):
         ctx.store.refresh_mention_hours()
         counts = ctx.store.mention_hours(history_from, [t.name for t in targets])
         params = options.params()
+        started = ctx.store.sources_started(history_from)
         saved = {}
         if not ctx.backtest and any(_kept(ctx, name) is None for name in counts):
             saved = ctx.store.detector_states(SAVED)  # a new process: what the last one fed
@@ -128,14 +129,15 @@ class NegativeSpike(Detector):
             hours = counts.get(target.name)
             if not hours:
                 continue
+            setup = _Setup(params, zone, tuple(started.get(target.name, ())))
             replay = _replay_for(
-                ctx, target.name, history_from, hours, zone, params, saved.get(SAVED + target.name)
+                ctx, target.name, history_from, hours, setup, saved.get(SAVED + target.name)
             )
             replays[target.name] = replay
             for hour, spike in replay.up_to(ctx.now, hours):
                 if hour + HOUR <= report_from:
                     continue
-                if spike.kind == "step" or not _cooling_down(ctx, target, hour, params):
+                if spike.kind != "spike" or not _cooling_down(ctx, target, hour, params):
                     alerts.append(_alert(ctx, target, hour, spike, zone))
         if not ctx.backtest:
             _save(ctx, replays)
@@ -145,12 +147,29 @@ class NegativeSpike(Detector):
 Counts = dict[datetime, tuple[int, int]]
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What a replay is made with: when any of it changes, it is made again."""
+
+    params: SpikeParams
+    zone: ZoneInfo
+    added: tuple[tuple[datetime, str], ...] = ()
+    """(when, source) of each source whose mentions of the target began in the history."""
+
+    def saved(self) -> dict[str, Any]:
+        """As the store keeps it beside a replay."""
+        return {
+            "params": repr(self.params),
+            "zone": self.zone.key,
+            "added": [[at.isoformat(), source] for at, source in self.added],
+        }
+
+
 @dataclass
 class _Replay:
     """One target's detector, fed every finished hour so far, and the spikes it found."""
 
-    params: SpikeParams
-    zone: ZoneInfo
+    setup: _Setup
     detector: SpikeDetector
     next_hour: datetime
     fed: Counts = field(default_factory=dict)
@@ -204,17 +223,19 @@ class _Replay:
         found: list[tuple[datetime, Spike]],
     ) -> None:
         total, negative = counts
-        spike = detector.step(end.astimezone(self.zone), negative, total)
+        zone = self.setup.zone
+        for at, source in self.setup.added:
+            if hour <= at < end:
+                found.append((hour, detector.source_added(at.astimezone(zone), source)))
+        spike = detector.step(end.astimezone(zone), negative, total)
         if spike is not None:
             found.append((hour, spike))
 
-    def resumed(
-        self, params: SpikeParams, zone: ZoneInfo, now: datetime, hours: Counts
-    ) -> _Replay | None:
-        """This replay, if it has the same settings, is not ahead of `now` and every
+    def resumed(self, setup: _Setup, now: datetime, hours: Counts) -> _Replay | None:
+        """This replay, if it has the same setup, is not ahead of `now` and every
         finished hour still counts as fed; else set back to the last checkpoint before the
         first hour that changed; None when there is none."""
-        if (params, zone) != (self.params, self.zone) or self.next_hour > floor_hour(now):
+        if setup != self.setup or self.next_hour > floor_hour(now):
             return None
         start = min(hours)
         fed = {h: c for h, c in self.fed.items() if h >= start and c != (0, 0)}
@@ -325,8 +346,7 @@ def _save(ctx: Context, replays: dict[str, _Replay]) -> None:
         rest = pickle.dumps((replay.next_hour, replay.fed, replay.found), pickle.HIGHEST_PROTOCOL)
         values[SAVED + target] = {
             "code": _code(),
-            "params": repr(replay.params),
-            "zone": replay.zone.key,
+            **replay.setup.saved(),
             "detector": _packed(replay.pickled()),
             "fed": _packed(rest),
             "anchor": replay.anchor(),
@@ -336,11 +356,11 @@ def _save(ctx: Context, replays: dict[str, _Replay]) -> None:
         replay.saved_hour = replay.next_hour
 
 
-def _restored(saved: dict[str, Any] | None, params: SpikeParams, zone: ZoneInfo) -> _Replay | None:
+def _restored(saved: dict[str, Any] | None, setup: _Setup) -> _Replay | None:
     """A replay read back from the store, or None when it cannot be used as it is."""
     if not saved or saved.get("code") != _code():
         return None
-    if (saved.get("params"), saved.get("zone")) != (repr(params), zone.key):
+    if any(saved.get(key) != value for key, value in setup.saved().items()):
         return None
     try:
         snapshot = _unpacked(saved["detector"])
@@ -355,7 +375,7 @@ def _restored(saved: dict[str, Any] | None, params: SpikeParams, zone: ZoneInfo)
         log.warning("a saved spike replay could not be read; replaying from the counts")
         return None
     # Bytes the guarded unpickler took refer to nothing else: later copies may skip it.
-    return _Replay(params, zone, detector, next_hour, fed, found, snapshot, next_hour, checkpoints)
+    return _Replay(setup, detector, next_hour, fed, found, snapshot, next_hour, checkpoints)
 
 
 def _packed(data: bytes) -> str:
@@ -375,16 +395,15 @@ def _replay_for(
     target: str,
     history_from: datetime,
     hours: Counts,
-    zone: ZoneInfo,
-    params: SpikeParams,
+    setup: _Setup,
     saved: dict[str, Any] | None = None,
 ) -> _Replay:
     key = (ctx.store.engine.url.render_as_string(hide_password=True), target)
-    replay = _REPLAYS.get(key) or _restored(saved, params, zone)
+    replay = _REPLAYS.get(key) or _restored(saved, setup)
     if not ctx.backtest and replay is not None:
-        replay = replay.resumed(params, zone, ctx.now, hours)
+        replay = replay.resumed(setup, ctx.now, hours)
     if ctx.backtest or replay is None:
-        replay = _Replay(params, zone, SpikeDetector(params), min(hours))
+        replay = _Replay(setup, SpikeDetector(setup.params), min(hours))
     if not ctx.backtest:
         if len(_REPLAYS) >= MAX_REPLAYS:
             _REPLAYS.clear()
@@ -406,8 +425,9 @@ def _cooling_down(ctx: Context, target: Target, hour: datetime, params: SpikePar
 
 
 def _key(target: Target, hour: datetime, kind: str = "spike") -> str:
-    """A step has its own key, so it neither replaces nor holds back a spike's alert."""
-    prefix = "spike" if kind == "spike" else "spike-step"
+    """A step or a source added has its own key, so it neither replaces nor holds back a
+    spike's alert."""
+    prefix = "spike" if kind == "spike" else f"spike-{kind}"
     return f"{prefix}:{target.name}:{hour:%Y-%m-%dT%H}"
 
 
@@ -454,6 +474,19 @@ def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: Zon
         ]
         severity, posts = "info", ()
         facts.update(now=round(spike.value, 1), step=True)
+    if spike.kind == "source":  # known, so said as what it is
+        source = spike.source
+        title = phrase("New source for {name}: {source}", name=name, source=source)
+        said = [
+            phrase(
+                "{source} was added: its mentions of {name} count from now on, so spikes "
+                "are judged again after a day of the new level.",
+                name=name,
+                source=source,
+            )
+        ]
+        severity, posts = "info", ()
+        facts = {"window": facts["window"], "source": source}
     if posts:
         summary += f" The {len(posts)} most-seen negative posts of that hour are below."
         said.append(
@@ -475,6 +508,6 @@ def _alert(ctx: Context, target: Target, hour: datetime, spike: Spike, zone: Zon
         target_kind=target.kind,
         severity=severity,
         posts=posts,
-        pages=spike.kind != "step",
+        pages=spike.kind == "spike",
         facts=facts,
     )

@@ -219,7 +219,7 @@ class Store(OutboxWrites, TriageWrites):
             cursor = conn.connection.cursor()
             try:
                 if source is not None and page is not None:
-                    advance = partial(self._advance, conn, source, page)
+                    advance = partial(self._advance, conn, source, page, latest)
                     new = writer.page(cursor, latest, utcnow(), source, advance)
                 else:
                     new = writer.page(cursor, latest, utcnow())  # the last one of a key wins
@@ -316,16 +316,28 @@ class Store(OutboxWrites, TriageWrites):
         conn.execute(stmt)
 
     def _advance(
-        self, conn: Any, source: str, page: PageDone, found: bool, current: dict[str, Any]
+        self,
+        conn: Any,
+        source: str,
+        page: PageDone,
+        records: list[Record],
+        found: bool,
+        current: dict[str, Any],
+        started: dict[str, str] | None,
     ) -> dict[str, Any]:
         """What a page sets in its source's state, given its cursor now (and whether its
-        state row exists: it is made if not)."""
+        state row exists: it is made if not). Until the source's first run ends
+        (`started` is None after it), its pages also say when its mentions of each target
+        begin: the spike detector is told of a new source instead of paging for it."""
+        values: dict[str, Any] = {}
+        if started is not None:
+            values["started"] = _earliest_mentions(records, started)
         if not found:
             self._ensure_state(conn, source)
         # A key set to None is done with (a Hacker News gap read to its end): drop it, so
         # cursors do not grow with every burst a source has ever had.
         merged = {k: v for k, v in {**current, **page.cursor}.items() if v is not None}
-        values: dict[str, Any] = {"cursor": merged}
+        values["cursor"] = merged
         if page.etag is not None:
             values["etag"] = page.etag
         if page.last_modified is not None:
@@ -378,6 +390,22 @@ class Store(OutboxWrites, TriageWrites):
                     "consecutive_failures": 0,
                 }
             conn.execute(table.update().where(table.c.source == source).values(**values))
+
+    def sources_started(self, since: datetime) -> dict[str, list[tuple[datetime, str]]]:
+        """Per target, (when, source) for each source whose mentions of it began after
+        `since`: the spike detector is told of them instead of paging for what they add."""
+        table = schema.collector_state
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.source, table.c.started).where(table.c.started.is_not(None))
+            ).all()
+        started: dict[str, list[tuple[datetime, str]]] = {}
+        for source, targets in rows:
+            for target, text in (targets or {}).items():
+                at = datetime.fromisoformat(text)
+                if at >= since:
+                    started.setdefault(target, []).append((at, source))
+        return {target: sorted(pairs) for target, pairs in started.items()}
 
     def _skip_reading(
         self, conn: Any, source: str, items: int, skipped: int, example: str | None
@@ -852,6 +880,20 @@ def _make_private(database: str | None) -> None:
     mode (its journal files take the file's mode)."""
     if database and database != ":memory:" and Path(database).parent.is_dir():
         private.create(Path(database))
+
+
+def _earliest_mentions(records: list[Record], known: dict[str, str]) -> dict[str, str]:
+    """`known` ({target: ISO time}) moved back to the earliest mention of each target in
+    `records`, the target's own accounts left out."""
+    earliest = {target: datetime.fromisoformat(at) for target, at in known.items()}
+    for record in records:
+        at = as_utc(record.post.created_at)
+        for mention in record.mentions:
+            if not mention.by_target and (
+                mention.target not in earliest or at < earliest[mention.target]
+            ):
+                earliest[mention.target] = at
+    return {target: at.isoformat() for target, at in earliest.items()}
 
 
 def _state(row: Any) -> dict[str, Any]:

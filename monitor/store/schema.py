@@ -114,6 +114,9 @@ collector_state = Table(
     Column("last_skipped", Integer, nullable=False, default=0),
     Column("skip_example", Text),
     Column("skip_share", Float),
+    # The first posts of the first run that stored any: {target: ISO time of the earliest
+    # mention}; {} for a source that started before this was kept.
+    Column("started", JSON),
 )
 
 alerts = Table(

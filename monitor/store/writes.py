@@ -109,6 +109,9 @@ def _upsert_rows(table: Table, columns: Sequence[str], keys: Sequence[str], rows
     )
 
 
+JSON_STATE = {"cursor", "started"}  # collector_state's JSON columns a page writes
+
+
 class PageWriter:
     """The hot path's statements for one dialect, with the value conversions they need."""
 
@@ -129,7 +132,9 @@ class PageWriter:
         if self.postgresql:
             self.post_arrays = f"{_upsert_arrays(posts, POST_COLUMNS, POST_KEY)} {MANY_RETURNING}"
             self.mention_arrays = _upsert_arrays(mentions, MENTION_COLUMNS, mention_key)
-        self.cursor_read = f"SELECT cursor FROM collector_state WHERE source = {mark}"
+        self.cursor_read = (
+            f"SELECT cursor, runs, started FROM collector_state WHERE source = {mark}"
+        )
         self.mark = mark
         self.time = _processor(posts, "created_at", dialect)
         self.json = _processor(posts, "extra", dialect)
@@ -149,11 +154,13 @@ class PageWriter:
         records: list[Record],
         now: datetime,
         source: str | None = None,
-        advance: Callable[[bool, dict[str, Any]], dict[str, Any]] | None = None,
+        advance: Callable[[bool, dict[str, Any], dict[str, str] | None], dict[str, Any]]
+        | None = None,
     ) -> int:
         """Upsert the posts, then their mentions; how many posts were new. With `source`,
-        its cursor is read alongside the posts and `advance(found, cursor)` gives the
-        values written alongside the mentions. On PostgreSQL it is all one pipeline: a
+        its state is read alongside the posts and `advance(found, cursor, started)` gives
+        the values written alongside the mentions (`started` is None once the source's
+        first run has ended). On PostgreSQL it is all one pipeline: a
         round trip for the posts' ids and one for the rest (two pipelines paid a third,
         to end the first)."""
         stamp = self.time(now)
@@ -188,7 +195,12 @@ class PageWriter:
             values = None
             if source is not None and advance is not None:
                 current = (self.cursor_loads(state[0]) if state else None) or {}
-                values = advance(state is not None, current)
+                # The start is kept up to date until the source's first run ends.
+                starting = state is None or state[1] == 0
+                started = (
+                    ((self.cursor_loads(state[2]) if state else None) or {}) if starting else None
+                )
+                values = advance(state is not None, current, started)
             if mentions and self.postgresql:
                 # One statement updates a row once: a target named twice keeps its last
                 # mention, as one upsert after the other would.
@@ -263,7 +275,7 @@ class PageWriter:
         """Set the cursor (and the conditional-request validators given) of a source."""
         names = list(values)
         setting = ", ".join(f"{name} = {self.mark}" for name in names)
-        params = [self.json(v) if n == "cursor" else v for n, v in values.items()]
+        params = [self.json(v) if n in JSON_STATE else v for n, v in values.items()]
         cursor.execute(
             f"UPDATE collector_state SET {setting} WHERE source = {self.mark}", (*params, source)
         )

@@ -3,6 +3,7 @@ explained, with the posts that drove it; re-runs and replays never raise it twic
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,9 @@ import pytest
 from monitor import outbox
 from monitor.config import ConfigError
 from monitor.detect import backtest, detect_once
+from monitor.i18n import language
 from monitor.store import Store
+from spiders.items import PageDone
 from tests.helpers import burst, make_settings, quiet_days, record
 
 BRAND = "Kahve Durağı"
@@ -205,3 +208,45 @@ def test_a_new_source_is_said_once_as_a_new_level_and_pages_no_one(store: Store)
     assert outbox.queue(store, SETTINGS, found) == found
     assert store.delivery_counts() == {}
     assert [a.key for a in store.alerts(kind="spike")] == [found[0].key]
+
+
+def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store) -> None:
+    rng = random.Random(4)
+    added_at = START + timedelta(weeks=3)
+    first, newer = [], []
+    for n, hour in enumerate(range(4 * 7 * 24)):
+        at = START + timedelta(hours=hour, minutes=10)
+        rate = 2.0 if 8 <= at.hour < 20 else 0.5
+        posts = first if at < added_at else newer
+        for k in range(_poisson(rng, rate)):
+            posts.append(record(10 * n + k, at, BRAND, "neg"))
+        if at >= added_at:  # the new source brings three times as many
+            for k in range(_poisson(rng, 2 * rate)):
+                post = record(10 * n + k, at, BRAND, "neg")
+                post.post = dataclasses.replace(post.post, source="mastodon")
+                newer.append(post)
+    store.save(first)
+    store.record_run("hackernews", problems=[], requests=1, new_posts=len(first), at=added_at)
+    # The new source's first run: pages of its posts, as the crawl stores them.
+    mastodon = [r for r in newer if r.post.source == "mastodon"]
+    store.save(mastodon[:50], "mastodon", PageDone({"page": 1}))
+    store.save(mastodon[50:], "mastodon", PageDone({"page": 2}))
+    store.save([r for r in newer if r.post.source != "mastodon"])
+
+    found = backtest(store, SETTINGS, since=START, now=START + timedelta(weeks=4))["spike"]
+
+    assert [(a.severity, a.title, a.pages) for a in found] == [
+        ("info", "New source for Kahve Durağı: mastodon", False)
+    ]
+    assert found[0].happened_at == added_at.replace(minute=0)
+    assert found[0].facts["source"] == "mastodon"
+    said = language("tr").say(found[0].phrases["title"])
+    assert said == "Kahve Durağı için yeni kaynak: mastodon"
+
+
+def _poisson(rng: random.Random, rate: float) -> int:
+    limit, count, product = math.exp(-rate), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count

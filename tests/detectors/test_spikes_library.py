@@ -344,6 +344,24 @@ def test_a_new_source_is_reported_once_as_a_new_level_and_never_paged():
     )
 
 
+def test_a_source_told_as_added_is_said_at_once_and_its_level_pages_no_one():
+    added_at = START + timedelta(weeks=3, hours=12)
+    burst_at = added_at + timedelta(days=8, hours=3)
+
+    def rate(ts: datetime) -> float:
+        return office_rate(ts) * (4.0 if ts > added_at else 1.0)
+
+    rows = [(ts, count + (60 if ts == burst_at else 0)) for ts, count in sparse_hours(6, rate)]
+    # Not told, the new source's level pages someone within hours of its arrival.
+    assert detect_series(rows)[0].kind == "spike"
+
+    spikes = detect_series(rows, sources_added=[(added_at, "Mastodon")])
+
+    assert [(s.ts, s.kind) for s in spikes] == [(added_at, "source"), (burst_at, "spike")]
+    assert spikes[0].source == "Mastodon"
+    assert spikes[0].explanation.startswith("Mastodon was added: from now on its mentions count")
+
+
 def test_decisions_on_a_noisy_prefix_never_change_when_rows_are_appended():
     rows = sparse_hours(5, office_rate, seed=5)
     rows = [(ts, count + (25 if i % 211 == 0 and i else 0)) for i, (ts, count) in enumerate(rows)]

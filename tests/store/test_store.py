@@ -14,6 +14,7 @@ from monitor.store.migrate import current_revision, head_revision
 from spiders.items import PageDone, Post, SourceProblem
 
 WHEN = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+WEEK = timedelta(weeks=1)
 
 
 def record(
@@ -78,6 +79,29 @@ def test_cursor_advances_with_the_page_in_one_transaction(store):
     state = store.state("hn")
     assert state["cursor"] == {"q": 100, "other": 5}
     assert state["etag"] == '"abc"'
+
+
+def test_a_sources_first_run_says_when_its_mentions_of_each_target_begin(store):
+    def mentioning(external_id: str, at: datetime, target: str, by_target: bool = False) -> Record:
+        post = Post("mastodon", external_id, f"https://x.test/{external_id}", target, at)
+        mention = Mention(target, "brand", [(0, 3)], [target], by_target=by_target)
+        return Record(post, [mention])
+
+    early, later = WHEN - timedelta(hours=5), WHEN - timedelta(hours=1)
+    # The first page is the newest; a later page of the same run reaches further back, and
+    # a brand's own post is not what people say about it.
+    store.save([mentioning("1", later, "Demlik")], "mastodon", PageDone({"page": 1}))
+    store.save(
+        [mentioning("2", early, "Demlik"), mentioning("3", early - WEEK, "Yudum", by_target=True)],
+        "mastodon",
+        PageDone({"page": 2}),
+    )
+    store.record_run("mastodon", problems=[], requests=2, new_posts=3, at=WHEN)
+    # Once its first run has ended, the source is no longer new.
+    store.save([mentioning("4", early - WEEK, "Yudum")], "mastodon", PageDone({"page": 3}))
+
+    assert store.sources_started(WHEN - timedelta(days=1)) == {"Demlik": [(early, "mastodon")]}
+    assert store.sources_started(WHEN - timedelta(hours=2)) == {}
 
 
 def test_runs_record_health_and_counters(store):
