@@ -129,7 +129,10 @@ class NegativeSpike(Detector):
             hours = counts.get(target.name)
             if not hours:
                 continue
-            setup = _Setup(params, zone, tuple(started.get(target.name, ())))
+            # A source whose mentions begin within the target's warm-up is part of it.
+            warm = min(hours) + timedelta(days=params.warmup_days)
+            added = tuple((at, src) for at, src in started.get(target.name, ()) if at >= warm)
+            setup = _Setup(params, zone, added)
             replay = _replay_for(
                 ctx, target.name, history_from, hours, setup, saved.get(SAVED + target.name)
             )

@@ -225,7 +225,8 @@ def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store)
                 post = record(10 * n + k, at, BRAND, "neg")
                 post.post = dataclasses.replace(post.post, source="mastodon")
                 newer.append(post)
-    store.save(first)
+    # Hacker News's mentions begin with the target's: that source is no news.
+    store.save(first, "hackernews", PageDone({"page": 1}))
     store.record_run("hackernews", problems=[], requests=1, new_posts=len(first), at=added_at)
     # The new source's first run: pages of its posts, as the crawl stores them.
     mastodon = [r for r in newer if r.post.source == "mastodon"]
