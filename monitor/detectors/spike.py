@@ -119,7 +119,7 @@ class NegativeSpike(Detector):
         ctx.store.refresh_mention_hours()
         counts = ctx.store.mention_hours(history_from, [t.name for t in targets])
         params = options.params()
-        started = ctx.store.sources_started(history_from)
+        started = ctx.store.sources_started(history_from, timedelta(days=params.warmup_days))
         saved = {}
         if not ctx.backtest and any(_kept(ctx, name) is None for name in counts):
             saved = ctx.store.detector_states(SAVED)  # a new process: what the last one fed
@@ -129,9 +129,9 @@ class NegativeSpike(Detector):
             hours = counts.get(target.name)
             if not hours:
                 continue
-            # A source whose mentions begin within the target's warm-up is part of it.
+            # A source whose coverage begins within the target's warm-up is part of it.
             warm = min(hours) + timedelta(days=params.warmup_days)
-            added = tuple((at, src) for at, src in started.get(target.name, ()) if at >= warm)
+            added = tuple((at, source) for at, source in started if at >= warm)
             setup = _Setup(params, zone, added)
             replay = _replay_for(
                 ctx, target.name, history_from, hours, setup, saved.get(SAVED + target.name)

@@ -207,22 +207,24 @@ class Store(OutboxWrites, TriageWrites):
         records: Iterable[Record],
         source: str | None = None,
         page: PageDone | None = None,
+        at: datetime | None = None,
     ) -> SaveResult:
         """Store posts with their mentions and, in the same transaction, advance the cursor.
 
         A page is its posts upserted returning their ids, its mentions upserted, and the
-        cursor read and written (`PageWriter.page`)."""
+        cursor read and written (`PageWriter.page`). `at`: when collected (now)."""
         records = list(records)
         latest = list({(r.post.source, r.post.external_id): r for r in records}.values())
         writer = self._page_writer
+        at = at or utcnow()
         with self.engine.begin() as conn:
             cursor = conn.connection.cursor()
             try:
                 if source is not None and page is not None:
-                    advance = partial(self._advance, conn, source, page, latest)
-                    new = writer.page(cursor, latest, utcnow(), source, advance)
+                    advance = partial(self._advance, conn, source, page, latest, at)
+                    new = writer.page(cursor, latest, at, source, advance)
                 else:
-                    new = writer.page(cursor, latest, utcnow())  # the last one of a key wins
+                    new = writer.page(cursor, latest, at)  # the last one of a key wins
             finally:
                 cursor.close()
         return SaveResult(new, len(records) - new)
@@ -321,17 +323,19 @@ class Store(OutboxWrites, TriageWrites):
         source: str,
         page: PageDone,
         records: list[Record],
+        at: datetime,
         found: bool,
         current: dict[str, Any],
         started: dict[str, str] | None,
     ) -> dict[str, Any]:
         """What a page sets in its source's state, given its cursor now (and whether its
         state row exists: it is made if not). Until the source's first run ends
-        (`started` is None after it), its pages also say when its mentions of each target
-        begin: the spike detector is told of a new source instead of paging for it."""
+        (`started` is None after it), its pages also say where its coverage begins, at the
+        oldest post that run brought: the spike detector is told of a new source there
+        instead of paging for the level it adds."""
         values: dict[str, Any] = {}
         if started is not None:
-            values["started"] = _earliest_mentions(records, started)
+            values["started"] = _coverage(records, started, at)
         if not found:
             self._ensure_state(conn, source)
         # A key set to None is done with (a Hacker News gap read to its end): drop it, so
@@ -391,21 +395,25 @@ class Store(OutboxWrites, TriageWrites):
                 }
             conn.execute(table.update().where(table.c.source == source).values(**values))
 
-    def sources_started(self, since: datetime) -> dict[str, list[tuple[datetime, str]]]:
-        """Per target, (when, source) for each source whose mentions of it began after
-        `since`: the spike detector is told of them instead of paging for what they add."""
+    def sources_started(self, since: datetime, after: timedelta) -> list[tuple[datetime, str]]:
+        """(when, source) for each source whose coverage began after `since` and that was
+        first read `after` the first source was, in order: the spike detector is told of
+        them instead of paging for what they add. Sources read within `after` of the first
+        are the install's own: all their history is new to kulak, none is a step."""
         table = schema.collector_state
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(table.c.source, table.c.started).where(table.c.started.is_not(None))
             ).all()
-        started: dict[str, list[tuple[datetime, str]]] = {}
-        for source, targets in rows:
-            for target, text in (targets or {}).items():
-                at = datetime.fromisoformat(text)
-                if at >= since:
-                    started.setdefault(target, []).append((at, source))
-        return {target: sorted(pairs) for target, pairs in started.items()}
+        read = [(datetime.fromisoformat(s["at"]), s, src) for src, s in rows if "at" in s]
+        if not read:
+            return []
+        install = min(at for at, _, _ in read)
+        return sorted(
+            (datetime.fromisoformat(s["from"]), source)
+            for at, s, source in read
+            if at >= install + after and datetime.fromisoformat(s["from"]) >= since
+        )
 
     def _skip_reading(
         self, conn: Any, source: str, items: int, skipped: int, example: str | None
@@ -882,18 +890,16 @@ def _make_private(database: str | None) -> None:
         private.create(Path(database))
 
 
-def _earliest_mentions(records: list[Record], known: dict[str, str]) -> dict[str, str]:
-    """`known` ({target: ISO time}) moved back to the earliest mention of each target in
-    `records`, the target's own accounts left out."""
-    earliest = {target: datetime.fromisoformat(at) for target, at in known.items()}
-    for record in records:
-        at = as_utc(record.post.created_at)
-        for mention in record.mentions:
-            if not mention.by_target and (
-                mention.target not in earliest or at < earliest[mention.target]
-            ):
-                earliest[mention.target] = at
-    return {target: at.isoformat() for target, at in earliest.items()}
+def _coverage(records: list[Record], known: dict[str, str], now: datetime) -> dict[str, str]:
+    """`known` with its "from" moved back to the oldest post of `records`, where a
+    source's coverage begins whatever targets its posts name (a burst may be the first
+    time a source names one, and is no less a burst), and "at", when it was first read."""
+    times = [as_utc(record.post.created_at) for record in records]
+    if "from" in known:
+        times.append(datetime.fromisoformat(known["from"]))
+    if not times:
+        return known
+    return {"from": min(times).isoformat(), "at": known.get("at", now.isoformat())}
 
 
 def _state(row: Any) -> dict[str, Any]:

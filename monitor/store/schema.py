@@ -114,8 +114,9 @@ collector_state = Table(
     Column("last_skipped", Integer, nullable=False, default=0),
     Column("skip_example", Text),
     Column("skip_share", Float),
-    # The first posts of the first run that stored any: {target: ISO time of the earliest
-    # mention}; {} for a source that started before this was kept.
+    # {"from": ISO time of the oldest post of the source's first run, where its coverage
+    # begins, "at": when that run stored its first page}; {} for a source that started
+    # before this was kept.
     Column("started", JSON),
 )
 

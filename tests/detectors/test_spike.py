@@ -226,12 +226,12 @@ def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store)
                 post.post = dataclasses.replace(post.post, source="mastodon")
                 newer.append(post)
     # Hacker News's mentions begin with the target's: that source is no news.
-    store.save(first, "hackernews", PageDone({"page": 1}))
+    store.save(first, "hackernews", PageDone({"page": 1}), at=START)
     store.record_run("hackernews", problems=[], requests=1, new_posts=len(first), at=added_at)
     # The new source's first run: pages of its posts, as the crawl stores them.
     mastodon = [r for r in newer if r.post.source == "mastodon"]
-    store.save(mastodon[:50], "mastodon", PageDone({"page": 1}))
-    store.save(mastodon[50:], "mastodon", PageDone({"page": 2}))
+    store.save(mastodon[:50], "mastodon", PageDone({"page": 1}), at=added_at)
+    store.save(mastodon[50:], "mastodon", PageDone({"page": 2}), at=added_at)
     store.save([r for r in newer if r.post.source != "mastodon"])
 
     found = backtest(store, SETTINGS, since=START, now=START + timedelta(weeks=4))["spike"]

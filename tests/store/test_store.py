@@ -81,27 +81,27 @@ def test_cursor_advances_with_the_page_in_one_transaction(store):
     assert state["etag"] == '"abc"'
 
 
-def test_a_sources_first_run_says_when_its_mentions_of_each_target_begin(store):
-    def mentioning(external_id: str, at: datetime, target: str, by_target: bool = False) -> Record:
-        post = Post("mastodon", external_id, f"https://x.test/{external_id}", target, at)
-        mention = Mention(target, "brand", [(0, 3)], [target], by_target=by_target)
-        return Record(post, [mention])
+def test_a_sources_first_run_says_where_its_coverage_begins(store):
+    def post(external_id: str, at: datetime, target: str, source: str = "mastodon") -> Record:
+        post = Post(source, external_id, f"https://x.test/{external_id}", target, at)
+        return Record(post, [Mention(target, "brand", [(0, 3)], [target])])
 
     early, later = WHEN - timedelta(hours=5), WHEN - timedelta(hours=1)
-    # The first page is the newest; a later page of the same run reaches further back, and
-    # a brand's own post is not what people say about it.
-    store.save([mentioning("1", later, "Demlik")], "mastodon", PageDone({"page": 1}))
-    store.save(
-        [mentioning("2", early, "Demlik"), mentioning("3", early - WEEK, "Yudum", by_target=True)],
-        "mastodon",
-        PageDone({"page": 2}),
-    )
-    store.record_run("mastodon", problems=[], requests=2, new_posts=3, at=WHEN)
+    # The first page is the newest; a later page of the same run reaches further back,
+    # whichever targets its posts name.
+    first = post("0", early - WEEK, "Demlik", "hackernews")
+    store.save([first], "hackernews", PageDone({}), at=early - WEEK)
+    store.save([post("1", later, "Demlik")], "mastodon", PageDone({"page": 1}), at=WHEN)
+    store.save([post("2", early, "Yudum")], "mastodon", PageDone({"page": 2}), at=WHEN)
+    store.record_run("mastodon", problems=[], requests=2, new_posts=2, at=WHEN)
     # Once its first run has ended, the source is no longer new.
-    store.save([mentioning("4", early - WEEK, "Yudum")], "mastodon", PageDone({"page": 3}))
+    store.save([post("3", early - WEEK, "Yudum")], "mastodon", PageDone({"page": 3}))
 
-    assert store.sources_started(WHEN - timedelta(days=1)) == {"Demlik": [(early, "mastodon")]}
-    assert store.sources_started(WHEN - timedelta(hours=2)) == {}
+    # Read a week after the install's first source, it is news; within a day, it is not.
+    day = timedelta(days=1)
+    assert store.sources_started(WHEN - day, day) == [(early, "mastodon")]
+    assert store.sources_started(WHEN - day, WEEK + day) == []
+    assert store.sources_started(WHEN - timedelta(hours=2), day) == []
 
 
 def test_runs_record_health_and_counters(store):

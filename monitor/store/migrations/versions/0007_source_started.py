@@ -1,5 +1,5 @@
-"""When each source started: its first posts' times per target, so the spike detector is told
-of a new source rather than paging for the level it brings.
+"""Where each source's coverage begins (the oldest post of its first run), so the spike
+detector is told of a new source rather than paging for the level it brings.
 
 Revision ID: 0007
 Revises: 0006
