@@ -156,8 +156,14 @@ def normalize(total: float) -> float:
     return max(-1.0, min(1.0, total / math.sqrt(total * total + NORMALIZE_ALPHA)))
 
 
-def _caps_emphasis(token: str, mixed_case: bool) -> bool:
-    return mixed_case and len(token) > 1 and token.isupper()
+def _caps_emphasis(tokens: list[str], i: int) -> bool:
+    """Whether word i is shouted: in capitals, among words that are not (worked out only
+    for a word in capitals, as few are)."""
+    token = tokens[i]
+    if len(token) < 2 or not token.isupper():
+        return False
+    uppers = [t.isupper() for t in tokens if t.isalpha()]
+    return True in uppers and False in uppers
 
 
 def polarity(text: str, rules: Rules) -> float:
@@ -166,27 +172,29 @@ def polarity(text: str, rules: Rules) -> float:
     tokens = TOKEN.findall(text)
     # Folding maps one character to one, and no token holds a line break: the tokens are
     # folded in one call.
-    folded = fold("\n".join(tokens)).split("\n") if tokens else []
-    uppers = [t.isupper() for t in tokens if t.isalpha()]
-    mixed_case = True in uppers and False in uppers
-    emoticon_table = emoticons()
-    lookup, agrees, contrast, phrase_starts, names = (
+    joined = fold("\n".join(tokens))
+    folded = joined.split("\n") if tokens else []
+    # What this text holds none of is not looked for word by word: an elongated word (no
+    # letter three times), a booster, a negator before or after, an emoji or emoticon.
+    elongated = ELONGATED.search(joined) is not None
+    boosted = elongated or not rules.boosters.keys().isdisjoint(folded)
+    negators = not rules.negators.isdisjoint(folded)
+    negatable = negators or not rules.postnegators.isdisjoint(folded)
+    table = emoticons()
+    emoticon_table = None if table.keys().isdisjoint(tokens) else table
+    lookup, agrees, phrase_starts, names = (
         rules.lookup,
         rules.agrees,
-        rules.contrast,
         rules.phrase_starts,
         rules.names,
     )
     lean = rules.negated_lean
-    leans = lean and not (rules.negators.isdisjoint(folded) and rules.absent.isdisjoint(folded))
+    leans = lean and (negators or not rules.absent.isdisjoint(folded))
     after_negator = _leaning(folded, rules) if leans else None
     valences: list[float] = []
     polite: list[int] = []  # where thanks or praise were read (see Rules.thanks)
-    contrast_at = -1
     skip = 0
     for i, word in enumerate(folded):
-        if word in contrast:
-            contrast_at = i
         if skip:
             skip -= 1
             valences.append(0.0)
@@ -195,7 +203,7 @@ def polarity(text: str, rules: Rules) -> float:
         phrase = _phrase_at(folded, i, rules.phrases) if word in phrase_starts else None
         if phrase is not None:
             hit, skip = Hit(phrase[0], stem=" ".join(folded[i : i + phrase[1] + 1])), phrase[1]
-        elif (emoticon := emoticon_table.get(token)) is not None:
+        elif emoticon_table is not None and (emoticon := emoticon_table.get(token)) is not None:
             hit = Hit(emoticon)
         elif word in names and _named(tokens, i):
             hit = None
@@ -214,10 +222,13 @@ def polarity(text: str, rules: Rules) -> float:
             valences.append(0.0)
             continue
         valence = hit.valence
-        if _caps_emphasis(token, mixed_case):
+        if _caps_emphasis(tokens, i):
             valence += math.copysign(CAPS_INCREMENT, valence)
-        valence = _apply_boosters(valence, folded, i, rules, mixed_case, tokens)
-        if hit.negated or _negated(folded, i, rules, after=phrase is None, bad=valence < 0):
+        if boosted:
+            valence = _apply_boosters(valence, folded, i, rules, tokens, elongated)
+        if hit.negated or (
+            negatable and _negated(folded, i, rules, after=phrase is None, bad=valence < 0)
+        ):
             valence *= NEGATION_SCALAR
         term = hit.stem or word
         if (
@@ -246,7 +257,8 @@ def polarity(text: str, rules: Rules) -> float:
             valences[i] = 0.0
     if max(valences) > 0 > min(valences):
         valences = [v * NEGATIVITY_WEIGHT if v < 0 else v for v in valences]
-    if contrast_at >= 0:
+    if not rules.contrast.isdisjoint(folded):
+        contrast_at = max(i for i, word in enumerate(folded) if word in rules.contrast)
         valences = [
             v * (CONTRAST_BEFORE if i < contrast_at else CONTRAST_AFTER)
             for i, v in enumerate(valences)
@@ -321,18 +333,19 @@ def _phrase_at(folded: list[str], i: int, phrases: dict[str, float]) -> tuple[fl
 
 
 def _apply_boosters(
-    valence: float, folded: list[str], i: int, rules: Rules, mixed_case: bool, tokens: list[str]
+    valence: float, folded: list[str], i: int, rules: Rules, tokens: list[str], elongated: bool
 ) -> float:
+    """`elongated`: whether any word of the text has a letter three times or more."""
     for distance, decay in enumerate(BOOSTER_DECAY, start=1):
         j = i - distance
         if j < 0:
             break
         scalar = rules.boosters.get(folded[j])
-        if scalar is None and ELONGATED.search(folded[j]):
+        if scalar is None and elongated and ELONGATED.search(folded[j]):
             scalar = rules.boosters.get(ELONGATED.sub(r"\1", folded[j]))
         if scalar is None:
             continue
-        if _caps_emphasis(tokens[j], mixed_case):
+        if _caps_emphasis(tokens, j):
             scalar += math.copysign(CAPS_INCREMENT, scalar)
         valence += math.copysign(1.0, valence) * scalar * decay
     return valence
