@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-from monitor.sentiment.features import pairs, tokens, word_features
+from monitor.sentiment.features import tokens, word_features
 
 CLASSES = ("neg", "neu", "pos")
 # Languages with a shipped model. Greek has none: the only Greek training data that may be
@@ -46,6 +46,10 @@ def rule_features(compound: float) -> tuple[float, ...]:
 @dataclass(frozen=True)
 class Model:
     weights: dict[str, tuple[float, float, float]]
+    """A word's own features (monitor.sentiment.features.word_features)."""
+    pairs: dict[str, dict[str, tuple[float, float, float]]]
+    """Word pairs by their first word, then their second: a pair is looked up in the
+    words as read, not built as a string first (most words start no listed pair)."""
     dense: tuple[tuple[float, float, float], ...]
     bias: tuple[float, float, float]
 
@@ -75,13 +79,15 @@ class Model:
             neg += w_neg
             neu += w_neu
             pos += w_pos
-        get = self.weights.get
-        for pair in pairs(words):
-            found = get(pair)
-            if found is not None:
+        following = self.pairs.get
+        previous = "^"
+        for word in words:
+            found = following(previous)
+            if found is not None and (found := found.get(word)) is not None:
                 neg += found[0]
                 neu += found[1]
                 pos += found[2]
+            previous = word
         for value, (w_neg, w_neu, w_pos) in zip(rule_features(compound), self.dense, strict=True):
             neg += value * w_neg
             neu += value * w_neu
@@ -107,6 +113,7 @@ def reading(probabilities: tuple[float, float, float]) -> tuple[float, str]:
 def parse_model(text: str, name: str) -> Model:
     """`#bias`, `#dense` lines, then one `feature<TAB>neg<TAB>neu<TAB>pos` per line."""
     weights: dict[str, tuple[float, float, float]] = {}
+    pairs: dict[str, dict[str, tuple[float, float, float]]] = {}
     dense: list[tuple[float, float, float]] = []
     bias: tuple[float, float, float] | None = None
     shared: dict[str, float] = {}  # one float per written weight: 1,132 among 63,921 (1.4 MiB)
@@ -120,11 +127,14 @@ def parse_model(text: str, name: str) -> Model:
             bias = (neg, neu, pos)
         elif key == "#dense":
             dense.append((neg, neu, pos))
+        elif " " in key:
+            first, second = key.split(" ", 1)
+            pairs.setdefault(first, {})[second] = (neg, neu, pos)
         else:
             weights[key] = (neg, neu, pos)
     if bias is None or len(dense) != len(rule_features(0.0)):
         raise ModelError(f"{name}: no #bias line or not {len(rule_features(0.0))} #dense lines")
-    return Model(weights, tuple(dense), bias)
+    return Model(weights, pairs, tuple(dense), bias)
 
 
 @lru_cache(maxsize=4)
