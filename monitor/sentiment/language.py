@@ -305,10 +305,10 @@ def _by_letters(text: str) -> str | None:
         return script
     words = set(text.lower().split())
     hits = _function_words(words, text)
-    best = max(hits, key=hits.__getitem__)
-    runner_up = max(count for lang, count in hits.items() if lang != best)
-    if hits[best] >= 2 and hits[best] * FUNCTION_SHARE >= len(words) and hits[best] > runner_up:
-        return best  # before Turkish letters: posts in any language name Turkish places
+    *_, runner_up, top = sorted(hits.values())
+    if top >= 2 and top * FUNCTION_SHARE >= len(words) and top > runner_up:
+        # before Turkish letters: posts in any language name Turkish places
+        return next(lang for lang, count in hits.items() if count == top)
     if not text.isascii() and _TURKISH.search(_NAMES.sub(" ", text)):
         return "tr"
     if hits["tr"] >= 2 and hits["tr"] * FUNCTION_SHARE >= len(words):
