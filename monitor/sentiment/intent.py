@@ -216,7 +216,7 @@ def intents(folded: str, compound: float | None) -> tuple[str, ...]:
     positive = compound is not None and compound >= PRAISE_AT
     if negative:
         cued.add(COMPLAINT)
-    if "?" in folded or GREEK_QUESTION.search(folded):
+    if "?" in folded or (";" in folded and GREEK_QUESTION.search(folded)):
         cued.add(QUESTION)
     if OTHER in folded:
         cued.discard(SWITCHING)  # with two targets, only a cue aimed at this one counts
@@ -226,7 +226,7 @@ def intents(folded: str, compound: float | None) -> tuple[str, ...]:
         cued.discard(PRAISE)
     elif positive and not cued & {COMPLAINT, SWITCHING}:
         cued.add(PRAISE)  # a warm tone alone is no praise in a post about leaving
-    return tuple(intent for intent in ORDER if intent in cued)
+    return tuple([intent for intent in ORDER if intent in cued])
 
 
 def _leaves_target(folded: str) -> bool:

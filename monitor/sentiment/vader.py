@@ -92,11 +92,11 @@ class Vader:
             # vaderSentiment puts a space before a name unless one is there: the same words.
             text = "".join(" " + names[c] if c in names else c for c in text)
         text = text.strip()
+        punctuation = string.punctuation
         words = [
-            word if len(bare := word.strip(string.punctuation)) <= 2 else bare
-            for word in text.split()
+            word if len(bare := word.strip(punctuation)) <= 2 else bare for word in text.split()
         ]
-        lower = [word.lower() for word in words]
+        lower = list(map(str.lower, words))
         lexicon = self.lexicon
         sentiments: list[float] = []
         cap_diff: bool | None = None
@@ -107,7 +107,7 @@ class Vader:
                 sentiments.append(0)
                 continue
             if cap_diff is None:
-                capitals = sum(1 for w in words if w.isupper())
+                capitals = sum(map(str.isupper, words))
                 cap_diff = 0 < len(words) - capitals < len(words)
             sentiments.append(self._valence(words, lower, i, valence, cap_diff))
         if "but" in lower:
@@ -136,7 +136,8 @@ class Vader:
         for back in (1, 2, 3):
             if i < back or lower[i - back] in lexicon:
                 continue
-            boost = _boost(words[i - back], lower[i - back], valence, cap_diff)
+            scalar = BOOSTERS.get(lower[i - back])  # most words are no booster
+            boost = 0.0 if scalar is None else _boost(words[i - back], scalar, valence, cap_diff)
             if back == 2 and boost != 0:
                 boost = boost * 0.95
             elif back == 3 and boost != 0:
@@ -151,11 +152,8 @@ class Vader:
         return valence
 
 
-def _boost(word: str, lower: str, valence: float, cap_diff: bool) -> float:
-    """What a booster or dampener word adds to a valence (0.0 for any other word)."""
-    scalar = BOOSTERS.get(lower)
-    if scalar is None:
-        return 0.0
+def _boost(word: str, scalar: float, valence: float, cap_diff: bool) -> float:
+    """What a booster or dampener word (of this scalar) adds to a valence."""
     if valence < 0:
         scalar *= -1
     if word.isupper() and cap_diff:
