@@ -4,12 +4,12 @@ explained, with the posts that drove it; re-runs and replays never raise it twic
 from __future__ import annotations
 
 import dataclasses
-import math
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from benchmarks.spikes import poisson
 from monitor import outbox
 from monitor.config import ConfigError
 from monitor.detect import backtest, detect_once
@@ -186,11 +186,7 @@ def test_a_new_source_is_said_once_as_a_new_level_and_pages_no_one(store: Store)
     for hour in range(4 * 7 * 24):
         at = START + timedelta(hours=hour, minutes=10)
         rate = (2.0 if 8 <= at.hour < 20 else 0.5) * (2 if at >= step_at else 1)
-        limit, count, product = math.exp(-rate), 0, rng.random()
-        while product > limit:
-            count += 1
-            product *= rng.random()
-        for label in ["neg"] * count + ["neu"]:
+        for label in ["neg"] * poisson(rng, rate) + ["neu"]:
             posts.append(record(n, at + timedelta(minutes=n % 40), BRAND, label))
             n += 1
     store.save(posts)
@@ -218,10 +214,10 @@ def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store)
         at = START + timedelta(hours=hour, minutes=10)
         rate = 2.0 if 8 <= at.hour < 20 else 0.5
         posts = first if at < added_at else newer
-        for k in range(_poisson(rng, rate)):
+        for k in range(poisson(rng, rate)):
             posts.append(record(10 * n + k, at, BRAND, "neg"))
         if at >= added_at:  # the new source brings three times as many
-            for k in range(_poisson(rng, 2 * rate)):
+            for k in range(poisson(rng, 2 * rate)):
                 post = record(10 * n + k, at, BRAND, "neg")
                 post.post = dataclasses.replace(post.post, source="mastodon")
                 newer.append(post)
@@ -243,11 +239,3 @@ def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store)
     assert found[0].facts["source"] == "mastodon"
     said = language("tr").say(found[0].phrases["title"])
     assert said == "Kahve Durağı için yeni kaynak: mastodon"
-
-
-def _poisson(rng: random.Random, rate: float) -> int:
-    limit, count, product = math.exp(-rate), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import datetime, timedelta
 
 import pytest
 
+from benchmarks.spikes import poisson
 from monitor.analysis.spikes import (
     SpikeDetector,
     SpikeParams,
@@ -302,11 +302,7 @@ def sparse_hours(weeks: int, rate, seed: int = 11) -> list[tuple[datetime, float
     rows = []
     for i in range(weeks * 7 * 24):
         ts = START + (i + 1) * HOUR
-        limit, count, product = math.exp(-rate(ts)), 0, rng.random()
-        while product > limit:
-            count += 1
-            product *= rng.random()
-        rows.append((ts, float(count)))
+        rows.append((ts, float(poisson(rng, rate(ts)))))
     return rows
 
 
