@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from monitor.alert import Alert
 from monitor.records import Mention, Record
 from monitor.store import Store, connect
-from monitor.store.migrate import current_revision, head_revision
+from monitor.store.migrate import current_revision, head_revision, upgrade
 from spiders.items import PageDone, Post, SourceProblem
 
 WHEN = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -235,6 +235,33 @@ def test_upgrading_from_the_first_schema_keeps_the_data(store_url):
     (post,) = list(upgraded.iter_posts())
     assert post["text"] == "Kahve Durağı priz yok"
     assert current_revision(upgraded.engine) == head_revision()
+    upgraded.close()
+
+
+def test_sources_that_ran_before_the_upgrade_are_not_news_to_the_spike_detector(store_url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(store_url)
+    upgrade(engine, "0006")
+    columns = "source, cursor, status, runs, consecutive_failures"
+    with engine.begin() as conn:
+        for source, runs in (("hackernews", 3), ("mastodon", 0)):
+            conn.execute(
+                text(f"INSERT INTO collector_state ({columns}) VALUES (:s, '{{}}', 'ok', :r, 0)"),
+                {"s": source, "r": runs},
+            )
+    engine.dispose()
+
+    upgraded = Store.open(store_url)
+    # mastodon never finished a run: its first run's pages will say where it begins
+    toot = Record(Post("mastodon", "9", "https://x.test/9", "Demlik Cafe", WHEN))
+    upgraded.save([toot], "mastodon", PageDone({}), at=WHEN + WEEK)
+    assert upgraded.state("hackernews")["started"] == {}
+    assert upgraded.sources_started(WHEN - WEEK, timedelta(days=3)) == []
+    assert upgraded.state("mastodon")["started"] == {
+        "from": WHEN.isoformat(),
+        "at": (WHEN + WEEK).isoformat(),
+    }
     upgraded.close()
 
 
