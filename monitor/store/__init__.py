@@ -9,6 +9,7 @@ never makes a second row.
 from __future__ import annotations
 
 import fcntl
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ from monitor.store.runlock import AdvisoryLock, AlreadyRunning
 from monitor.store.triage import TriageWrites
 from monitor.store.writes import PageWriter
 from spiders.items import PageDone, SourceProblem
+
+log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 REFRESH_OVERLAP = timedelta(minutes=15)
@@ -335,7 +338,7 @@ class Store(OutboxWrites, TriageWrites):
         instead of paging for the level it adds."""
         values: dict[str, Any] = {}
         if started is not None:
-            values["started"] = _coverage(records, started, at)
+            values["started"] = _coverage(source, records, started, at)
         if not found:
             self._ensure_state(conn, source)
         # A key set to None is done with (a Hacker News gap read to its end): drop it, so
@@ -405,14 +408,14 @@ class Store(OutboxWrites, TriageWrites):
             rows = conn.execute(
                 select(table.c.source, table.c.started).where(table.c.started.is_not(None))
             ).all()
-        read = [(datetime.fromisoformat(s["at"]), s, src) for src, s in rows if "at" in s]
+        read = [(times, src) for src, s in rows if (times := _coverage_times(src, s))]
         if not read:
             return []
-        install = min(at for at, _, _ in read)
+        install = min(at for (_, at), _ in read)
         return sorted(
-            (datetime.fromisoformat(s["from"]), source)
-            for at, s, source in read
-            if at >= install + after and datetime.fromisoformat(s["from"]) >= since
+            (begins, source)
+            for (begins, at), source in read
+            if at >= install + after and begins >= since
         )
 
     def _skip_reading(
@@ -890,16 +893,36 @@ def _make_private(database: str | None) -> None:
         private.create(Path(database))
 
 
-def _coverage(records: list[Record], known: dict[str, str], now: datetime) -> dict[str, str]:
+def _coverage_times(source: str, started: Any) -> tuple[datetime, datetime] | None:
+    """(where coverage begins, when first read) from a source's `started`; None for a source
+    from before they were kept, or a value that is not two aware ISO times (said once per
+    cycle, and the source then counts as old)."""
+    if started == {}:
+        return None
+    try:
+        begins, at = (datetime.fromisoformat(started[key]) for key in ("from", "at"))
+        if begins.tzinfo is None or at.tzinfo is None:
+            raise ValueError("a time without its UTC offset")
+    except (KeyError, TypeError, ValueError) as error:
+        log.warning("collector_state.started of %s is unreadable (%s): %r", source, error, started)
+        return None
+    return begins, at
+
+
+def _coverage(
+    source: str, records: list[Record], known: dict[str, str], now: datetime
+) -> dict[str, str]:
     """`known` with its "from" moved back to the oldest post of `records`, where a
     source's coverage begins whatever targets its posts name (a burst may be the first
     time a source names one, and is no less a burst), and "at", when it was first read."""
     times = [as_utc(record.post.created_at) for record in records]
-    if "from" in known:
-        times.append(datetime.fromisoformat(known["from"]))
+    at = now
+    if (before := _coverage_times(source, known)) is not None:
+        times.append(before[0])
+        at = before[1]
     if not times:
         return known
-    return {"from": min(times).isoformat(), "at": known.get("at", now.isoformat())}
+    return {"from": min(times).isoformat(), "at": at.isoformat()}
 
 
 def _state(row: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from monitor.alert import Alert
 from monitor.records import Mention, Record
-from monitor.store import Store, connect
+from monitor.store import Store, connect, schema
 from monitor.store.migrate import current_revision, head_revision, upgrade
 from spiders.items import PageDone, Post, SourceProblem
 
@@ -392,3 +392,22 @@ def test_a_server_connection_that_died_while_idle_is_replaced(store_url, monkeyp
     finally:
         admin.dispose()
         store.close()
+
+
+def test_an_unreadable_start_is_said_and_the_source_counts_as_old(store, caplog):
+    toot = Record(Post("mastodon", "1", "https://x.test/1", "Demlik Cafe", WHEN))
+    store.save([toot], "mastodon", PageDone({}), at=WHEN)
+    with store.engine.begin() as conn:
+        conn.execute(
+            schema.collector_state.update().values(started={"from": "last tuesday", "at": 5})
+        )
+
+    assert store.sources_started(WHEN - WEEK, timedelta(0)) == []
+    assert "collector_state.started of mastodon is unreadable" in caplog.text
+    # The next page of its first run starts the reading afresh, and is stored.
+    later = Record(Post("mastodon", "2", "https://x.test/2", "Demlik Cafe", WHEN))
+    assert store.save([later], "mastodon", PageDone({}), at=WHEN + WEEK).new == 1
+    assert store.state("mastodon")["started"] == {
+        "from": WHEN.isoformat(),
+        "at": (WHEN + WEEK).isoformat(),
+    }
