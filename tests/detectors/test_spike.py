@@ -4,11 +4,14 @@ explained, with the posts that drove it; re-runs and replays never raise it twic
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from alerts.render import alert_text
+from alerts.slack_blocks import render
 from benchmarks.spikes import poisson
 from monitor import outbox
 from monitor.config import ConfigError
@@ -239,3 +242,8 @@ def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store)
     assert found[0].facts["source"] == "mastodon"
     said = language("tr").say(found[0].phrases["title"])
     assert said == "Kahve Durağı için yeni kaynak: mastodon"
+    # Said in the digest's mail and in Slack, in the reader's language.
+    mail = alert_text(found[0], "Europe/Istanbul", "tr")
+    assert "mastodon eklendi: Kahve Durağı bahsetmeleri artık sayılıyor" in mail
+    blocks = json.dumps(render(found[0], lang=language("el")), ensure_ascii=False)
+    assert "Νέα πηγή για Kahve Durağı: mastodon" in blocks
