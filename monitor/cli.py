@@ -813,22 +813,34 @@ def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @main.command("detect-series")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--source-added",
+    "sources_added",
+    multiple=True,
+    metavar="TIME[=NAME]",
+    help="A source added at TIME, as kulak tells the live detector (repeatable).",
+)
 @spike_options
-def detect_series(csv_file: Path, **params: Any) -> None:
+def detect_series(csv_file: Path, sources_added: tuple[str, ...], **params: Any) -> None:
     """Run the spike detector, as it runs live, over a timestamp,value CSV.
 
     Prints one line per alert: the timestamp of the row at which it alerted, followed by
-    "new level" when a rise has lasted long enough to be the new usual, not a spike."""
+    "new level" when a rise has lasted long enough to be the new usual, not a spike, or by
+    "source added: NAME" for each `--source-added`."""
     from monitor.analysis.spikes import SpikeParams, run_detect_series
 
     try:
-        spikes = run_detect_series(csv_file, SpikeParams(**params))
+        spikes = run_detect_series(csv_file, SpikeParams(**params), sources_added)
     except ValueError as exc:
         err.print(str(exc), markup=False)
         sys.exit(2)
     for spike in spikes:
         line = spike.ts.isoformat(sep=" ")
-        click.echo(line if spike.kind == "spike" else f"{line} new level")
+        if spike.kind == "source":
+            line += f" source added: {spike.source}"
+        elif spike.kind == "step":
+            line += " new level"
+        click.echo(line)
 
 
 def summary_table(summary: Any, width: int) -> Table:

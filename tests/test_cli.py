@@ -181,6 +181,16 @@ def test_detect_series_marks_a_lasting_rise_as_a_new_level(tmp_path):
     # noiseless counts that double are a spike at once, then said to be a new level
     assert result.output.splitlines() == ["2026-03-21 05:00:00", "2026-03-21 19:00:00 new level"]
 
+    # told that a source was added, as kulak tells the live detector, it pages for nothing
+    told = ["detect-series", "--source-added", "2026-03-21T00:30=mastodon", str(csv_file)]
+    result = CliRunner().invoke(main, told)
+    assert result.output.splitlines() == ["2026-03-21 00:30:00 source added: mastodon"]
+
+    aware = ["detect-series", "--source-added", "2026-03-21T00:30+03:00", str(csv_file)]
+    result = CliRunner().invoke(main, aware)
+    assert result.exit_code == 2
+    assert "the series' times are without a UTC offset" in result.output
+
 
 def test_detect_series_names_the_bad_line(tmp_path):
     csv_file = tmp_path / "series.csv"

@@ -505,6 +505,23 @@ def _parse_row(where: str, row: list[str], previous: datetime | None) -> tuple[d
     return ts, value
 
 
-def run_detect_series(path: str | Path, params: SpikeParams | None = None) -> list[Spike]:
-    """What `kulak detect-series FILE.csv` runs: read the file, replay it, return the alerts."""
-    return detect_series(read_series_csv(path), params)
+def run_detect_series(
+    path: str | Path, params: SpikeParams | None = None, sources_added: Iterable[str] = ()
+) -> list[Spike]:
+    """What `kulak detect-series FILE.csv` runs: read the file, replay it, return the alerts.
+    Each of `sources_added` is 'TIME' or 'TIME=NAME', told as a source added then."""
+    rows = read_series_csv(path)
+    added = [_source_added(text, rows[0][0] if rows else None) for text in sources_added]
+    return detect_series(rows, params, added)
+
+
+def _source_added(text: str, first: datetime | None) -> tuple[datetime, str]:
+    when, _, name = text.partition("=")
+    try:
+        at = datetime.fromisoformat(when.strip())
+    except ValueError:
+        raise ValueError(f"source added {text!r}: {when!r} is not an ISO 8601 time") from None
+    if first is not None and (at.tzinfo is None) != (first.tzinfo is None):
+        zone = "without" if first.tzinfo is None else "with"
+        raise ValueError(f"source added {text!r}: the series' times are {zone} a UTC offset")
+    return at, name.strip() or "a new source"
