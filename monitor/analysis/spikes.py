@@ -21,8 +21,8 @@ episode: an episode lasts until every span is back within its usual range, and a
 also needs the cooldown since the last one. A
 rise that lasts becomes the new usual; when the last day's level has stood well above the
 last four weeks', that is reported once as a step (such as a newly added source), not paged.
-A source known to be added (`source_added`, as kulak knows when a source's mentions begin)
-is said at once instead: nothing is judged for a day while the new level is measured, and
+A source known to be added (`source_added`: kulak knows where a new source's coverage
+begins) is said at once instead: nothing is judged for a day while the new level is measured, and
 then the usual counts learned before are scaled to it.
 """
 
@@ -234,14 +234,14 @@ class SpikeDetector:
 
     def source_added(self, ts: datetime, source: str) -> Spike:
         """A source joins the series at `ts`: what it brings is a new level, known, not a
-        spike. Say so once; learn the usual level afresh and judge nothing for a day, as
-        the last day's median then holds only the new level (a burst in that day is missed:
-        the price of not paging for every source added)."""
+        spike. Say so once, and judge nothing for a day while the new level is measured;
+        then the usual counts are scaled to it (a burst in that day is missed: the price of
+        not paging for every source added)."""
         self._added, self._settled = ts, ts + DAY
         self._settling = [0.0, 0.0]
         self._last_step = ts
         words = f"{source} was added: from now on its mentions count too, so the usual level"
-        words += f" is learned again and spikes are judged from {self._settled:%Y-%m-%d %H:%M}"
+        words += f" is measured again and spikes are judged from {self._settled:%Y-%m-%d %H:%M}"
         return Spike(ts, 0.0, 0.0, None, None, None, words, kind="source", source=source)
 
     def _settle(self) -> None:
