@@ -120,6 +120,7 @@ class NegativeSpike(Detector):
         counts = ctx.store.mention_hours(history_from, [t.name for t in targets])
         params = options.params()
         started = ctx.store.sources_started(history_from, timedelta(days=params.warmup_days))
+        read_at = {source: at for _, source, at in started}
         saved = {}
         if not ctx.backtest and any(_kept(ctx, name) is None for name in counts):
             saved = ctx.store.detector_states(SAVED)  # a new process: what the last one fed
@@ -131,14 +132,17 @@ class NegativeSpike(Detector):
                 continue
             # A source whose coverage begins within the target's warm-up is part of it.
             warm = min(hours) + timedelta(days=params.warmup_days)
-            added = tuple((at, source) for at, source in started if at >= warm)
+            added = tuple((at, source) for at, source, _ in started if at >= warm)
             setup = _Setup(params, zone, added)
             replay = _replay_for(
                 ctx, target.name, history_from, hours, setup, saved.get(SAVED + target.name)
             )
             replays[target.name] = replay
             for hour, spike in replay.up_to(ctx.now, hours):
-                if hour + HOUR <= report_from:
+                # A source added is news when kulak first read it, however far back its
+                # first posts go.
+                news = read_at.get(spike.source, hour) if spike.kind == "source" else hour
+                if max(hour, news) + HOUR <= report_from:
                     continue
                 if spike.kind != "spike" or not _cooling_down(ctx, target, hour, params):
                     alerts.append(_alert(ctx, target, hour, spike, zone))

@@ -398,11 +398,14 @@ class Store(OutboxWrites, TriageWrites):
                 }
             conn.execute(table.update().where(table.c.source == source).values(**values))
 
-    def sources_started(self, since: datetime, after: timedelta) -> list[tuple[datetime, str]]:
-        """(when, source) for each source whose coverage began after `since` and that was
-        first read `after` the first source was, in order: the spike detector is told of
-        them instead of paging for what they add. Sources read within `after` of the first
-        are the install's own: all their history is new to kulak, none is a step."""
+    def sources_started(
+        self, since: datetime, after: timedelta
+    ) -> list[tuple[datetime, str, datetime]]:
+        """(where its coverage begins, source, when first read) for each source whose
+        coverage began after `since` and that was first read `after` the first source was,
+        in order: the spike detector is told of them instead of paging for what they add.
+        Sources read within `after` of the first are the install's own: all their history
+        is new to kulak, none is a step."""
         table = schema.collector_state
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -413,7 +416,7 @@ class Store(OutboxWrites, TriageWrites):
             return []
         install = min(at for (_, at), _ in read)
         return sorted(
-            (begins, source)
+            (begins, source, at)
             for (begins, at), source in read
             if at >= install + after and begins >= since
         )

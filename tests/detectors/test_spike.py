@@ -247,3 +247,31 @@ def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store)
     assert "mastodon eklendi: Kahve Durağı bahsetmeleri artık sayılıyor" in mail
     blocks = json.dumps(render(found[0], lang=language("el")), ensure_ascii=False)
     assert "Νέα πηγή για Kahve Durağı: mastodon" in blocks
+
+
+def test_a_source_that_backfills_days_is_said_once_when_first_read(store: Store) -> None:
+    rng = random.Random(5)
+    read_at = START + timedelta(weeks=3, hours=2, minutes=5)
+    backfill = read_at - timedelta(days=3)  # its first run brings three days of posts
+    old, new = [], []
+    for n, hour in enumerate(range(3 * 7 * 24 + 2)):
+        at = START + timedelta(hours=hour, minutes=10)
+        rate = 2.0 if 8 <= at.hour < 20 else 0.5
+        old += [record(10 * n + k, at, BRAND, "neg") for k in range(poisson(rng, rate))]
+        if at >= backfill:
+            for k in range(poisson(rng, 2 * rate)):
+                post = record(10 * n + k, at, BRAND, "neg")
+                post.post = dataclasses.replace(post.post, source="mastodon")
+                new.append(post)
+    store.save(old, "hackernews", PageDone({}), at=START)
+
+    detect_once(store, SETTINGS, read_at - timedelta(minutes=2))
+    store.save(new, "mastodon", PageDone({}), at=read_at)
+    for minutes in (0, 30, 60, 90):
+        detect_once(store, SETTINGS, read_at + timedelta(minutes=minutes))
+
+    spikes = store.alerts(kind="spike")
+    assert [(a.title, a.pages) for a in spikes] == [
+        ("New source for Kahve Durağı: mastodon", False)
+    ]
+    assert spikes[0].happened_at == backfill.replace(minute=0)

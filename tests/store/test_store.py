@@ -99,7 +99,7 @@ def test_a_sources_first_run_says_where_its_coverage_begins(store):
 
     # Read a week after the install's first source, it is news; within a day, it is not.
     day = timedelta(days=1)
-    assert store.sources_started(WHEN - day, day) == [(early, "mastodon")]
+    assert store.sources_started(WHEN - day, day) == [(early, "mastodon", WHEN)]
     assert store.sources_started(WHEN - day, WEEK + day) == []
     assert store.sources_started(WHEN - timedelta(hours=2), day) == []
 
