@@ -12,7 +12,8 @@ intervals, detectors, routes) is as shipped.
 Every `--post-every` seconds an invented post appears: a complaint about the competitor
 Demlik (each one must become exactly one opportunity alert in Slack), or everyday chatter
 about the brand. At the end it checks for loss (every post stored, every complaint
-alerted once, one digest mailed) and prints resident memory, threads and open files over
+alerted once, or left for the daily digest once Slack's hourly cap is reached, one digest
+mailed) and prints resident memory, threads and open files over
 time; memory after warm-up may not grow by more than 5%.
 """
 
@@ -34,6 +35,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,7 +45,7 @@ from monitor.config import parse_duration
 from monitor.demo.live import COMPLAINTS, LiveFeed
 from monitor.demo.sources.hackernews import CHATTER
 from monitor.replay import ReplayServer
-from monitor.store import Store
+from monitor.store import Store, schema
 from tests.alerts.conftest import Mailbox, SlackServer, free_port
 
 SMTP_PASSWORD = "long-run-şifre"
@@ -173,12 +175,18 @@ def _interval_seconds(settings: dict[str, Any]) -> float:
     return parse_duration(settings["sources"]["hackernews"]["interval"]).total_seconds()
 
 
-def stored_ids(folder: Path, settings: dict[str, Any]) -> set[str]:
-    """Ids of the Hacker News posts the store holds."""
+def stored_ids(folder: Path, settings: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """Ids of the Hacker News posts the store holds, and of those whose alert a channel is
+    done with: sent, or left for the daily digest (its hourly cap reached)."""
     database = settings["kulak"]["database"].replace("sqlite:///", f"sqlite:///{folder}/")
     store = Store.open(database, migrate=False)
+    a, d = schema.alerts, schema.deliveries
+    sent = select(a.c.key).join(d, d.c.alert_id == a.c.id).where(d.c.status == "sent")
     try:
-        return {p["external_id"] for p in store.iter_posts() if p["source"] == "hackernews"}
+        with store.engine.connect() as conn:
+            done = {key.rsplit(":", 1)[-1] for key in conn.execute(sent).scalars()}
+        posts = {p["external_id"] for p in store.iter_posts() if p["source"] == "hackernews"}
+        return posts, done
     finally:
         store.close()
 
@@ -194,12 +202,18 @@ def report(
     mailbox: Mailbox,
     code: int,
 ) -> int:
-    stored = stored_ids(folder, settings)
+    stored, held = stored_ids(folder, settings)
     posts = complaints + chatter
     missing = [p.object_id for p in posts if p.object_id not in stored]
     keys = posted_keys(slack)
     opportunities = Counter({post: n for (kind, post), n in keys.items() if kind == "opportunity"})
-    unalerted = [p.object_id for p in complaints if p.object_id not in opportunities]
+    # done with, yet never in Slack: the channel's hourly cap left it for the daily digest
+    capped = [p.object_id for p in complaints if p.object_id in held - opportunities.keys()]
+    unalerted = [
+        p.object_id
+        for p in complaints
+        if p.object_id not in opportunities and p.object_id not in held
+    ]
     repeated = {post: n for post, n in opportunities.items() if n > 1}
     subjects = [
         message_from_bytes(m.content, policy=policy.default)["Subject"] for m in mailbox.messages
@@ -213,8 +227,8 @@ def report(
     )
     print(f"  posts: {len(posts)} written, {len(posts) - len(missing)} stored")
     print(
-        f"  complaints: {len(complaints)}, alerted once: "
-        f"{len(complaints) - len(unalerted) - len(repeated)}, "
+        f"  complaints: {len(complaints)}, alerted once: {len(opportunities) - len(repeated)}, "
+        f"left for the daily digest (Slack's hourly cap): {len(capped)}, "
         f"not alerted: {len(unalerted)}, alerted more than once: {len(repeated)}"
     )
     print(f"  Slack messages by kind: {dict(Counter(kind for kind, _ in keys.elements()))}")
