@@ -161,7 +161,7 @@ class _Setup:
     params: SpikeParams
     zone: ZoneInfo
     added: tuple[tuple[datetime, str], ...] = ()
-    """(when, source) of each source whose mentions of the target began in the history."""
+    """(where its coverage begins, source) of each source added after the target's warm-up."""
 
     def saved(self) -> dict[str, Any]:
         """As the store keeps it beside a replay."""
