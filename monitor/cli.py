@@ -798,13 +798,14 @@ def spike_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """One option per spike parameter, so the CLI never lags behind the detector."""
     from dataclasses import fields
 
-    from monitor.analysis.spikes import SpikeParams
+    from monitor.analysis.spikes import PARAM_BOUNDS, SpikeParams
 
     for field in reversed(fields(SpikeParams)):
+        bound = PARAM_BOUNDS[field.name]
         command = click.option(
             f"--{field.name.replace('_', '-')}",
             field.name,
-            type=type(field.default),
+            type=click.FloatRange(min=bound.least, min_open=bound.open),
             default=field.default,
             show_default=True,
         )(command)

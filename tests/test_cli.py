@@ -165,6 +165,10 @@ def test_detect_series_prints_the_row_of_each_alert(tmp_path):
     strict = CliRunner().invoke(main, ["detect-series", "--min-count", "1000", str(csv_file)])
     assert strict.output == ""
 
+    impossible = CliRunner().invoke(main, ["detect-series", "--min-count", "-1", str(csv_file)])
+    assert impossible.exit_code == 2
+    assert "Invalid value for '--min-count': -1.0 is not in the range x>=0." in impossible.output
+
 
 def test_detect_series_marks_a_lasting_rise_as_a_new_level(tmp_path):
     rows = ["timestamp,value"]

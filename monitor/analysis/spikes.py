@@ -77,15 +77,38 @@ class SpikeParams:
     with 1, a storm as big as last week's pages again (more storms found, more pages)."""
 
     def __post_init__(self) -> None:
-        for name in ("factor", "share_factor"):
-            if not getattr(self, name) >= 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("min_count", "cooldown_hours", "warmup_days", "burstiness"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        for name in ("threshold", "sustained_hours", "record_weeks"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be above 0, got {getattr(self, name)}")
+        problems = [
+            f"{name} {bound.words}, got {getattr(self, name)}"
+            for name, bound in PARAM_BOUNDS.items()
+            if not bound.holds(getattr(self, name))
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The least a setting may be; `open`: that value itself is not allowed."""
+
+    least: float
+    open: bool = False
+
+    def holds(self, value: float) -> bool:
+        return value > self.least if self.open else value >= self.least  # NaN holds neither
+
+    @property
+    def words(self) -> str:
+        if self.open:
+            return f"must be above {self.least:g}"
+        return "must not be negative" if self.least == 0 else f"must be at least {self.least:g}"
+
+
+#: Every `SpikeParams` setting's bound, for the settings' options too.
+PARAM_BOUNDS = {
+    **dict.fromkeys(("factor", "share_factor"), Bound(1)),
+    **dict.fromkeys(("min_count", "cooldown_hours", "warmup_days", "burstiness"), Bound(0)),
+    **dict.fromkeys(("threshold", "sustained_hours", "record_weeks"), Bound(0, open=True)),
+}
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,11 @@ from functools import cache
 from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, create_model
 
 from monitor.alert import Alert, Severity
 from monitor.analysis import series, spikes, surprise
-from monitor.analysis.spikes import Spike, SpikeDetector, SpikeParams
+from monitor.analysis.spikes import PARAM_BOUNDS, Spike, SpikeDetector, SpikeParams
 from monitor.config import Target
 from monitor.detectors.base import Context, Detector, DetectorOptions
 from monitor.i18n import N_, Nn_, language, nphrase, phrase
@@ -56,11 +56,6 @@ LATE = timedelta(days=2)  # ...kept for posts collected this late
 
 
 class _SpikeOptions(DetectorOptions):
-    @model_validator(mode="after")
-    def valid_params(self) -> _SpikeOptions:
-        self.params()
-        return self
-
     def params(self) -> SpikeParams:
         return SpikeParams(**self.model_dump(exclude={"enabled"}))
 
@@ -82,14 +77,17 @@ def _attribute_docs(cls: type) -> dict[str, str]:
 
 
 def _spike_fields() -> dict[str, Any]:
-    """Every `SpikeParams` field as an option with its name, type, default and description,
-    so the settings never lag behind the library (nor `kulak detect-series`)."""
+    """Every `SpikeParams` field as an option with its name, type, default, bound and
+    description, so the settings never lag behind the library (nor `kulak detect-series`),
+    and a value out of bounds is said at its own key and line."""
     types = get_type_hints(SpikeParams)
     docs = _attribute_docs(SpikeParams)
-    return {
-        f.name: (types[f.name], Field(f.default, description=docs.get(f.name)))
-        for f in dataclasses.fields(SpikeParams)
-    }
+    fields = {}
+    for f in dataclasses.fields(SpikeParams):
+        bound = PARAM_BOUNDS[f.name]
+        limit = {"gt" if bound.open else "ge": bound.least}
+        fields[f.name] = (types[f.name], Field(f.default, description=docs.get(f.name), **limit))
+    return fields
 
 
 Options = create_model("Options", __base__=_SpikeOptions, **_spike_fields())

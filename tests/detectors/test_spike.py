@@ -130,8 +130,12 @@ def test_bad_detector_settings_name_the_key_and_line() -> None:
     assert problems("detectors:\n  spike: 5\n") == [
         "detectors.spike (line 17): must be a mapping of options"
     ]
-    assert problems("detectors:\n  spike:\n    factor: 0.5\n") == [
-        "detectors.spike (line 17): factor must be at least 1, got 0.5"
+    assert problems("detectors:\n  spike:\n    factor: 0.5\n    threshold: 0\n") == [
+        "detectors.spike.threshold (line 19): Input should be greater than 0",
+        "detectors.spike.factor (line 18): Input should be greater than or equal to 1",
+    ]
+    assert problems("detectors:\n  spike:\n    cooldown_hours: .nan\n") == [
+        "detectors.spike.cooldown_hours (line 18): Input should be greater than or equal to 0"
     ]
     assert problems("detectors:\n  spike:\n    warmup_days: soon\n") == [
         "detectors.spike.warmup_days (line 18): Input should be a valid number, unable to parse "

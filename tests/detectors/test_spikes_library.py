@@ -243,6 +243,15 @@ def test_impossible_settings_are_refused_by_name(field, value):
         SpikeParams(**{field: value})
 
 
+def test_every_impossible_setting_is_said_at_once():
+    with pytest.raises(ValueError) as refused:
+        SpikeParams(factor=0.5, min_count=-1, threshold=0)
+    assert str(refused.value) == (
+        "factor must be at least 1, got 0.5; min_count must not be negative, got -1; "
+        "threshold must be above 0, got 0"
+    )
+
+
 def test_csv_is_read_and_replayed_as_detect_series_runs_it(tmp_path):
     path = tmp_path / "brand.csv"
     lines = ["timestamp,value"] + [f"{ts.isoformat()},{value:g}" for ts, value in hourly(6)]
