@@ -13,8 +13,8 @@ Every `--post-every` seconds an invented post appears: a complaint about the com
 Demlik (each one must become exactly one opportunity alert in Slack), or everyday chatter
 about the brand. At the end it checks for loss (every post stored, every complaint
 alerted once, or left for the daily digest once Slack's hourly cap is reached, one digest
-mailed) and prints resident memory, threads and open files over
-time; memory after warm-up may not grow by more than 5%.
+mailed) and prints resident memory, threads and open files over time; memory after
+warm-up may not grow by more than 5%.
 """
 
 from __future__ import annotations
@@ -202,17 +202,17 @@ def report(
     mailbox: Mailbox,
     code: int,
 ) -> int:
-    stored, held = stored_ids(folder, settings)
+    stored, done = stored_ids(folder, settings)
     posts = complaints + chatter
     missing = [p.object_id for p in posts if p.object_id not in stored]
     keys = posted_keys(slack)
     opportunities = Counter({post: n for (kind, post), n in keys.items() if kind == "opportunity"})
     # done with, yet never in Slack: the channel's hourly cap left it for the daily digest
-    capped = [p.object_id for p in complaints if p.object_id in held - opportunities.keys()]
+    capped = [p.object_id for p in complaints if p.object_id in done - opportunities.keys()]
     unalerted = [
         p.object_id
         for p in complaints
-        if p.object_id not in opportunities and p.object_id not in held
+        if p.object_id not in opportunities and p.object_id not in done
     ]
     repeated = {post: n for post, n in opportunities.items() if n > 1}
     subjects = [

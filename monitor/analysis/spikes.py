@@ -22,8 +22,8 @@ also needs the cooldown since the last one. A
 rise that lasts becomes the new usual; when the last day's level has stood well above the
 last four weeks', that is reported once as a step (such as a newly added source), not paged.
 A source known to be added (`source_added`: kulak knows where a new source's coverage
-begins) is said at once instead: nothing is judged for a day while the new level is measured, and
-then the usual counts learned before are scaled to it.
+begins) is said at once instead: nothing is judged for a day while the new level is
+measured, and then the usual counts learned before are scaled to it.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from monitor import outbox
 from monitor.config import ConfigError
 from monitor.detect import backtest, detect_once
 from monitor.i18n import language
+from monitor.records import Record
 from monitor.store import Store
 from spiders.items import PageDone
 from tests.helpers import burst, make_settings, quiet_days, record
@@ -213,29 +214,35 @@ def test_a_new_source_is_said_once_as_a_new_level_and_pages_no_one(store: Store)
     assert [a.key for a in store.alerts(kind="spike")] == [found[0].key]
 
 
-def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store) -> None:
-    rng = random.Random(4)
-    added_at = START + timedelta(weeks=3)
-    first, newer = [], []
-    for n, hour in enumerate(range(4 * 7 * 24)):
+def with_mastodon_from(
+    rng: random.Random, hours: int, added: datetime
+) -> tuple[list[Record], list[Record]]:
+    """Hourly negative mentions of the brand on Hacker News (2 an hour by day, 0.5 by night)
+    and, from `added`, on Mastodon, which brings twice as many again."""
+    hackernews, mastodon = [], []
+    for n, hour in enumerate(range(hours)):
         at = START + timedelta(hours=hour, minutes=10)
         rate = 2.0 if 8 <= at.hour < 20 else 0.5
-        posts = first if at < added_at else newer
-        for k in range(poisson(rng, rate)):
-            posts.append(record(10 * n + k, at, BRAND, "neg"))
-        if at >= added_at:  # the new source brings three times as many
+        hackernews += [record(10 * n + k, at, BRAND, "neg") for k in range(poisson(rng, rate))]
+        if at >= added:
             for k in range(poisson(rng, 2 * rate)):
                 post = record(10 * n + k, at, BRAND, "neg")
                 post.post = dataclasses.replace(post.post, source="mastodon")
-                newer.append(post)
+                mastodon.append(post)
+    return hackernews, mastodon
+
+
+def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store) -> None:
+    added_at = START + timedelta(weeks=3)
+    hackernews, mastodon = with_mastodon_from(random.Random(4), 4 * 7 * 24, added_at)
+    first = [r for r in hackernews if r.post.created_at < added_at]
     # Hacker News's mentions begin with the target's: that source is no news.
     store.save(first, "hackernews", PageDone({"page": 1}), at=START)
     store.record_run("hackernews", problems=[], requests=1, new_posts=len(first), at=added_at)
     # The new source's first run: pages of its posts, as the crawl stores them.
-    mastodon = [r for r in newer if r.post.source == "mastodon"]
     store.save(mastodon[:50], "mastodon", PageDone({"page": 1}), at=added_at)
     store.save(mastodon[50:], "mastodon", PageDone({"page": 2}), at=added_at)
-    store.save([r for r in newer if r.post.source != "mastodon"])
+    store.save([r for r in hackernews if r.post.created_at >= added_at])
 
     found = backtest(store, SETTINGS, since=START, now=START + timedelta(weeks=4))["spike"]
 
@@ -254,19 +261,9 @@ def test_a_source_added_is_said_as_such_and_its_level_pages_no_one(store: Store)
 
 
 def test_a_source_that_backfills_days_is_said_once_when_first_read(store: Store) -> None:
-    rng = random.Random(5)
     read_at = START + timedelta(weeks=3, hours=2, minutes=5)
     backfill = read_at - timedelta(days=3)  # its first run brings three days of posts
-    old, new = [], []
-    for n, hour in enumerate(range(3 * 7 * 24 + 2)):
-        at = START + timedelta(hours=hour, minutes=10)
-        rate = 2.0 if 8 <= at.hour < 20 else 0.5
-        old += [record(10 * n + k, at, BRAND, "neg") for k in range(poisson(rng, rate))]
-        if at >= backfill:
-            for k in range(poisson(rng, 2 * rate)):
-                post = record(10 * n + k, at, BRAND, "neg")
-                post.post = dataclasses.replace(post.post, source="mastodon")
-                new.append(post)
+    old, new = with_mastodon_from(random.Random(5), 3 * 7 * 24 + 2, backfill)
     store.save(old, "hackernews", PageDone({}), at=START)
 
     detect_once(store, SETTINGS, read_at - timedelta(minutes=2))
