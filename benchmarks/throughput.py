@@ -13,6 +13,17 @@ calls (kulak's within 1.3 times the minimal pipeline's), where kulak's time goes
 many English scores differ from vaderSentiment's, and how many stored rows differ from
 those SQLAlchemy's own INSERT of the same posts and mentions writes (the store's hot path
 writes its own statements): none of either, or the run fails.
+
+Tried for issue 20 and not shipped (at 9777880, one run each, this benchmark's figures
+before -> after): the thirteen modules of the analysis (folding, matching, language,
+VADER's rewrite, the rule scorers and their stems, intents, windows, and `Post`) compiled
+with mypyc, eight lines touched so that it takes them, scores and rows the same: SQLite
+0.24 -> 0.27-0.28 of raw VADER, CPU 4.02 -> 3.42-3.50 VADER calls a post; PostgreSQL 0.20
+-> 0.23, 4.06 -> 3.42. A sixth off, not half, which says most of the time is not the
+interpreter's but work that runs in C either way (the regular expressions of the cue
+lists and target names, string and dictionary operations, SQLite's and psycopg's own): the
+targets are beneath what the product computes per post. Shipping compiled code would also
+need a compiler on every install, or wheels for every platform.
 """
 
 from __future__ import annotations
