@@ -14,7 +14,7 @@ from typing import Any
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 #: a signed 64-bit integer, what the store's counters hold
-_INT_RANGE = range(-(2**63), 2**63)
+_INT_LEAST, _INT_MOST = -(2**63), 2**63 - 1
 
 
 def clean_text(value: str) -> str:
@@ -37,19 +37,22 @@ def clean_value(value: Any) -> Any:
     return value
 
 
-def clean_count(value: int | float | None) -> int | None:
-    """A count the store can hold: a whole number within 64 bits, else unknown."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None
+def clean_count(value: Any) -> int | None:
+    """A count the store can hold: a whole number within 64 bits, else unknown. A count
+    sent as text ("42", as some APIs send them) is that number; a flag, a list or any
+    other text is unknown, not an error that would cost the post."""
+    if isinstance(value, str):
+        digits = value.strip()
+        value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 20 else None
+    elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    return value if value in _INT_RANGE else None
+    if type(value) is not int:  # a bool is an int too, and no count
+        return None
+    return value if _INT_LEAST <= value <= _INT_MOST else None
 
 
-def clean_language(value: str | None) -> str | None:
+def clean_language(value: Any) -> str | None:
     """A language tag as sources give them ("en", "pt-BR"); anything else is unknown."""
-    if value is None or _LANGUAGE_TAG.fullmatch(value) is None:
+    if not isinstance(value, str) or _LANGUAGE_TAG.fullmatch(value) is None:
         return None
     return value

@@ -132,7 +132,7 @@ def hit_post(hit: dict[str, Any], query: str) -> Post | None:
         )
     if not text or not hit.get("author"):
         return None
-    object_id = str(hit["objectID"])
+    object_id = hit["objectID"]  # a number is made text by Post, a null refused there
     story_id = hit.get("story_id")
     parent_id = hit.get("parent_id")
     return Post(

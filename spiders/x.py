@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 from urllib.parse import urlencode
 
@@ -158,28 +159,55 @@ def since_id_usable(since_id: str, now: datetime) -> bool:
 
 
 def parse_search(data: dict[str, Any], query: str) -> Iterator[Post | Skipped]:
-    """Posts of one recent-search answer (an empty result has no `data`)."""
+    """Posts of one recent-search answer (an empty result has no `data`). A retweet
+    stands for the post it retweets, stored once with who retweeted it; a tweet, or a
+    retweet, that cannot be read is skipped alone."""
     includes = data.get("includes") or {}
-    users = {user["id"]: user for user in includes.get("users", [])}
-    referenced = {tweet["id"]: tweet for tweet in includes.get("tweets", [])}
-    retweeters: dict[str, list[str]] = {}
-    originals: dict[str, dict[str, Any]] = {}
-    for tweet in data.get("data", []):
-        refs = references(tweet)
-        if "retweeted" not in refs:
-            originals.setdefault(tweet.get("id"), tweet)  # one without an id is skipped
+    users, referenced = _by_id(includes.get("users")), _by_id(includes.get("tweets"))
+    originals: dict[Any, dict[str, Any]] = {}
+    retweeters: dict[Any, list[str]] = {}
+    skipped: list[Skipped] = []
+    for found in read_each(data.get("data") or [], lambda t: _original(t, users, referenced)):
+        if isinstance(found, Skipped):
+            skipped.append(found)
             continue
-        original = referenced.get(refs["retweeted"])
-        if original is None:
-            continue
+        original, retweeter = found
         originals.setdefault(original["id"], original)
-        handle = users.get(tweet.get("author_id"), {}).get("username")
-        if handle:
-            retweeters.setdefault(original["id"], []).append(handle)
-    return read_each(
-        originals.items(),
-        lambda found: tweet_post(found[1], users, query, retweeters.get(found[0], [])),
+        if retweeter:
+            retweeters.setdefault(original["id"], []).append(retweeter)
+    return chain(
+        skipped,
+        read_each(
+            originals.items(),
+            lambda item: tweet_post(item[1], users, query, retweeters.get(item[0], [])),
+        ),
     )
+
+
+def _by_id(objects: Any) -> dict[Any, dict[str, Any]]:
+    """Expanded users or tweets by id; one without a usable id is no one to look up."""
+    return {
+        found["id"]: found
+        for found in objects or []
+        if isinstance(found, dict) and isinstance(found.get("id"), str | int)
+    }
+
+
+def _original(
+    tweet: dict[str, Any], users: dict[Any, Any], referenced: dict[Any, Any]
+) -> tuple[dict[str, Any], str | None] | None:
+    """The tweet a search result stands for (itself, or the one it retweets: None when
+    the answer left that out) and the handle of whoever retweeted it."""
+    refs = references(tweet)
+    if "retweeted" not in refs:
+        if not isinstance(tweet.get("id"), str | int):
+            raise ValueError("a tweet without an id")
+        return tweet, None
+    original = referenced.get(refs["retweeted"])
+    if original is None:
+        return None
+    handle = users.get(tweet.get("author_id"), {}).get("username")
+    return original, handle if isinstance(handle, str) else None
 
 
 def full_text(tweet: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -161,16 +162,30 @@ class YouTubeSpider(KulakSpider):
 
 def parse_threads(data: dict[str, Any], about: str | None = None) -> Iterator[list[Post] | Skipped]:
     """The threads of one commentThreads answer, each its top-level comment then its
-    replies; a thread that cannot be read is skipped whole."""
-    return read_each(data["items"], lambda thread: thread_posts(thread, about))
+    replies. A thread whose top-level comment cannot be read is skipped whole (the cursor
+    goes by top-level comments); a reply that cannot be read is skipped alone."""
+    for thread in read_each(data["items"], lambda thread: thread_top(thread, about)):
+        if isinstance(thread, Skipped):
+            yield thread
+            continue
+        top, replies = thread
+        reply = partial(comment_post, thread_id=top.conversation_id, about=about)
+        read = list(read_each(replies, reply))
+        yield [top, *(post for post in read if not isinstance(post, Skipped))]
+        yield from (skip for skip in read if isinstance(skip, Skipped))
 
 
-def thread_posts(thread: dict[str, Any], about: str | None) -> list[Post]:
+def thread_top(thread: dict[str, Any], about: str | None) -> tuple[Post, list[Any]]:
+    """A thread's top-level comment, and its replies as sent (one odd container of them is
+    one odd reply, not a lost thread)."""
     snippet = thread["snippet"]
     top = comment_post(snippet["topLevelComment"], thread["id"], about)
     top.replies = snippet.get("totalReplyCount")
-    replies = (thread.get("replies") or {}).get("comments") or []
-    return [top, *(comment_post(c, thread["id"], about) for c in replies)]
+    replies = thread.get("replies") or {}
+    comments = replies.get("comments") if isinstance(replies, dict) else replies
+    if comments is None or isinstance(comments, list):
+        return top, comments or []
+    return top, [comments]
 
 
 def comment_post(comment: dict[str, Any], thread_id: str, about: str | None) -> Post:

@@ -1,0 +1,174 @@
+"""One odd value in one item of a real answer costs that item at most, never the page.
+
+Every JSON source's recorded answers are read again with one value of one item changed:
+left out, null, a number, text, a list, an object, a huge or negative number, a flag, a
+NUL. Whatever the change, the parser returns, and the posts of every other item are
+still there.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from spiders import appstore, bluesky, hackernews, mastodon, reddit, x, youtube
+from spiders.items import Post, Skipped
+from tests.helpers import fixture_text
+
+Parse = Callable[[Any], Any]
+
+ANSWERS: list[tuple[str, str, Parse]] = [
+    ("hackernews", "page0.json", lambda d: hackernews.parse_hits(d, "q")),
+    ("reddit", "search0.json", lambda d: reddit.parse_listing(d, "q")),
+    ("reddit", "comments.json", lambda d: reddit.parse_listing(d, "q")),
+    ("mastodon", "tag_page0.json", lambda d: mastodon.parse_statuses(d, "https://m.test", "q")),
+    ("mastodon", "akkoma_tag.json", lambda d: mastodon.parse_statuses(d, "https://m.test", "q")),
+    ("bluesky", "search_page0.json", lambda d: bluesky.parse_posts(d, "q")),
+    ("x", "page0.json", lambda d: x.parse_search(d, "q")),
+    ("x", "long_post.json", lambda d: x.parse_search(d, "q")),
+    ("youtube", "page0.json", youtube.parse_threads),
+    ("appstore", "page1.json", lambda d: appstore.parse_reviews(d, "1", "tr")),
+]
+ODD_VALUES = [None, 1, "x", [], {}, 1e20, -1, True, "\x00", [1], {"a": 1}]
+LEFT_OUT = object()
+
+
+def post_ids(parsed: Any) -> list[str]:
+    """The ids of the posts a parser gave, whatever it wraps them in."""
+    ids = []
+    for found in parsed:
+        if isinstance(found, tuple):  # Bluesky: (sort time, post)
+            found = found[1]
+        if isinstance(found, list):  # YouTube: a thread
+            ids += [post.external_id for post in found]
+        elif isinstance(found, Post):
+            ids.append(found.external_id)
+    return ids
+
+
+def item_paths(node: Any, path: tuple = (), in_item: bool = False) -> Iterator[tuple]:
+    """Where a value sits inside an item of the answer (under a list, the first three of
+    it); the answer's own shape, above its lists, is not an item's."""
+    if isinstance(node, dict):
+        children: Any = node.items()
+    elif isinstance(node, list):
+        children = enumerate(node[:3])
+    else:
+        return
+    for key, child in children:
+        inside = in_item or isinstance(key, int)
+        if inside:
+            yield (*path, key)
+        yield from item_paths(child, (*path, key), inside)
+
+
+def changed(data: Any, path: tuple, value: Any) -> Any:
+    data = copy.deepcopy(data)
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    if value is LEFT_OUT:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "parse"), ANSWERS, ids=[f"{source}/{name}" for source, name, _ in ANSWERS]
+)
+def test_one_odd_value_in_an_item_costs_that_item_at_most(source, name, parse):
+    data = json.loads(fixture_text(source, name))
+    whole = post_ids(parse(data))
+    # an item holds one post, a YouTube thread its top-level comment and its replies
+    largest = max(len(thread) for thread in parse(data)) if source == "youtube" else 1
+    tried = 0
+    for path in item_paths(data):
+        for value in (*ODD_VALUES, LEFT_OUT):
+            kept = post_ids(parse(changed(data, path, value)))
+            lost = [post for post in whole if post not in kept]
+            assert len(lost) <= largest, f"{source}/{name} at {path} = {value!r}: lost {lost}"
+            tried += 1
+    assert tried > 100 and len(whole) >= 2
+
+
+def test_a_tweet_that_cannot_be_read_is_skipped_and_said_and_the_others_kept():
+    data = json.loads(fixture_text("x", "page0.json"))
+    data["data"].insert(1, {"id": ["not", "an", "id"], "text": "odd"})
+    data["includes"]["users"].insert(0, {"name": "no id"})
+
+    parsed = list(x.parse_search(data, "q"))
+
+    skipped = [found for found in parsed if isinstance(found, Skipped)]
+    assert len(skipped) == 1 and "without an id" in skipped[0].reason
+    original = post_ids(x.parse_search(json.loads(fixture_text("x", "page0.json")), "q"))
+    assert post_ids(parsed) == original
+
+
+def test_a_reply_that_cannot_be_read_is_skipped_alone_and_its_thread_kept():
+    data = json.loads(fixture_text("youtube", "page0.json"))
+    thread = next(t for t in data["items"] if len(t.get("replies", {}).get("comments", [])) >= 2)
+    odd, kept = thread["replies"]["comments"][:2]
+    del odd["snippet"]["publishedAt"]
+
+    threads = list(youtube.parse_threads(data))
+
+    (skipped,) = [found for found in threads if isinstance(found, Skipped)]
+    assert "publishedAt" in skipped.reason and odd["id"] in skipped.sample
+    ids = post_ids(threads)
+    top = thread["snippet"]["topLevelComment"]["id"]
+    assert top in ids and kept["id"] in ids and odd["id"] not in ids
+
+
+WHEN = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("field", ["external_id", "url", "text"])
+def test_a_post_without_its_id_url_or_text_is_refused_naming_it(field):
+    values = {"external_id": "1", "url": "https://x.test/1", "text": "Demlik priz yok"}
+
+    with pytest.raises(ValueError, match=f"x: a post's {field} is None, not text"):
+        Post("x", **{**values, field: None}, created_at=WHEN)
+
+
+def test_a_hit_whose_id_is_null_is_skipped_and_said_not_stored_as_none():
+    data = json.loads(fixture_text("hackernews", "page0.json"))
+    first = data["hits"][0]["objectID"]
+    data["hits"][0]["objectID"] = None
+
+    parsed = list(hackernews.parse_hits(data, "q"))
+
+    (skipped,) = [found for found in parsed if isinstance(found, Skipped)]
+    assert "external_id is None" in skipped.reason
+    assert "None" not in post_ids(parsed) and first not in post_ids(parsed)
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        (12, 12),
+        (12.0, 12),
+        ("12", 12),  # some APIs send counts as text
+        (" 7 ", 7),
+        ("x", None),  # once walked a range of 2**64 numbers: the collection hung
+        ([3], None),
+        ({"count": 3}, None),
+        (True, None),
+        ("\x00", None),
+        ("-1", None),
+        ("9" * 30, None),
+        (2**63, None),
+        (1.5, None),
+        (float("nan"), None),
+        (float("inf"), None),
+    ],
+)
+def test_a_count_is_a_whole_number_the_store_holds_or_unknown(sent, stored):
+    post = Post("x", "1", "https://x.test/1", "Demlik priz yok", WHEN, likes=sent, lang=7)
+
+    assert post.likes == stored and post.lang is None
