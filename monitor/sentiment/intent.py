@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.folding import fold
+from monitor.folding import MARKS, fold
 
 COMPLAINT = "complaint"
 QUESTION = "question"
@@ -18,8 +18,7 @@ PRAISE = "praise"
 
 ORDER = (COMPLAINT, QUESTION, SWITCHING, PRAISE)
 
-TARGET = "\ue000"
-OTHER = "\ue001"
+TARGET, OTHER = MARKS
 COMPLAINT_AT = -0.3
 PRAISE_AT = 0.5
 
@@ -67,11 +66,14 @@ CUE_THEN_TARGET = _any(
     rf"τελος\s+(?:με\s+)?(?:\w+\s+)?{_T}",
     word_start=False,
 )
+# Between words, what is not a word nor this target's mark: a cue is read from the
+# nearest mention, so a post naming the target thousands of times is read in linear time.
+_GAP = f"[^\\w{TARGET}]+"
 TARGET_THEN_CUE = _any(
     # Turkish: "Turkcell'den vazgeçtim / ayrıldım / kaçtım / geçtim", "Turkcell'i bıraktım"
-    rf"{_T}'?[dt][ea]n\W+(?:\w+\W+){{0,3}}?"
+    rf"{_T}'?[dt][ea]n{_GAP}(?:\w+{_GAP}){{0,3}}?"
     rf"(?:{_TR_GIVE_UP}|ayril|kac|gec(?:ti|iyor|ece|mek|meyi)|tasi|kurtul)",
-    rf"{_T}'?y?[iu]?\W+(?:\w+\W+){{0,2}}?(?:birak|iptal|degistir)",
+    rf"{_T}'?y?[iu]?{_GAP}(?:\w+{_GAP}){{0,2}}?(?:birak|iptal|degistir)",
     rf"{_T}'?[yn]?[ea]\s+alternatif",
     rf"{_T}\s+yerine",
     word_start=False,

@@ -14,6 +14,7 @@ from monitor.sentiment.intent import (
     TARGET_THEN_CUE,
     _leaves_target,
     intents,
+    marked,
 )
 
 
@@ -184,3 +185,21 @@ def test_leaving_a_target_is_found_as_a_search_of_the_whole_text_finds_it():
         assert _leaves_target(text) == expected, text
         found.append(expected)
     assert 100 < sum(found) < 4900
+
+
+def test_a_post_that_carries_the_marks_is_not_read_as_naming_a_target():
+    """Kulak marks mentions with two private-use characters; a post's own fold to spaces."""
+    assert fold(f"Demlik{TARGET}{OTHER}") == "demlik  "
+    assert intents(f"i left {TARGET} yesterday", None) == ("switching",)  # kulak's mark
+    assert cued(f"I left {TARGET} yesterday") == ()  # the post's own character
+
+
+def test_a_cue_is_read_from_the_nearest_mention_of_the_target():
+    """Never across another mark of the same target, so a post naming it thousands of
+    times is searched in time linear in its length (it was quadratic: 20 seconds for
+    40,000 characters)."""
+    text = f"{TARGET} {TARGET}'i biraktim"
+    assert TARGET_THEN_CUE.search(text).start() == text.rindex(TARGET)
+    post = "Demlik'i bıraktım " + "Demlik " * 3000
+    spans = [found.span() for found in re.finditer("Demlik", post)]
+    assert intents(marked(post, spans, []), None) == ("switching",)
