@@ -18,7 +18,7 @@ from monitor.sentiment.backend import Judge, Verdict
 from monitor.sentiment.intent import intents, marked
 from monitor.sentiment.language import SCORED, UNDETERMINED, detect_language
 from monitor.sentiment.rules import Rules, polarity
-from monitor.sentiment.window import Span, target_window
+from monitor.sentiment.window import Mentions, Span, target_window
 
 NEGATIVE_CUT = -0.05
 POSITIVE_CUT = 0.05
@@ -171,14 +171,19 @@ def about_target(
     """The clauses about one target, and the folded text its intents are read from (with
     the target and the others marked)."""
     others = others or []
-    window = target_window(text, spans, others)
+    mine, theirs = Mentions(spans), [Mentions(other) for other in others]
+    window = target_window(text, mine, theirs)
     if window == [(0, len(text))]:
         # The whole post (most posts name one target): every span is in it already, as
         # found in the folded text, which is as long as the text.
         return text.strip(), marked(text, spans, others)
     about = ". ".join(text[start:end].strip() for start, end in window)
     cues = " . ".join(
-        marked(text[start:end], _shift(spans, start, end), [_shift(o, start, end) for o in others])
+        marked(
+            text[start:end],
+            mine.within(start, end),
+            [other.within(start, end) for other in theirs],
+        )
         for start, end in window
     )
     return about, cues
@@ -189,7 +194,3 @@ def judged(verdict: Verdict, lang: str, cues: str) -> Sentiment:
     gives none."""
     found = verdict.intents if verdict.intents is not None else intents(cues, verdict.compound)
     return Sentiment(lang, verdict.compound, verdict.label, found)
-
-
-def _shift(spans: list[Span], start: int, end: int) -> list[Span]:
-    return [(s - start, e - start) for s, e in spans if s >= start and e <= end]

@@ -9,6 +9,8 @@ switched to Vodafone, great coverage" gives "great coverage" to Vodafone.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from itertools import accumulate
 
 Span = tuple[int, int]
 
@@ -31,19 +33,35 @@ def clauses(text: str) -> list[Span]:
     return spans
 
 
-def _names(clause: Span, spans: list[Span]) -> bool:
-    return any(s < clause[1] and e > clause[0] for s, e in spans)
+class Mentions:
+    """One target's mention spans, sorted, so that those meeting a clause are found by
+    bisection: a post naming targets thousands of times is cut in n log n time, not n²."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans)
+        self._starts = [start for start, _ in self.spans]
+        self._reach = list(accumulate((end for _, end in self.spans), max))
+
+    def meet(self, clause: Span) -> bool:
+        """Whether any of the spans overlaps the clause."""
+        before = bisect_left(self._starts, clause[1])
+        return before > 0 and self._reach[before - 1] > clause[0]
+
+    def within(self, start: int, end: int) -> list[Span]:
+        """The spans inside `start`..`end`, as offsets from `start`."""
+        first, last = bisect_left(self._starts, start), bisect_left(self._starts, end)
+        return [(s - start, e - start) for s, e in self.spans[first:last] if e <= end]
 
 
-def target_window(text: str, spans: list[Span], others: list[list[Span]]) -> list[Span]:
-    """Clauses about the target with these mention spans, given the other targets' spans."""
-    if not spans or not any(others):
+def target_window(text: str, mine: Mentions, theirs: list[Mentions]) -> list[Span]:
+    """Clauses about the target with the mentions `mine`, given the other targets'."""
+    if not mine.spans or not any(other.spans for other in theirs):
         return [(0, len(text))]
     parts = clauses(text)
     owner: list[set[int]] = []  # 0 = this target, 1.. = others
     for clause in parts:
-        named = {0} if _names(clause, spans) else set()
-        named |= {k for k, other in enumerate(others, start=1) if _names(clause, other)}
+        named = {0} if mine.meet(clause) else set()
+        named |= {k for k, other in enumerate(theirs, start=1) if other.meet(clause)}
         owner.append(named)
     carried: set[int] = set()
     for i, named in enumerate(owner):

@@ -1,10 +1,13 @@
 """A post naming several targets is scored, and its intents read, per target."""
 
+import random
+
 import pytest
 
 from monitor.config import Target
 from monitor.matching import Matcher
 from monitor.sentiment import detect_language, score_for_target
+from monitor.sentiment.window import Mentions
 
 MATCHER = Matcher(
     [
@@ -112,3 +115,24 @@ def test_a_warm_tone_is_no_praise_in_a_post_about_leaving():
     (match,) = MATCHER.match(text)
     result = score_for_target(text, match.spans, "en")
     assert set(result.intents) == {"complaint", "question", "switching"}
+
+
+def test_the_mentions_meeting_a_clause_are_those_a_look_at_each_would_find():
+    """Bisection over sorted spans (overlapping ones too) answers as a look at every span."""
+    rng = random.Random(11)
+    for _ in range(300):
+        spans = [(s, s + rng.randint(1, 12)) for s in rng.sample(range(200), rng.randint(0, 12))]
+        mentions = Mentions(spans)
+        for _ in range(20):
+            start = rng.randint(0, 210)
+            end = start + rng.randint(0, 40)
+            assert mentions.meet((start, end)) == any(s < end and e > start for s, e in spans)
+            inside = sorted((s - start, e - start) for s, e in spans if s >= start and e <= end)
+            assert mentions.within(start, end) == inside
+
+
+def test_a_post_naming_two_targets_thousands_of_times_is_cut_as_one_naming_them_once():
+    post = "Turkcell berbat, Vodafone harika. " * 3000 + "Turkcell'den vazgeçtim."
+    once = "Turkcell berbat, Vodafone harika. Turkcell'den vazgeçtim."
+
+    assert per_target(post) == per_target(once)
