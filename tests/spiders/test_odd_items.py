@@ -2,8 +2,9 @@
 
 Every JSON source's recorded answers are read again with one value of one item changed:
 left out, null, a number, text, a list, an object, a huge or negative number, a flag, a
-NUL. Whatever the change, the parser returns, and the posts of every other item are
-still there.
+NUL; every feed's and two HTML sources' pages, with one element of one item left out
+or its text and attributes made odd. Whatever the change, the parser returns, and the
+posts of every other item are still there.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import lxml.html
 import pytest
+from lxml import etree
 
-from spiders import appstore, bluesky, hackernews, mastodon, reddit, x, youtube
+from spiders import (
+    appstore,
+    bluesky,
+    eksisozluk,
+    hackernews,
+    mastodon,
+    reddit,
+    telegram,
+    x,
+    youtube,
+)
 from spiders.items import Post, Skipped
-from tests.helpers import fixture_text
+from spiders.rss import entry_post, parse_feed
+from tests.helpers import FIXTURES, fixture_text
 
 Parse = Callable[[Any], Any]
 
@@ -95,6 +109,90 @@ def test_one_odd_value_in_an_item_costs_that_item_at_most(source, name, parse):
             assert len(lost) <= largest, f"{source}/{name} at {path} = {value!r}: lost {lost}"
             tried += 1
     assert tried > 100 and len(whole) >= 2
+
+
+FEEDS = [
+    ("rss", "blog.xml"),
+    ("rss", "atom.xml"),
+    ("rss", "rdf.xml"),
+    ("googlenews", "search-tr.xml"),
+    ("reddit", "search.rss"),
+]
+ODD_TEXTS = ["", "x", "2026-99-99", "Mon, 99 Foo 2026", "<b>", "9" * 50, "javascript:x", "a" * 5000]
+FEED_URL = "https://feeds.test/feed"
+FEED_ITEMS = ("item", "entry")
+
+
+def feed_post_ids(body: bytes) -> list[str]:
+    """The ids of the posts a feed's entries make, as the feed sources make them."""
+    entries = parse_feed(body, FEED_URL).entries
+    posts = (entry_post(e, "rss", FEED_URL, WHEN) for e in entries if not isinstance(e, Skipped))
+    return [post.external_id for post in posts if post is not None]
+
+
+def local(element: Any) -> str:
+    return element.tag.split("}")[-1] if isinstance(element.tag, str) else ""
+
+
+def odd_elements(root: Any, is_item: Callable[[Any], bool]) -> Iterator[tuple[Any, str]]:
+    """Copies of a document, each with one element of one of its first three items left
+    out or made odd (its text and attributes), and what was changed."""
+
+    def items(document: Any) -> list[Any]:
+        return [element for element in document.iter() if is_item(element)][:3]
+
+    for i, item in enumerate(items(root)):
+        for j in range(1, len(list(item.iter()))):
+            for text in (None, *ODD_TEXTS):
+                changed = copy.deepcopy(root)
+                element = list(items(changed)[i].iter())[j]
+                if text is None:
+                    element.getparent().remove(element)
+                else:
+                    element.text = text
+                    element.attrib.update(dict.fromkeys(element.attrib, text))
+                yield changed, f"<{local(element)}> = {text!r:.20}"
+
+
+@pytest.mark.parametrize(("source", "name"), FEEDS, ids=[f"{s}/{n}" for s, n in FEEDS])
+def test_one_odd_element_in_a_feed_item_costs_that_item_at_most(source, name):
+    body = (FIXTURES / source / name).read_bytes()
+    whole = feed_post_ids(body)
+    tried = 0
+    for changed, what in odd_elements(etree.fromstring(body), lambda e: local(e) in FEED_ITEMS):
+        kept = feed_post_ids(etree.tostring(changed))
+        lost = [post for post in whole if post not in kept]
+        assert len(lost) <= 1, f"{name}: {what}: lost {lost}"
+        tried += 1
+    assert tried > 50 and len(whole) >= 2
+
+
+PAGES = [
+    (
+        "telegram/channel-newest.html",
+        lambda html: telegram.parse_channel_page(html, "kahveduragi").messages,
+        lambda e: e.get("data-post") is not None,
+    ),
+    (
+        "eksisozluk/topic-p1.html",
+        lambda html: eksisozluk.parse_topic_page(html).entries,
+        lambda e: e.tag == "li" and e.get("data-id") is not None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "parse", "is_item"), PAGES, ids=[p for p, _, _ in PAGES])
+def test_one_odd_element_in_a_page_item_costs_that_item_at_most(path, parse, is_item):
+    html = fixture_text(*path.split("/"))
+    whole = [post.external_id for _, post in parse(html)]
+    tried = 0
+    for changed, what in odd_elements(lxml.html.fromstring(html), is_item):
+        found = parse(lxml.html.tostring(changed, encoding="unicode"))
+        kept = [item[1].external_id for item in found if not isinstance(item, Skipped)]
+        lost = [post for post in whole if post not in kept]
+        assert len(lost) <= 1, f"{path}: {what}: lost {lost}"
+        tried += 1
+    assert tried > 50 and len(whole) >= 2
 
 
 def test_a_tweet_that_cannot_be_read_is_skipped_and_said_and_the_others_kept():
