@@ -49,10 +49,12 @@ class Post:
             value = getattr(self, name)
             if isinstance(value, int) and not isinstance(value, bool):
                 setattr(self, name, str(value))
-        for name in ("external_id", "url", "text"):  # what the store cannot do without
+        for name in ("external_id", "url", "text"):  # the store cannot do without them
             value = getattr(self, name)
-            if not isinstance(value, str) or not (value.strip() or name == "text"):
+            if not isinstance(value, str):
                 raise ValueError(f"{self.source}: a post's {name} is {value!r:.60}, not text")
+        if not self.external_id.strip():  # posts without an id would overwrite each other
+            raise ValueError(f"{self.source}: a post's external_id is blank")
         for name in _FIELDS:  # every post passes here: the names are listed once
             value = getattr(self, name)
             if isinstance(value, str) and (cleaned := clean_text(value)) is not value:

@@ -234,6 +234,11 @@ def test_a_post_without_its_id_url_or_text_is_refused_naming_it(field):
         Post("x", **{**values, field: None}, created_at=WHEN)
 
 
+def test_a_post_with_a_blank_id_is_refused_as_it_would_overwrite_others():
+    with pytest.raises(ValueError, match="x: a post's external_id is blank"):
+        Post("x", " ", "https://x.test/", "Demlik priz yok", WHEN)
+
+
 def test_a_hit_whose_id_is_null_is_skipped_and_said_not_stored_as_none():
     data = json.loads(fixture_text("hackernews", "page0.json"))
     first = data["hits"][0]["objectID"]
