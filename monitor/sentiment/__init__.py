@@ -171,12 +171,12 @@ def about_target(
     """The clauses about one target, and the folded text its intents are read from (with
     the target and the others marked)."""
     others = others or []
-    mine, theirs = Mentions(spans), [Mentions(other) for other in others]
-    window = target_window(text, mine, theirs)
-    if window == [(0, len(text))]:
+    if not spans or not any(others):
         # The whole post (most posts name one target): every span is in it already, as
         # found in the folded text, which is as long as the text.
         return text.strip(), marked(text, spans, others)
+    mine, theirs = Mentions(spans), [Mentions(other) for other in others]
+    window = target_window(text, mine, theirs)
     about = ". ".join(text[start:end].strip() for start, end in window)
     cues = " . ".join(
         marked(

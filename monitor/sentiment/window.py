@@ -54,9 +54,8 @@ class Mentions:
 
 
 def target_window(text: str, mine: Mentions, theirs: list[Mentions]) -> list[Span]:
-    """Clauses about the target with the mentions `mine`, given the other targets'."""
-    if not mine.spans or not any(other.spans for other in theirs):
-        return [(0, len(text))]
+    """Clauses about the target with the mentions `mine`, given the other targets' (a post
+    that names no other target is about it whole)."""
     parts = clauses(text)
     owner: list[set[int]] = []  # 0 = this target, 1.. = others
     for clause in parts:
