@@ -2,7 +2,7 @@
 
 Every JSON source's recorded answers are read again with one value of one item changed:
 left out, null, a number, text, a list, an object, a huge or negative number, a flag, a
-NUL; every feed's and two HTML sources' pages, with one element of one item left out
+NUL; every feed's and three HTML sources' pages, with one element of one item left out
 or its text and attributes made odd. Whatever the change, the parser returns, and the
 posts of every other item are still there.
 """
@@ -26,6 +26,7 @@ from spiders import (
     hackernews,
     mastodon,
     reddit,
+    sikayetvar,
     telegram,
     x,
     youtube,
@@ -177,6 +178,14 @@ PAGES = [
         "eksisozluk/topic-p1.html",
         lambda html: eksisozluk.parse_topic_page(html).entries,
         lambda e: e.tag == "li" and e.get("data-id") is not None,
+    ),
+    (  # a page is one complaint, which it cannot go without, and the brand's answers
+        "sikayetvar/wrong-order-twice-in-a-row.html",
+        lambda html: [
+            found if isinstance(found, Skipped) else (0, found)
+            for found in sikayetvar.parse_complaint(html, "demlik-cafe", WHEN)
+        ],
+        lambda e: "complaint-answer-container" in e.get("class", ""),
     ),
 ]
 
