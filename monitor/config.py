@@ -38,6 +38,7 @@ from monitor.i18n import LanguageCode
 from monitor.query import parse_query
 from monitor.redact import redact
 from monitor.urls import WebUrl
+from monitor.utf8 import NotUtf8, read_utf8
 
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
@@ -615,9 +616,11 @@ def load_settings(
     digest preview): a channel's unset ${VAR} is then no problem of theirs."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_utf8(path)
     except OSError as exc:
         raise ConfigError([f"cannot read settings: {exc.strerror}"], path) from None
+    except NotUtf8 as exc:
+        raise ConfigError([f"{exc}: save it as UTF-8"], path) from None
     return parse_settings(
         text,
         source_options=source_options,

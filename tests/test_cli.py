@@ -45,6 +45,31 @@ def test_check_lists_every_problem_and_exits_2(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_settings_saved_in_a_turkish_windows_code_page_are_refused_naming_the_line(tmp_path):
+    path = write_settings(tmp_path, "")
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("cp1254", errors="replace"))  # ğ is one byte there, 0xF0
+    line = text[: text.index("Durağı")].count("\n") + 1
+
+    result = CliRunner().invoke(main, ["check", "--config", str(path)])
+
+    assert result.exit_code == 2
+    assert f"line {line}: not UTF-8 text (invalid continuation byte): save it as UTF-8" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_settings_saved_with_a_byte_order_mark_are_read(tmp_path):
+    path = write_settings(tmp_path, "sources:\n  hackernews: {}\n")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-8-sig"))
+
+    result = CliRunner().invoke(main, ["check", "--config", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "Source hackernews (hackernews): enabled" in result.output
+
+
 def test_missing_settings_file_says_how_to_start(tmp_path):
     result = CliRunner().invoke(main, ["check", "--config", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2

@@ -29,6 +29,7 @@ measured, and then the usual counts learned before are scaled to it.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections import deque
 from collections.abc import Iterable
@@ -41,6 +42,7 @@ from typing import Literal
 
 from monitor.analysis.series import Cadence, RollingMedian, RollingSum
 from monitor.analysis.surprise import DAY, Reading, SurpriseScorer
+from monitor.utf8 import NotUtf8, read_utf8
 
 HOUR = timedelta(hours=1)
 WEEK = timedelta(days=7)
@@ -493,19 +495,23 @@ def detect_series(
 
 
 def read_series_csv(path: str | Path) -> list[tuple[datetime, float]]:
-    """Read a `timestamp,value` CSV with a header row; errors name the file and line."""
+    """Read a `timestamp,value` CSV with a header row; errors name the file and line. A
+    spreadsheet's byte-order mark is allowed: exports from Excel start with one."""
     path = Path(path)
+    try:
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        raise ValueError(f"{path}:{exc.line}: not UTF-8 text ({exc.reason})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None or [cell.strip().lower() for cell in header] != ["timestamp", "value"]:
+        raise ValueError(f"{path}:1: expected the header 'timestamp,value', got {header}")
     rows: list[tuple[datetime, float]] = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or [cell.strip().lower() for cell in header] != ["timestamp", "value"]:
-            raise ValueError(f"{path}:1: expected the header 'timestamp,value', got {header}")
-        for row in reader:
-            if not "".join(row).strip():
-                continue
-            where = f"{path}:{reader.line_num}"
-            rows.append(_parse_row(where, row, rows[-1][0] if rows else None))
+    for row in reader:
+        if not "".join(row).strip():
+            continue
+        where = f"{path}:{reader.line_num}"
+        rows.append(_parse_row(where, row, rows[-1][0] if rows else None))
     return rows
 
 

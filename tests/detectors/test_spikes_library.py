@@ -291,6 +291,25 @@ def test_a_csv_without_its_header_is_refused(tmp_path):
         read_series_csv(path)
 
 
+def test_a_csv_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("timestamp,value\r\n2025-03-03T02:00,4\r\n".encode("utf-8-sig"))
+
+    assert read_series_csv(path) == [(datetime(2025, 3, 3, 2), 4.0)]
+
+
+def test_a_csv_that_is_not_utf8_is_refused_naming_the_file_and_line(tmp_path):
+    path = tmp_path / "series.csv"
+    path.write_bytes(
+        "timestamp,value\n2025-03-03T02:00,4\n2025-03-03T03:00,4 \u00e9\n".encode("latin-1")
+    )
+
+    with pytest.raises(ValueError) as error:
+        read_series_csv(path)
+
+    assert str(error.value).startswith(f"{path}:3: not UTF-8 text")
+
+
 def test_an_unfinished_last_bucket_is_judged_against_a_full_hour_of_usual():
     detector = SpikeDetector()
     for ts, negatives in hourly(5):
