@@ -3,13 +3,14 @@ library function and prints its result; bad settings exit with code 2 and a clea
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,21 @@ def config_option(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default="$KULAK_CONFIG or ./settings.yaml",
         help="Settings file.",
     )(command)
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Writing where the user said: a missing or unwritable folder is theirs to fix, said by
+    its path (exit 1), not a traceback. Other failures are not theirs and stay loud."""
+    try:
+        yield
+    except OSError as exc:
+        failed = Path(exc.filename) if exc.filename else None
+        if failed is None or not (
+            failed == path or path in failed.parents or failed in path.parents
+        ):
+            raise
+        raise click.FileError(str(failed), hint=exc.strerror or str(exc)) from None
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,7 +166,8 @@ def init(path: Path, force: bool) -> None:
     if path.exists() and not force:
         err.print(f"{path} exists already; use --force to overwrite it.")
         sys.exit(1)
-    path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    with writing(path):
+        path.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
     console.print(f"Wrote {path}. Edit your brand and competitors, then run `kulak check`.")
 
 
@@ -394,7 +411,7 @@ def export(
     if output is None or str(output) == "-":
         count = write(sys.stdout)
     else:
-        with private.open_text(output) as handle:
+        with writing(output), private.open_text(output) as handle:
             count = write(handle)
     err.print(f"{count} {'labels' if labels else 'posts'} exported.")
 
@@ -488,7 +505,8 @@ def demo(folder: Path | None) -> None:
 
     started = time.monotonic()
     try:
-        run = run_demo(folder)
+        with writing(folder) if folder else contextlib.nullcontext():
+            run = run_demo(folder)
     finally:
         reactor.shutdown()
     for report in run.reports:
@@ -569,7 +587,8 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any, again:
     store = open_store(settings)
     built = build_digest(store, settings, the_day, tz)
     if preview:
-        private.write_text(preview, preview_html(built, settings.general.language))
+        with writing(preview):
+            private.write_text(preview, preview_html(built, settings.general.language))
         console.print(f"Digest for {the_day} written to {preview}")
     if send:
         takers = {name: c for name, c in channels(settings).items() if c.sends_digests}

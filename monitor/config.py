@@ -43,6 +43,9 @@ from monitor.utf8 import NotUtf8, read_utf8
 ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: the longest duration taken: more than any schedule or look-back needs, and far enough
+#: from the calendar's end that adding it to a date cannot overflow
+MAX_DURATION = timedelta(weeks=520)
 DATABASES = ("sqlite", "postgresql")
 #: nodes a settings file may hold once its aliases are expanded: a real file has hundreds,
 #: a 1 KB "billion laughs" file billions (each level of aliases multiplies the one below)
@@ -66,16 +69,24 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if value < 0:
             raise ValueError(f"{value} is negative: a duration must be positive (e.g. 15m)")
-        return timedelta(seconds=value)
-    if not isinstance(value, str):
+        if value != value:  # NaN, from YAML's .nan
+            raise ValueError("expected a duration like 30s, 15m, 1h or 1d, got .nan")
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        if text.startswith("-"):
+            raise ValueError(f"{value!r} is negative: a duration must be positive (e.g. 15m)")
+        parts = DURATION_PART.findall(text)
+        if not text or "".join(n + u for n, u in parts) != text:
+            raise ValueError(
+                f"bad duration {value!r}: use a number with s, m, h, d or w (e.g. 15m)"
+            )
+        seconds = sum(float(n) * UNITS[u] for n, u in parts)
+    else:
         raise ValueError(f"expected a duration like 30s, 15m, 1h or 1d, got {value!r}")
-    text = value.strip().lower().replace(" ", "")
-    if text.startswith("-"):
-        raise ValueError(f"{value!r} is negative: a duration must be positive (e.g. 15m)")
-    parts = DURATION_PART.findall(text)
-    if not text or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"bad duration {value!r}: use a number with s, m, h, d or w (e.g. 15m)")
-    return timedelta(seconds=sum(float(n) * UNITS[u] for n, u in parts))
+    if not seconds <= MAX_DURATION.total_seconds():  # NaN and infinity too
+        raise ValueError(f"{value!r} is too long: a duration is at most 520w (ten years)")
+    return timedelta(seconds=seconds)
 
 
 def human_duration(value: timedelta) -> str:

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
@@ -287,6 +288,34 @@ def test_deliver_sends_queued_alerts_once(tmp_path):
     assert "file: 0 sent" in second.output
     (line,) = out.read_text().splitlines()
     assert json.loads(line)["key"] == "opportunity:Demlik:hackernews:1"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["init", "{missing}/settings.yaml"],
+        ["export", "-o", "{missing}/posts.csv", "--config", "{settings}"],
+        ["digest", "--preview", "{missing}/digest.html", "--config", "{settings}"],
+        ["demo", "--folder", "{file}/demo"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_writing_where_no_folder_can_be_says_the_path_not_a_traceback(tmp_path, command):
+    settings = write_settings(tmp_path, "")
+    (tmp_path / "file").write_text("a file, not a folder\n", encoding="utf-8")
+    names = {
+        "missing": tmp_path / "no-such-folder",
+        "settings": settings,
+        "file": tmp_path / "file",
+    }
+    args = [part.format(**names) for part in command]
+
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 1
+    assert f"Could not open file '{tmp_path}/" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "no-such-folder").exists()
 
 
 def test_digest_preview_writes_html(tmp_path):

@@ -230,3 +230,18 @@ def test_source_credentials_are_secret_types():
     shown = repr([s.options for s in settings.sources])
     for secret in ("x-bearer-1", "yt-key-22", "bsky-pw-3", "rd-sec-4", "mt-tok-5"):
         assert secret not in shown
+
+
+@pytest.mark.parametrize("value", ["521w", "99999999w", "999999999999w", float("inf")])
+def test_a_duration_too_long_to_add_to_a_date_is_refused_by_what_was_written(value):
+    with pytest.raises(ValueError, match=r"is too long: a duration is at most 520w \(ten years\)"):
+        parse_duration(value)
+
+
+def test_nan_from_yaml_is_not_a_duration():
+    with pytest.raises(ValueError, match=r"expected a duration like 30s, 15m, 1h or 1d, got \.nan"):
+        parse_duration(float("nan"))
+
+
+def test_ten_years_is_the_longest_duration():
+    assert parse_duration("520w") == timedelta(weeks=520)
