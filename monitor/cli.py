@@ -584,6 +584,13 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any, again:
     settings = load(config_path, sending=send)
     tz = settings.general.timezone
     the_day = day.date() if day else previous_day(tz)
+    today = previous_day(tz) + dt.timedelta(days=1)
+    if the_day > today:  # a digest sent for it would be recorded, and that day's never sent
+        raise click.BadParameter(
+            f"{the_day} has not begun yet ({today} in {tz})", param_hint="--day"
+        )
+    if the_day.year < 1970:
+        raise click.BadParameter(f"{the_day} is before any post (1970)", param_hint="--day")
     store = open_store(settings)
     built = build_digest(store, settings, the_day, tz)
     if preview:

@@ -332,6 +332,23 @@ def test_digest_preview_writes_html(tmp_path):
     assert none.exit_code == 2 and "--preview FILE.html or --send" in none.output
 
 
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [("9999-12-31", "9999-12-31 has not begun yet ("), ("0001-01-01", "is before any post")],
+)
+def test_a_digest_of_a_day_not_begun_or_before_any_post_is_refused(tmp_path, day, said):
+    settings = write_settings(tmp_path, "")
+    page = tmp_path / "digest.html"
+
+    result = CliRunner().invoke(
+        main, ["digest", "--preview", str(page), "--day", day, "--config", str(settings)]
+    )
+
+    assert result.exit_code == 2
+    assert "Invalid value for --day" in result.output and said in result.output
+    assert not page.exists()
+
+
 def test_digest_send_records_it_so_the_service_does_not_send_it_again(
     tmp_path,
     smtp_factory,  # noqa: F811
