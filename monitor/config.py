@@ -7,6 +7,7 @@ imports no later stage.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -69,7 +70,7 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if value < 0:
             raise ValueError(f"{value} is negative: a duration must be positive (e.g. 15m)")
-        if value != value:  # NaN, from YAML's .nan
+        if math.isnan(value):  # YAML's .nan
             raise ValueError("expected a duration like 30s, 15m, 1h or 1d, got .nan")
         seconds = float(value)
     elif isinstance(value, str):
@@ -84,7 +85,7 @@ def parse_duration(value: Any) -> timedelta:
         seconds = sum(float(n) * UNITS[u] for n, u in parts)
     else:
         raise ValueError(f"expected a duration like 30s, 15m, 1h or 1d, got {value!r}")
-    if not seconds <= MAX_DURATION.total_seconds():  # NaN and infinity too
+    if not seconds <= MAX_DURATION.total_seconds():  # infinity too
         raise ValueError(f"{value!r} is too long: a duration is at most 520w (ten years)")
     return timedelta(seconds=seconds)
 
