@@ -5,7 +5,12 @@ Each choice is made so that it holds whatever the series, without tuning to it:
 - Usual is a median, which the spikes themselves do not move, under one of three models: the
   same hour of the day over the last week, the same weekday and hour over the last four weeks,
   or simply the last day. Each bucket uses the model whose residuals have lately been the
-  smallest, so daily or weekly seasonality counts only where the data shows it.
+  smallest, so daily or weekly seasonality counts only where the data shows it. A bucket
+  as surprising as an alert under the hour or weekday model is learned by those two as the
+  usual value it broke: a median resists a storm of a few buckets, not one that fills its
+  hour on most days of a week, or its weekday and hour on two of four weeks. The last day
+  learns every value, so a lasting change is followed, and takes over until the hours and
+  weekdays have learned it.
 - The residual (value minus usual, on the caller's variance-stabilised scale) is averaged over a
   few spans ending now: a burst shows in the latest bucket, a slow rise over hours.
 - Calibration: each span's residual (under the model in use) is compared with the same
@@ -124,6 +129,7 @@ class SurpriseScorer:
         tests = len(lengths) * (2 if self.two_sided else 1)
         best = (0.0, 1)
         calm = True
+        anomalous = False  # the bucket on its own as surprising as an alert
         y = self.transform(value)
         for name, usual in usuals.items():
             residuals = self._residuals[name]
@@ -158,10 +164,12 @@ class SurpriseScorer:
                     if record:
                         best = max(best, (surprise, length))
                     if surprise >= self.learn_below:
+                        anomalous = anomalous or length == lengths[0]
                         continue  # an anomaly does not teach what noise is
                 if learn:
                     tail.add(ts, mean)
-        self._remember(ts, value)
+        defended = learn and anomalous and model is not None and model != "day"
+        self._remember(ts, value, usuals[model] if defended else value)
         if self._previous is not None and y != self._previous:  # after judging: a burst is
             self._resolution = min(self._resolution, abs(y - self._previous))  # not a step
         self._previous = y
@@ -223,13 +231,13 @@ class SurpriseScorer:
             fits.append((fit, rank, name))
         return min(fits)[2] if fits else None
 
-    def _remember(self, ts: datetime, value: float) -> None:
-        for rolling in (
-            self._by_hour[ts.hour],
-            self._by_week_hour[ts.weekday() * 24 + ts.hour],
-            self._last_day,
-        ):
-            rolling.add(ts, value)
+    def _remember(self, ts: datetime, value: float, seasonal: float) -> None:
+        """The last day learns every value, so a new level is followed; the hours and
+        weekdays learn an anomaly as the usual value it broke, so a storm does not make
+        its hour look usual, nor does leaving it out bias them low."""
+        self._last_day.add(ts, value)
+        self._by_hour[ts.hour].add(ts, seasonal)
+        self._by_week_hour[ts.weekday() * 24 + ts.hour].add(ts, seasonal)
 
 
 def _sides(tail: RollingMedian, least: float, two_sided: bool) -> list[tuple[float, float, float]]:

@@ -83,3 +83,24 @@ def test_no_value_is_more_than_ten_decades_surprising():
     rows[-30] = (rows[-30][0], 1e9)
 
     assert surprises(rows)[-30] == 10
+
+
+def test_a_storm_does_not_teach_its_hour_what_is_usual():
+    # office hours, and then a storm at three in the morning four nights running: most of
+    # that hour's last week is storm, yet storm is not what that hour usually holds
+    rng = random.Random(5)
+    scorer = SurpriseScorer(SPANS, learn_below=3)
+    stormy = {8, 9, 10, 11}
+    readings = []
+    for i in range(13 * 288):
+        ts = START + (i + 1) * FIVE_MINUTES
+        value = (100 if 9 <= ts.hour < 17 else 10) + rng.gauss(0, 2)
+        if ts.hour == 3 and (ts - START).days in stormy:
+            value = 1000.0
+        readings.append((ts, scorer.step(ts, value, FIVE_MINUTES)))
+
+    fifth_night = [r for ts, r in readings if (ts - START).days == 12 and ts.hour == 3]
+    assert max(r.usuals["hour"] for r in fifth_night) < 20  # not 1000
+    assert {r.model for r in fifth_night} == {"hour"}
+    office = [r for ts, r in readings if (ts - START).days == 12 and ts.hour == 11]
+    assert min(r.usuals["hour"] for r in office) > 90  # what is not a storm is learned
