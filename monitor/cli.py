@@ -583,8 +583,9 @@ def digest(config_path: Path, preview: Path | None, send: bool, day: Any, again:
         raise click.UsageError("say --preview FILE.html or --send")
     settings = load(config_path, sending=send)
     tz = settings.general.timezone
-    the_day = day.date() if day else previous_day(tz)
-    today = previous_day(tz) + dt.timedelta(days=1)
+    yesterday = previous_day(tz)
+    the_day = day.date() if day else yesterday
+    today = yesterday + dt.timedelta(days=1)
     if the_day > today:  # a digest sent for it would be recorded, and that day's never sent
         raise click.BadParameter(
             f"{the_day} has not begun yet ({today} in {tz})", param_hint="--day"

@@ -7,12 +7,13 @@ from pathlib import Path
 
 
 class NotUtf8(ValueError):
-    """A file's bytes are not UTF-8 text; `line` is 1-based."""
+    """A file's bytes are not UTF-8 text; `line` is 1-based, `problem` says what, for
+    callers that name the line their own way."""
 
     def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"line {line}: not UTF-8 text ({reason})")
         self.line = line
-        self.reason = reason
+        self.problem = f"not UTF-8 text ({reason})"
+        super().__init__(f"line {line}: {self.problem}")
 
 
 def read_utf8(path: Path) -> str:

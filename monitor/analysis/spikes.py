@@ -501,7 +501,7 @@ def read_series_csv(path: str | Path) -> list[tuple[datetime, float]]:
     try:
         text = read_utf8(path)
     except NotUtf8 as exc:
-        raise ValueError(f"{path}:{exc.line}: not UTF-8 text ({exc.reason})") from None
+        raise ValueError(f"{path}:{exc.line}: {exc.problem}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None or [cell.strip().lower() for cell in header] != ["timestamp", "value"]:
